@@ -1,0 +1,5 @@
+import sys
+
+from deepacc.cli import main
+
+sys.exit(main())
