@@ -6,7 +6,7 @@ metrics) into mmdet's registries; configs load it with
 """
 __version__ = '0.1.0'
 
-from . import datasets, evaluation, models  # noqa: F401,E402
+from . import datasets, evaluation, models, structures  # noqa: F401,E402
 from .engine import register_checkpoint_safe_globals  # noqa: E402
 
 register_checkpoint_safe_globals()

@@ -1,0 +1,3 @@
+from .calls import bbox_overlaps, count_by_class, select_calls, split_calls
+
+__all__ = ['bbox_overlaps', 'count_by_class', 'select_calls', 'split_calls']
