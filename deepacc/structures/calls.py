@@ -96,3 +96,41 @@ def split_calls(result: dict) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
             value = value.detach().cpu().numpy()
         out.append(np.asarray(value))
     return out[0].reshape(-1, 4), out[1].reshape(-1), out[2].reshape(-1)
+
+
+def top1_from_multiclass(
+        bboxes: np.ndarray, scores: np.ndarray,
+        labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-1 detections from a multi-class output (one row per class).
+
+    Heads without a top-1 output (stock bbox heads, RetinaNet) emit, per
+    proposal, one row for every class above their score threshold. Rows
+    with identical boxes come from the same proposal (class-agnostic
+    regression); of each such group, the highest-scored row is kept (ties:
+    the earlier row). With class-specific regression every row has its own
+    box, nothing is grouped, and :func:`select_calls`'s class-agnostic NMS
+    removes the near-duplicates instead.
+
+    Args:
+        bboxes (np.ndarray): (N, 4) boxes.
+        scores (np.ndarray): (N,) scores.
+        labels (np.ndarray): (N,) class indices.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray, np.ndarray]: (M, 4) boxes, (M,)
+        scores and (M,) labels, M <= N, in the input's order.
+    """
+    bboxes = np.asarray(bboxes).reshape(-1, 4)
+    scores = np.asarray(scores).reshape(-1)
+    labels = np.asarray(labels).reshape(-1)
+    if not len(bboxes) == len(scores) == len(labels):
+        raise ValueError(
+            f'top1_from_multiclass: {len(bboxes)} boxes, {len(scores)} '
+            f'scores and {len(labels)} labels differ in length')
+    if len(bboxes) == 0:
+        return bboxes, scores, labels
+    # Best score first (stable), then the first row of each unique box.
+    order = np.argsort(-scores, kind='stable')
+    _, first = np.unique(bboxes[order], axis=0, return_index=True)
+    keep = np.sort(order[first])
+    return bboxes[keep], scores[keep], labels[keep]

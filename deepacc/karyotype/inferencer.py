@@ -1,0 +1,242 @@
+"""The Python API: one image in, one karyotype record out.
+
+>>> from deepacc.karyotype import Karyotyper
+>>> karyotyper = Karyotyper('configs/.../config.py', 'epoch_12.pth')
+>>> record = karyotyper('metaphase.png')       # or an (H, W, 3) array
+>>> record['karyotype'], record['counts']['21']
+('47,XX,+21', 3)
+
+Arrays are taken as OpenCV gives them: (H, W, 3) BGR uint8 (for grey
+metaphases the channel order does not matter) or (H, W) grey.
+"""
+import copy
+import os
+import os.path as osp
+import warnings
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from deepacc.chromosomes import NUM_CLASSES, class_index
+from deepacc.karyotype.record import build_record
+
+ImageLike = Union[str, os.PathLike, np.ndarray]
+
+
+class ImageReadError(ValueError):
+    """An input that is not a readable image (the message says why)."""
+
+
+def read_image(path: Union[str, os.PathLike]) -> np.ndarray:
+    """Read an image file as (H, W, 3) BGR uint8.
+
+    Raises:
+        ImageReadError: Naming the file and what is wrong with it.
+    """
+    import cv2
+
+    path = os.fspath(path)
+    if not osp.exists(path):
+        raise ImageReadError(f'{path}: no such file')
+    if not osp.isfile(path):
+        raise ImageReadError(f'{path}: not a regular file')
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as err:
+        raise ImageReadError(f'{path}: cannot be read ({err})') from err
+    if data.size == 0:
+        raise ImageReadError(f'{path}: empty file')
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if image is None or image.size == 0:
+        raise ImageReadError(f'{path}: not a readable image (OpenCV cannot '
+                             f'decode its {data.size} bytes)')
+    return image
+
+
+def as_bgr(image: np.ndarray, name: str = 'image') -> np.ndarray:
+    """Check an array image and return it as (H, W, 3) uint8."""
+    import cv2
+
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise ImageReadError(f'{name}: expected a uint8 array, got '
+                             f'{image.dtype}')
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return np.ascontiguousarray(image[..., :3])
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image
+    raise ImageReadError(f'{name}: expected an (H, W) or (H, W, 3) image, '
+                         f'got shape {image.shape}')
+
+
+class Karyotyper:
+    """A trained detector that answers with karyotype records.
+
+    Builds the model from a config and checkpoint with
+    ``mmdet.apis.init_detector`` and runs the config's test pipeline, with
+    the image-loading step replaced by an array loader and any
+    ``LoadAnnotations`` step dropped (inference has no ground truth).
+    Calls are the model's top-1 detections (``pred_top1_instances``; for
+    heads without it, derived from ``pred_instances`` with
+    :func:`deepacc.structures.top1_from_multiclass`) selected by
+    :func:`deepacc.structures.select_calls`, as in the metrics.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str): Checkpoint written by the Runner.
+        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+        score_thr (float): Minimum score of a call.
+        nms_iou (float): Class-agnostic NMS IoU threshold between calls.
+        low_conf (float): Calls below this score are flagged.
+        cfg_options (dict, optional): Config overrides.
+    """
+
+    def __init__(self,
+                 config,
+                 checkpoint: str,
+                 device: str = 'cpu',
+                 score_thr: float = 0.5,
+                 nms_iou: float = 0.7,
+                 low_conf: float = 0.7,
+                 cfg_options: Optional[dict] = None) -> None:
+        import torch
+        from mmcv.transforms import Compose
+        from mmdet.apis import init_detector
+        from mmdet.utils import get_test_pipeline_cfg
+        from mmengine.config import Config
+
+        import deepacc  # noqa: F401  (registers modules, safe globals)
+
+        if str(device).startswith('cuda') and not torch.cuda.is_available():
+            raise RuntimeError(f'device {device!r} requested but this torch '
+                               'has no CUDA device; use --device cpu')
+        if not osp.isfile(os.fspath(checkpoint)):
+            raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
+        if not isinstance(config, Config):
+            config = Config.fromfile(os.fspath(config))
+        self.score_thr = score_thr
+        self.nms_iou = nms_iou
+        self.low_conf = low_conf
+        # palette='random' keeps init_detector from building the test
+        # data set just to read a palette (its files need not exist here).
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            self.model = init_detector(config, os.fspath(checkpoint),
+                                       palette='random', device=device,
+                                       cfg_options=cfg_options)
+        self.label_map = self._label_map(checkpoint)
+        steps = []
+        for step in copy.deepcopy(get_test_pipeline_cfg(self.model.cfg)):
+            kind = str(step['type']).split('.')[-1]
+            if 'LoadAnnotations' in kind:
+                continue
+            if kind.startswith('LoadImageFrom'):
+                step = dict(type='mmdet.LoadImageFromNDArray')
+            steps.append(step)
+        self.pipeline = Compose(steps)
+
+    def _label_map(self, checkpoint) -> np.ndarray:
+        """Model label -> canonical label, from the checkpoint's classes."""
+        classes = (getattr(self.model, 'dataset_meta', None)
+                   or {}).get('classes')
+        mapped = [class_index(c) for c in classes or ()]
+        if classes and len(classes) == NUM_CLASSES and None not in mapped \
+                and len(set(mapped)) == NUM_CLASSES:
+            return np.asarray(mapped, dtype=np.int64)
+        warnings.warn(f'{checkpoint}: no chromosome class names in its '
+                      f'meta (found {list(classes or [])[:5]}...); assuming '
+                      'the canonical label order 1..22, X, Y')
+        return np.arange(NUM_CLASSES, dtype=np.int64)
+
+    def detect(self, image: np.ndarray
+               ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top-1 detections of one (H, W, 3) BGR image.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray, np.ndarray]: (N, 4) xyxy boxes in
+            image pixels, (N,) scores, (N,) canonical labels.
+        """
+        import torch
+
+        from deepacc.structures import split_calls, top1_from_multiclass
+
+        data = self.pipeline(dict(img=image, img_id=0))
+        data = dict(inputs=[data['inputs']],
+                    data_samples=[data['data_samples']])
+        with torch.no_grad():
+            sample = self.model.test_step(data)[0]
+        if 'pred_top1_instances' in sample:
+            inst = sample.pred_top1_instances
+            bboxes, scores, labels = split_calls(
+                dict(bboxes=inst.bboxes, scores=inst.scores,
+                     labels=inst.labels))
+        else:
+            inst = sample.pred_instances
+            bboxes, scores, labels = top1_from_multiclass(*split_calls(
+                dict(bboxes=inst.bboxes, scores=inst.scores,
+                     labels=inst.labels)))
+        labels = labels.astype(np.int64)
+        bad = (labels < 0) | (labels >= len(self.label_map))
+        if bad.any():
+            raise ValueError(f'the model predicted labels '
+                             f'{sorted(set(labels[bad].tolist()))} outside '
+                             f'0..{len(self.label_map) - 1}')
+        return bboxes, scores, self.label_map[labels]
+
+    def predict(self, image: ImageLike) -> Tuple[dict, np.ndarray]:
+        """The record and the (H, W, 3) BGR image it describes."""
+        if isinstance(image, (str, os.PathLike)):
+            path = os.fspath(image)
+            array = read_image(path)
+        else:
+            path, array = None, as_bgr(image)
+        bboxes, scores, labels = self.detect(array)
+        record = build_record(bboxes, scores, labels, array.shape[:2],
+                              image_path=path, score_thr=self.score_thr,
+                              nms_iou=self.nms_iou, low_conf=self.low_conf)
+        return record, array
+
+    def __call__(self, image: ImageLike) -> dict:
+        """Karyotype record of one image (path or array).
+
+        Returns:
+            dict: See :func:`deepacc.karyotype.build_record`.
+        """
+        return self.predict(image)[0]
+
+
+_CACHE = {}
+
+
+def karyotype_image(image: ImageLike, config, checkpoint: str,
+                    device: str = 'cpu', **kwargs) -> dict:
+    """One-call form of :class:`Karyotyper` (the model is kept for reuse).
+
+    Args:
+        image (str | np.ndarray): Image path or array.
+        config (str | Config): Config file or object.
+        checkpoint (str): Checkpoint file.
+        device (str): Device.
+        **kwargs: ``score_thr``, ``nms_iou``, ``low_conf``,
+            ``cfg_options`` of :class:`Karyotyper`.
+
+    Returns:
+        dict: The image's karyotype record.
+    """
+    key = None
+    if isinstance(config, (str, os.PathLike)) and not kwargs.get(
+            'cfg_options'):
+        key = (osp.abspath(os.fspath(config)),
+               osp.abspath(os.fspath(checkpoint)), device,
+               tuple(sorted(kwargs.items())))
+    karyotyper = _CACHE.get(key) if key else None
+    if karyotyper is None:
+        karyotyper = Karyotyper(config, checkpoint, device=device, **kwargs)
+        if key:
+            _CACHE.clear()  # one model at a time
+            _CACHE[key] = karyotyper
+    return karyotyper(image)

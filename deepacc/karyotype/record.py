@@ -1,0 +1,98 @@
+"""The karyotype record of one image, built from top-1 detections.
+
+The record is plain JSON (lists, numbers, strings) so it can be written
+next to the pictures, collected into a CSV, or returned from the Python
+API. Calls are selected with :func:`deepacc.structures.select_calls`, the
+same selection the metrics use.
+"""
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from deepacc.chromosomes import CLASSES, GROUP_OF_LABEL, NUM_CLASSES
+from deepacc.karyotype.iscn import (NORMAL_TOTAL, counts_to_dict,
+                                    numerical_karyotype)
+from deepacc.structures import count_by_class, select_calls
+
+
+def build_record(bboxes: np.ndarray,
+                 scores: np.ndarray,
+                 labels: np.ndarray,
+                 image_size: tuple,
+                 image_path: Optional[str] = None,
+                 score_thr: float = 0.5,
+                 nms_iou: float = 0.7,
+                 low_conf: float = 0.7) -> dict:
+    """Select the calls of one image and describe them.
+
+    Args:
+        bboxes (np.ndarray): (N, 4) xyxy top-1 boxes in image pixels, one
+            per proposal.
+        scores (np.ndarray): (N,) top-1 scores.
+        labels (np.ndarray): (N,) top-1 class indices (0..23).
+        image_size (tuple[int, int]): Image (height, width).
+        image_path (str, optional): Where the image came from (None for an
+            array).
+        score_thr (float): Minimum score of a call.
+        nms_iou (float): Class-agnostic NMS IoU threshold.
+        low_conf (float): Calls scored below this are flagged.
+
+    Returns:
+        dict: With keys ``image`` (path or None), ``height``, ``width``,
+        ``detections`` (list of dicts: ``bbox`` xyxy, ``label``, ``class``,
+        ``group``, ``score``, ``low_confidence``; highest score first),
+        ``counts`` ({class name: count} for all 24 classes), ``total``,
+        ``karyotype`` (ISCN string), ``num_low_confidence``, ``flags``
+        (list of human-readable strings; empty when nothing is unusual)
+        and ``settings`` (the thresholds used).
+    """
+    bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    keep = select_calls(bboxes, scores, labels, score_thr=score_thr,
+                        nms_iou=nms_iou)
+    detections = []
+    for i in keep:
+        label = int(labels[i])
+        if not 0 <= label < NUM_CLASSES:
+            raise ValueError(f'detection label {label} outside '
+                             f'0..{NUM_CLASSES - 1} for {image_path}')
+        detections.append(
+            dict(bbox=[round(float(v), 2) for v in bboxes[i]],
+                 label=label,
+                 **{'class': CLASSES[label]},
+                 group=GROUP_OF_LABEL[label],
+                 score=round(float(scores[i]), 4),
+                 low_confidence=bool(scores[i] < low_conf)))
+    counts = counts_to_dict(
+        count_by_class(labels[keep], NUM_CLASSES))
+    height, width = (int(v) for v in image_size[:2])
+    num_low = sum(d['low_confidence'] for d in detections)
+    record = dict(
+        image=image_path,
+        height=height,
+        width=width,
+        detections=detections,
+        counts=counts,
+        total=len(detections),
+        karyotype=numerical_karyotype(counts),
+        num_low_confidence=num_low,
+        flags=record_flags(counts, num_low, low_conf),
+        settings=dict(score_thr=score_thr, nms_iou=nms_iou,
+                      low_conf=low_conf))
+    return record
+
+
+def record_flags(counts: Dict[str, int], num_low: int,
+                 low_conf: float) -> List[str]:
+    """Human-readable warnings for a cell (empty list: nothing unusual)."""
+    flags = []
+    total = sum(counts.values())
+    if total != NORMAL_TOTAL:
+        flags.append(f'count {total} != {NORMAL_TOTAL}')
+    if counts['X'] + counts['Y'] == 0 and total > 0:
+        flags.append('no sex chromosome called')
+    if num_low:
+        flags.append(f'{num_low} low-confidence call'
+                     f'{"s" if num_low > 1 else ""} (score < {low_conf:g})')
+    return flags

@@ -1,0 +1,77 @@
+"""The karyotype record: call selection, counts, flags."""
+import json
+
+import numpy as np
+import pytest
+
+from deepacc.karyotype import build_record
+from deepacc.structures import top1_from_multiclass
+
+
+def test_record_selection_counts_and_flags():
+    bboxes = np.array([
+        [10, 10, 20, 60],  # 21, kept
+        [10, 11, 20, 60],  # IoU 0.98 with the first: suppressed
+        [50, 10, 60, 80],  # X, kept but low-confidence
+        [80, 10, 90, 80],  # below score_thr: not a call
+    ], dtype=float)
+    scores = np.array([0.9, 0.8, 0.6, 0.4])
+    labels = np.array([20, 0, 22, 5])
+    record = build_record(bboxes, scores, labels, (100, 120),
+                          image_path='cell.png', low_conf=0.7)
+    assert [d['class'] for d in record['detections']] == ['21', 'X']
+    assert [d['group'] for d in record['detections']] == ['G', 'C']
+    assert [d['low_confidence'] for d in record['detections']] == [
+        False, True
+    ]
+    assert record['detections'][0]['bbox'] == [10, 10, 20, 60]
+    assert record['total'] == 2
+    assert record['counts']['21'] == 1 and record['counts']['X'] == 1
+    assert record['counts']['1'] == 0 and len(record['counts']) == 24
+    changes = [f'-{i}' for i in range(1, 23) for _ in range(2 - (i == 21))]
+    assert record['karyotype'] == ','.join(['2', 'X'] + changes)
+    assert record['num_low_confidence'] == 1
+    assert record['flags'] == [
+        'count 2 != 46', '1 low-confidence call (score < 0.7)'
+    ]
+    assert (record['height'], record['width']) == (100, 120)
+    json.dumps(record)  # plain JSON types only
+
+
+def test_record_no_sex_flag_and_thresholds():
+    bboxes = np.array([[0, 0, 10, 40], [0, 0, 10, 41]], dtype=float)
+    # IoU 40/41 = 0.976: one call at nms_iou 0.7, two at 0.99.
+    record = build_record(bboxes, [0.9, 0.95], [0, 0], (50, 50))
+    assert record['total'] == 1
+    assert record['detections'][0]['score'] == 0.95
+    assert 'no sex chromosome called' in record['flags']
+    record = build_record(bboxes, [0.9, 0.95], [0, 0], (50, 50),
+                          nms_iou=0.99)
+    assert record['total'] == 2 and record['karyotype'].startswith('2,?,')
+
+
+def test_record_rejects_bad_labels():
+    with pytest.raises(ValueError, match='label 24'):
+        build_record([[0, 0, 5, 5]], [0.9], [24], (10, 10))
+
+
+def test_empty_record():
+    record = build_record(np.zeros((0, 4)), [], [], (10, 10))
+    assert record['karyotype'] == '0' and record['detections'] == []
+    assert record['flags'] == ['count 0 != 46']
+
+
+def test_top1_from_multiclass():
+    box_a, box_b = [0, 0, 10, 10], [5, 5, 20, 20]
+    bboxes = np.array([box_a, box_a, box_b, box_a], dtype=float)
+    scores = np.array([0.3, 0.9, 0.5, 0.9])
+    labels = np.array([1, 2, 3, 4])
+    b, s, lab = top1_from_multiclass(bboxes, scores, labels)
+    # Box a: best 0.9, tie between rows 1 and 3 -> the earlier (label 2).
+    np.testing.assert_array_equal(b, [box_a, box_b])
+    np.testing.assert_array_equal(s, [0.9, 0.5])
+    np.testing.assert_array_equal(lab, [2, 3])
+    b, s, lab = top1_from_multiclass(np.zeros((0, 4)), [], [])
+    assert b.shape == (0, 4) and len(s) == len(lab) == 0
+    with pytest.raises(ValueError, match='differ in length'):
+        top1_from_multiclass(bboxes, scores[:2], labels)
