@@ -1,1 +1,3 @@
-__all__ = []
+from .metrics import ChromosomeMetric
+
+__all__ = ['ChromosomeMetric']

@@ -1,1 +1,3 @@
-__all__ = []
+from .chromosome_metric import ChromosomeMetric
+
+__all__ = ['ChromosomeMetric']
