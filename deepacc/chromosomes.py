@@ -4,6 +4,7 @@ Everything else in deepacc imports class names, Denver groups and the
 reference morphology from here, so the canonical order is defined once:
 label index 0 is chromosome 1, ..., 21 is chromosome 22, 22 is X, 23 is Y.
 """
+import functools
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -31,8 +32,9 @@ GROUP_OF: Dict[str, str] = {
 GROUP_OF_LABEL: Tuple[str, ...] = tuple(GROUP_OF[c] for c in CLASSES)
 
 # Reference morphology (ISCN / Harnden & Klinger values, rounded): relative
-# length in percent of the haploid genome length (X included) and the
-# centromere index (p-arm length / total length, in percent).
+# length in percent of the total length of one haploid set of autosomes
+# (1..22 sum to 100; X and Y on the same scale) and the centromere index
+# (p-arm length / total length, in percent).
 RELATIVE_LENGTH: Dict[str, float] = {
     '1': 8.44, '2': 8.02, '3': 6.83, '4': 6.30, '5': 6.08, '6': 5.90,
     '7': 5.36, '8': 4.93, '9': 4.80, '10': 4.59, '11': 4.61, '12': 4.66,
@@ -137,3 +139,71 @@ def _normalise_number(text: str) -> Optional[str]:
 def same_group(label_a: int, label_b: int) -> bool:
     """Whether two label indices belong to the same Denver group."""
     return GROUP_OF_LABEL[label_a] == GROUP_OF_LABEL[label_b]
+
+
+# G-band patterns (procedural stand-in for the ISCN ideograms): a fixed,
+# class-specific sequence of light and dark bands along the axis from p-ter
+# to q-ter. Each arm gets a number of bands proportional to its length
+# (relative length x centromere index, about 3 bands per percent of the
+# genome, the ~300-band level); both telomeres and both sides of the
+# centromere are light; a few classes carry their known landmark blocks.
+# Homologues share the pattern because it depends on the name only.
+_BANDS_PER_PERCENT = 3.0
+# (start, end, darkness) overrides in relative axis units: 1q12 and 16q11.2
+# heterochromatin, pale stalks/satellites on the acrocentric p-arms, the
+# dark distal Yq12 block.
+_BAND_LANDMARKS: Dict[str, Tuple[Tuple[float, float, float], ...]] = {
+    '1': ((0.49, 0.56, 0.95), ),
+    '16': ((0.42, 0.47, 0.9), ),
+    '13': ((0.0, 0.15, 0.1), ),
+    '14': ((0.0, 0.17, 0.1), ),
+    '15': ((0.0, 0.18, 0.1), ),
+    '21': ((0.0, 0.29, 0.1), ),
+    '22': ((0.0, 0.28, 0.1), ),
+    'Y': ((0.62, 0.95, 0.9), ),
+}
+
+
+def band_pattern(name: str):
+    """The G-band pattern of a chromosome class.
+
+    Deterministic (seeded by the class name with numpy's frozen legacy
+    generator), so homologues are identical and classes differ.
+
+    Args:
+        name (str): A class name (any spelling :func:`class_index` takes).
+
+    Returns:
+        np.ndarray: ``(num_bands, 3)`` float rows ``(start, end,
+        darkness)``: contiguous bands covering ``[0, 1]`` of the axis from
+        p-ter (0) to q-ter (1); darkness 0 (white) .. 1 (darkest).
+    """
+    label = class_index(name)
+    if label is None:
+        raise ValueError(f'{name!r} is not a chromosome class')
+    return _band_pattern(CLASSES[label]).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _band_pattern(cls: str):
+    import zlib
+
+    import numpy as np
+    rng = np.random.RandomState(zlib.crc32(f'deepacc-bands-{cls}'.encode()))
+    cen = CENTROMERE_INDEX[cls] / 100.0
+    bands = []
+    for lo, hi in ((0.0, cen), (cen, 1.0)):
+        # An odd count keeps both arm ends light.
+        n = max(3, int(round(_BANDS_PER_PERCENT * RELATIVE_LENGTH[cls] *
+                             (hi - lo))) | 1)
+        widths = rng.uniform(0.5, 1.5, n)
+        edges = lo + (hi - lo) * np.concatenate(
+            [[0.0], np.cumsum(widths) / widths.sum()])
+        for k in range(n):
+            dark = rng.uniform(0.55, 1.0) if k % 2 else rng.uniform(0, 0.2)
+            bands.append((edges[k], edges[k + 1], dark))
+    bands = np.asarray(bands, dtype=np.float64)
+    for start, end, dark in _BAND_LANDMARKS.get(cls, ()):
+        mid = (bands[:, 0] + bands[:, 1]) / 2
+        bands[(mid >= start) & (mid < end), 2] = dark
+    return bands

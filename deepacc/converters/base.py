@@ -1,0 +1,86 @@
+"""Helpers shared by the converters: finding images, their sizes, boxes."""
+import os
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
+
+
+def list_files(src: str, ext: Sequence[str]) -> List[str]:
+    """Files under ``src`` (a folder, searched recursively, or one file)
+    whose names end with ``ext``, sorted."""
+    if osp.isfile(src):
+        return [src]
+    if not osp.isdir(src):
+        raise FileNotFoundError(f'{src}: no such file or folder')
+    found = []
+    for root, dirs, files in os.walk(src):
+        dirs.sort()
+        found += [
+            osp.join(root, f) for f in files if f.lower().endswith(tuple(ext))
+        ]
+    return sorted(found)
+
+
+def find_image(images: str, names: Sequence[str]) -> Optional[str]:
+    """The first existing image among candidate names (relative to
+    ``images``, or the same stem with a common image extension)."""
+    for name in names:
+        if not name:
+            continue
+        for cand in (name, osp.basename(name)):
+            path = osp.join(images, cand)
+            if osp.isfile(path):
+                return path
+            stem = osp.splitext(path)[0]
+            for ext in IMAGE_EXTENSIONS + tuple(
+                    e.upper() for e in IMAGE_EXTENSIONS):
+                if osp.isfile(stem + ext):
+                    return stem + ext
+    return None
+
+
+def image_size(path: str) -> Tuple[int, int]:
+    """``(width, height)`` of an image file.
+
+    Raises:
+        ValueError: The file is not a readable image.
+    """
+    try:
+        from PIL import Image
+        with Image.open(path) as img:
+            return img.size
+    except ImportError:
+        pass
+    except Exception as exc:  # PIL raises several types on bad files
+        raise ValueError(f'unreadable image ({exc})') from None
+    import cv2
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ValueError('unreadable image')
+    return img.shape[1], img.shape[0]
+
+
+def box_problem(x0: float, y0: float, x1: float, y1: float, width: int,
+                height: int, tol: float = 0.5) -> Optional[str]:
+    """Why corner box ``(x0, y0, x1, y1)`` is invalid in a ``width`` x
+    ``height`` image, or None. ``tol`` pixels of slack at the border."""
+    if not x1 > x0 or not y1 > y0:
+        return f'empty box ({x0:g}, {y0:g}, {x1:g}, {y1:g})'
+    if x0 < -tol or y0 < -tol or x1 > width + tol or y1 > height + tol:
+        return (f'box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is outside the '
+                f'{width}x{height} image')
+    return None
+
+
+def clip_box(x0, y0, x1, y1, width, height) -> List[float]:
+    """``[x, y, w, h]`` of a corner box clipped to the image (the slack
+    :func:`box_problem` allows)."""
+    x0, y0 = max(0.0, float(x0)), max(0.0, float(y0))
+    x1, y1 = min(float(width), float(x1)), min(float(height), float(y1))
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def rel_name(path: str, images: str) -> str:
+    """Image path relative to the images folder (COCO ``file_name``)."""
+    return osp.relpath(path, images).replace(os.sep, '/')

@@ -1,0 +1,125 @@
+"""LabelMe json (rectangles and polygons) to chromosome COCO."""
+import json
+import os.path as osp
+from typing import Tuple
+
+import numpy as np
+
+from deepacc.chromosomes import class_index
+from .base import (box_problem, clip_box, find_image, image_size,
+                   list_files, rel_name)
+from .coco import CocoBuilder
+from .report import ConversionReport
+
+
+def convert_labelme(src: str, images: str, skip_invalid: bool = False
+                    ) -> Tuple[dict, ConversionReport]:
+    """Convert LabelMe json files (one per image) to a COCO dict.
+
+    ``rectangle`` shapes give their box; ``polygon`` shapes give the
+    polygon's extent as box and the polygon as ``segmentation``. The image
+    is ``imagePath`` (or the json's stem) inside ``images``; its size is
+    ``imageWidth`` / ``imageHeight`` or read from the image.
+
+    Args:
+        src (str): Folder of ``.json`` files (searched recursively) or one.
+        images (str): Image folder.
+        skip_invalid (bool): Leave invalid records out (listed in the
+            report) instead of failing.
+
+    Returns:
+        tuple[dict, ConversionReport]: COCO dict and report.
+
+    Raises:
+        ConversionError: Invalid records, unless ``skip_invalid``.
+    """
+    report = ConversionReport('labelme', skip_invalid)
+    builder = CocoBuilder()
+    files = list_files(src, ('.json', ))
+    if not files:
+        report.problem(src, None, 'no .json files found')
+    for path in files:
+        _convert_file(path, images, builder, report)
+    report.finish()
+    return builder.to_dict(info=dict(source=osp.abspath(src),
+                                     format='labelme')), report
+
+
+def _convert_file(path, images, builder, report):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        report.problem(path, None, f'unreadable file ({exc})')
+        return
+    if not text.strip():
+        report.problem(path, None, 'empty file')
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        report.problem(path, None, f'unreadable json ({exc})')
+        return
+    if not isinstance(data, dict) or not isinstance(data.get('shapes'),
+                                                    list):
+        report.problem(path, None, 'not a LabelMe file (no "shapes" list)')
+        return
+    if not data['shapes']:
+        report.problem(path, None, 'no shapes (empty annotation)')
+        return
+    stem = osp.splitext(osp.basename(path))[0]
+    image = find_image(images, [data.get('imagePath'), stem])
+    if image is None:
+        report.problem(path, None, f'image {data.get("imagePath") or stem} '
+                       f'not found in {images}')
+        return
+    width, height = data.get('imageWidth'), data.get('imageHeight')
+    if not (isinstance(width, int) and isinstance(height, int)
+            and width > 0 and height > 0):
+        try:
+            width, height = image_size(image)
+        except ValueError as exc:
+            report.problem(path, None, f'{image}: {exc}')
+            return
+    boxes = []
+    for k, shape in enumerate(data['shapes'], start=1):
+        name = shape.get('label') if isinstance(shape, dict) else None
+        record = f'shape {k} ({name!r})'
+        label = class_index(name) if name else None
+        if label is None:
+            report.problem(path, record, 'unknown class name' if name else
+                           'missing label')
+            continue
+        kind = shape.get('shape_type') or 'polygon'
+        try:
+            points = np.asarray(shape.get('points'), np.float64)
+        except (TypeError, ValueError):
+            points = np.zeros((0, ))
+        if points.ndim != 2 or points.shape[1] != 2:
+            report.problem(path, record, 'missing or malformed points')
+            continue
+        if kind not in ('rectangle', 'polygon'):
+            report.problem(path, record, f'unsupported shape_type {kind!r}'
+                           ' (rectangle or polygon)')
+            continue
+        need = 2 if kind == 'rectangle' else 3
+        if len(points) < need:
+            report.problem(path, record, f'a {kind} needs {need} points, '
+                           f'got {len(points)}')
+            continue
+        (x0, y0), (x1, y1) = points.min(0), points.max(0)
+        why = box_problem(x0, y0, x1, y1, width, height)
+        if why:
+            report.problem(path, record, why)
+            continue
+        extra = {}
+        if kind == 'polygon':
+            extra['segmentation'] = [[round(float(v), 2)
+                                      for v in points.reshape(-1)]]
+        boxes.append((label, clip_box(x0, y0, x1, y1, width, height),
+                      extra))
+    image_id = builder.add_image(rel_name(image, images), width, height)
+    report.images += 1
+    for label, bbox, extra in boxes:
+        builder.add_annotation(image_id, label, bbox, **extra)
+        report.add_box(label)

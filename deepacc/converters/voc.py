@@ -1,0 +1,122 @@
+"""Pascal VOC XML (as in the Cell Image Library '24_chromosomes_object' set)
+to chromosome COCO."""
+import os.path as osp
+import xml.etree.ElementTree as ET
+from typing import Tuple
+
+from deepacc.chromosomes import class_index
+from .base import (box_problem, clip_box, find_image, image_size,
+                   list_files, rel_name)
+from .coco import CocoBuilder
+from .report import ConversionReport
+
+
+def convert_voc(src: str, images: str, skip_invalid: bool = False
+                ) -> Tuple[dict, ConversionReport]:
+    """Convert VOC XML files (one per image) to a COCO dict.
+
+    Object names may be Denver-prefixed (``A1`` .. ``G22``, ``X``, ``Y``)
+    or plain numbers; ``<bndbox>`` corners are pixels and are used as they
+    are (mmdet's VOC reading: ``x = xmin``, ``w = xmax - xmin``). The image
+    is ``<filename>`` (or the XML's stem) inside ``images`` (the set's
+    ``JEPG`` folder); its size is ``<size>`` or read from the image.
+
+    Args:
+        src (str): Folder of ``.xml`` files (searched recursively) or one.
+        images (str): Image folder.
+        skip_invalid (bool): Leave invalid records out (listed in the
+            report) instead of failing.
+
+    Returns:
+        tuple[dict, ConversionReport]: COCO dict and report.
+
+    Raises:
+        ConversionError: Invalid records, unless ``skip_invalid``.
+    """
+    report = ConversionReport('voc', skip_invalid)
+    builder = CocoBuilder()
+    files = list_files(src, ('.xml', ))
+    if not files:
+        report.problem(src, None, 'no .xml files found')
+    for path in files:
+        _convert_file(path, images, builder, report)
+    report.finish()
+    return builder.to_dict(info=dict(source=osp.abspath(src),
+                                     format='voc')), report
+
+
+def _text(node, tag):
+    child = node.find(tag)
+    return None if child is None or child.text is None else \
+        child.text.strip()
+
+
+def _convert_file(path, images, builder, report):
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError as exc:
+        report.problem(path, None, f'unreadable file ({exc})')
+        return
+    if not data.strip():
+        report.problem(path, None, 'empty file')
+        return
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        report.problem(path, None, f'unreadable XML ({exc})')
+        return
+    if root.tag != 'annotation':
+        report.problem(path, None, f'root element is <{root.tag}>, not '
+                       '<annotation>')
+        return
+    stem = osp.splitext(osp.basename(path))[0]
+    image = find_image(images, [_text(root, 'filename'), stem])
+    if image is None:
+        report.problem(path, None, f'image {_text(root, "filename") or stem}'
+                       f' not found in {images}')
+        return
+    size = root.find('size')
+    try:
+        width = int(float(_text(size, 'width'))) if size is not None \
+            else 0
+        height = int(float(_text(size, 'height'))) if size is not None \
+            else 0
+    except (TypeError, ValueError):
+        width = height = 0
+    if width <= 0 or height <= 0:
+        try:
+            width, height = image_size(image)
+        except ValueError as exc:
+            report.problem(path, None, f'{image}: {exc}')
+            return
+    objects = root.findall('object')
+    if not objects:
+        report.problem(path, None, 'no <object> records (empty annotation)')
+        return
+    boxes = []
+    for k, obj in enumerate(objects, start=1):
+        name = _text(obj, 'name')
+        record = f'object {k} ({name!r})'
+        label = class_index(name) if name else None
+        if label is None:
+            report.problem(path, record, 'unknown class name' if name else
+                           'missing <name>')
+            continue
+        box = obj.find('bndbox')
+        try:
+            x0, y0, x1, y1 = (float(_text(box, t))
+                              for t in ('xmin', 'ymin', 'xmax', 'ymax'))
+        except (TypeError, ValueError, AttributeError):
+            report.problem(path, record, 'missing or non-numeric <bndbox>')
+            continue
+        why = box_problem(x0, y0, x1, y1, width, height)
+        if why:
+            report.problem(path, record, why)
+            continue
+        boxes.append((label, clip_box(x0, y0, x1, y1, width, height)))
+    image_id = builder.add_image(rel_name(image, images), width, height)
+    report.images += 1
+    for label, bbox in boxes:
+        builder.add_annotation(image_id, label, bbox)
+        report.add_box(label)

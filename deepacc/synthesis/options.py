@@ -1,0 +1,61 @@
+from dataclasses import asdict, dataclass, fields
+from typing import Tuple
+
+from .karyotype import COMMON_ANEUPLOIDIES
+
+
+@dataclass
+class SynthOptions:
+    """Settings of the synthetic metaphase generator.
+
+    Args:
+        width (int): Image width in pixels.
+        height (int): Image height in pixels.
+        batch_effect (float): Strength 0..1 of the per-image variation in
+            condensation (overall chromosome length, up to x/÷1.4), width,
+            stain contrast, band resolution, blur, background and noise.
+            At 0 every image shares one scale, so absolute size identifies
+            a class; at 1 only the relative size within an image does.
+        touch_rate (float): Probability that a chromosome touches another.
+        overlap_rate (float): Probability that a chromosome crosses
+            another.
+        aneuploidy_rate (float): Probability of an abnormal karyotype.
+        aneuploidies (tuple[str]): Abnormalities drawn uniformly (``'+21'``,
+            ``'45,X'``, ``'47,XXY'``...).
+        male_rate (float): Probability of an XY cell.
+        nucleus_rate (float): Probability of an interphase nucleus.
+        debris (float): Mean number of debris specks per image / 10.
+        noise (float): Sensor noise multiplier (0: none).
+        chromosome_scale (float): Length multiplier; by default chromosome
+            1 is about 0.18 of the image height.
+        density (float): Fraction of the spread's ellipse covered.
+    """
+
+    width: int = 1024
+    height: int = 768
+    batch_effect: float = 0.5
+    touch_rate: float = 0.1
+    overlap_rate: float = 0.04
+    aneuploidy_rate: float = 0.2
+    aneuploidies: Tuple[str, ...] = COMMON_ANEUPLOIDIES
+    male_rate: float = 0.5
+    nucleus_rate: float = 0.3
+    debris: float = 1.0
+    noise: float = 1.0
+    chromosome_scale: float = 1.0
+    density: float = 0.16
+
+    @classmethod
+    def from_kwargs(cls, **kwargs) -> 'SynthOptions':
+        """Options from keyword arguments, refusing unknown names."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise TypeError(f'unknown synth options {unknown}; known: '
+                            f'{sorted(known)}')
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out['aneuploidies'] = list(self.aneuploidies)
+        return out
