@@ -1,1 +1,3 @@
-__all__ = []
+from .deepacc_bbox_head import DeepAccBBoxHead
+
+__all__ = ['DeepAccBBoxHead']

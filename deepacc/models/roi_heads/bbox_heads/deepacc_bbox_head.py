@@ -1,0 +1,429 @@
+"""The DeepACC bbox head: siamese ArcFace classification, own regression."""
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.config import ConfigDict
+from torch import Tensor
+
+from mmdet.models.losses import accuracy
+from mmdet.models.roi_heads.bbox_heads import ConvFCBBoxHead
+from mmdet.models.task_modules.samplers import SamplingResult
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType
+
+from ...utils import top_proposal_per_class
+
+
+@MODELS.register_module()
+class DeepAccBBoxHead(ConvFCBBoxHead):
+    r"""Bbox head of DeepACC (Luo et al., MICCAI 2021, section 2).
+
+    .. code-block:: none
+
+                     /-> cls fcs -> x -+-> margin branch:    s * cos(x, W_M)
+        RoI feature                    \-> inference branch: x . W_I + b
+                     \-> reg fcs -> box deltas
+
+    Regression and classification share no layers (2 FC layers each).
+    The margin branch is a bias-free cosine classifier over
+    ``num_classes + 1`` classes, trained with ``loss_margin``
+    (:class:`AdditiveAngularMarginLoss`). The inference branch uses, for
+    each image and class ``j``, the normalised feature of the image's
+    proposal that the margin branch scores highest for ``j`` as the class
+    weight when that score exceeds ``delta``, and the normalised global
+    weight ``W_M,j`` otherwise; its logits ``W_I,j . x + b_j`` take the
+    un-normalised feature ``x`` and a learnable zero-initialised bias, are
+    trained with ``loss_cls`` (cross-entropy) and are the head's
+    ``cls_score``: their softmax is the final score. ``loss_gia``
+    (:class:`GroupInnerAdjacencyLoss`) acts on the margin branch's
+    probabilities ``softmax(s * cos)``.
+
+    The head needs the image index of every RoI, so that local centres
+    never mix images; :class:`DeepAccRoIHead` passes it
+    (``accepts_img_inds``). ``forward`` therefore returns a third item, a
+    dict of the margin branch's outputs that ``loss_and_target`` takes.
+
+    Choices the paper leaves open (all options, with these defaults):
+
+    - ``center_score='cos'`` and ``delta=0.5``: a class's most confident
+      proposal is the one whose margin-branch cosine to ``W_M,j`` is
+      highest, and it becomes the local centre when that cosine exceeds
+      ``delta``. The paper uses delta to keep unreliable centres out at
+      the start of training. Cosines start near 0 (random weights) and
+      pass 0.5 only once the AAM loss has pulled a class together; the
+      alternative, ``'prob'`` (``softmax(s * cos)``, ``s`` from
+      ``loss_margin``), does not do this: with s = 64 the best of ~1000
+      proposals exceeds any delta < 1 already at initialisation.
+    - ``detach_centers=True``: the local centres are constants for the
+      inference loss. The centre is picked by a hard argmax and serves as
+      a class weight for every RoI of its image; without the stop the
+      inference loss of hundreds of RoIs lands on one RoI's feature, which
+      the margin branch (AAM loss) is meant to shape. Global weights used
+      as fallback are not detached.
+    - ``margin_on_background=True``: the angular margin applies to every
+      sampled RoI's label, background included, as Eq. 1 of the paper
+      reads (the background is one of the classifier's n columns).
+    - ``background_center=False``: the background column always uses its
+      global weight. The pairing prior behind local centres concerns
+      chromosomes; the most confident background RoI is arbitrary clutter.
+    - ``train_centers='sampled'``: in training, any sampled RoI (positive
+      or negative) may become a centre, which is the rule used at test time
+      (all proposals of the image, nothing else is known there), so the
+      inference branch trains under the conditions it is used in.
+      ``'positive'`` restricts training centres to RoIs assigned to a
+      chromosome.
+    - The GIA loss's ``M_j`` are picked by the same scores (and its own
+      ``center_thr``) among the same candidates.
+
+    Ablations (paper Table 1): ``with_siamese=False`` keeps only the
+    margin branch, whose ``s * cos`` is then the ``cls_score`` (c); a
+    ``loss_margin`` with ``margin=0`` gives the siamese branch without the
+    angular margin (d); ``loss_gia=None`` drops the GIA loss (e).
+
+    Args:
+        num_cls_fcs (int): FC layers of the classification branch.
+        num_reg_fcs (int): FC layers of the regression branch.
+        fc_out_channels (int): Width of those FC layers. Defaults to 1024.
+        with_siamese (bool): Use the inference branch. Defaults to True.
+        center_score (str): 'cos' or 'prob', the margin-branch score that
+            ranks proposals and is compared with ``delta``.
+        delta (float): Local-centre threshold. Defaults to 0.5.
+        detach_centers (bool): Stop gradients through local centres.
+        margin_on_background (bool): Angular margin on background RoIs.
+        background_center (bool): Allow a local centre for the
+            background.
+        train_centers (str): 'sampled' or 'positive'.
+        loss_cls (dict): Loss of the inference branch (CE, weight 1.0).
+        loss_margin (dict): Loss of the margin branch (AAM, s=64,
+            m=0.25, weight 0.1).
+        loss_gia (dict, optional): Group Inner-Adjacency loss (weight
+            0.1); None disables it.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    accepts_img_inds = True
+
+    def __init__(self,
+                 num_cls_fcs: int = 2,
+                 num_reg_fcs: int = 2,
+                 fc_out_channels: int = 1024,
+                 with_siamese: bool = True,
+                 center_score: str = 'cos',
+                 delta: float = 0.5,
+                 detach_centers: bool = True,
+                 margin_on_background: bool = True,
+                 background_center: bool = False,
+                 train_centers: str = 'sampled',
+                 loss_cls: ConfigType = dict(
+                     type='CrossEntropyLoss',
+                     use_sigmoid=False,
+                     loss_weight=1.0),
+                 loss_margin: ConfigType = dict(
+                     type='AdditiveAngularMarginLoss',
+                     scale=64.0,
+                     margin=0.25,
+                     loss_weight=0.1),
+                 loss_gia: OptConfigType = dict(
+                     type='GroupInnerAdjacencyLoss', loss_weight=0.1),
+                 init_cfg: OptConfigType = None,
+                 **kwargs) -> None:
+        if center_score not in ('cos', 'prob'):
+            raise ValueError(
+                'DeepAccBBoxHead: center_score must be "cos" or "prob", '
+                f'got {center_score!r}')
+        if train_centers not in ('sampled', 'positive'):
+            raise ValueError(
+                'DeepAccBBoxHead: train_centers must be "sampled" or '
+                f'"positive", got {train_centers!r}')
+        if loss_cls.get('use_sigmoid', False):
+            raise ValueError('DeepAccBBoxHead: the inference branch is a '
+                             'softmax classifier; loss_cls must not use '
+                             'sigmoid')
+        super().__init__(
+            num_shared_convs=0,
+            num_shared_fcs=0,
+            num_cls_convs=0,
+            num_cls_fcs=num_cls_fcs,
+            num_reg_convs=0,
+            num_reg_fcs=num_reg_fcs,
+            fc_out_channels=fc_out_channels,
+            # W_M: the margin branch's bias-free class weights.
+            cls_predictor_cfg=dict(type='Linear', bias=False),
+            loss_cls=loss_cls,
+            init_cfg=init_cfg,
+            **kwargs)
+        self.with_siamese = with_siamese
+        self.center_score = center_score
+        self.delta = delta
+        self.detach_centers = detach_centers
+        self.margin_on_background = margin_on_background
+        self.background_center = background_center
+        self.train_centers = train_centers
+        self.loss_margin = MODELS.build(loss_margin)
+        self.loss_gia = MODELS.build(loss_gia) if loss_gia else None
+        if self.with_siamese:
+            self.inference_bias = nn.Parameter(
+                torch.zeros(self.num_classes + 1))
+
+    @property
+    def scale(self) -> float:
+        """The cosine scale ``s`` of the margin branch."""
+        return float(getattr(self.loss_margin, 'scale', 64.0))
+
+    def center_scores(self, cos_score: Tensor) -> Tensor:
+        """Margin-branch scores that rank local-centre candidates.
+
+        Args:
+            cos_score (Tensor): Shape (num_rois, num_classes + 1).
+
+        Returns:
+            Tensor: Cosines or ``softmax(s * cos)``, same shape.
+        """
+        if self.center_score == 'cos':
+            return cos_score
+        return F.softmax(self.scale * cos_score, dim=1)
+
+    def forward(self,
+                x: Tensor,
+                img_inds: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
+        """Forward RoI features.
+
+        Args:
+            x (Tensor): RoI features, shape (num_rois, in_channels, 7, 7).
+            img_inds (Tensor, optional): Image index of each RoI
+                (``rois[:, 0]``), shape (num_rois, ). None treats all RoIs
+                as one image.
+
+        Returns:
+            tuple[Tensor, Tensor, dict]:
+
+            - cls_score (Tensor): Inference-branch logits (or ``s * cos``
+              without the siamese branch), shape
+              (num_rois, num_classes + 1).
+            - bbox_pred (Tensor): Box deltas, shape
+              (num_rois, num_classes * 4).
+            - head_outs (dict): ``cos_score`` (num_rois, num_classes + 1),
+              the margin branch's cosines, and ``cls_feat``
+              (num_rois, fc_out_channels), the classification feature.
+        """
+        x_cls = x.flatten(1)
+        for fc in self.cls_fcs:
+            x_cls = self.relu(fc(x_cls))
+        x_reg = x.flatten(1)
+        for fc in self.reg_fcs:
+            x_reg = self.relu(fc(x_reg))
+        bbox_pred = self.fc_reg(x_reg)
+        cos_score = F.linear(
+            F.normalize(x_cls, dim=1), F.normalize(self.fc_cls.weight,
+                                                   dim=1))
+        if self.with_siamese:
+            cls_score = self.inference_logits(x_cls, cos_score, img_inds)
+        else:
+            cls_score = self.scale * cos_score
+        return cls_score, bbox_pred, dict(cos_score=cos_score,
+                                          cls_feat=x_cls)
+
+    def local_class_weights(
+            self,
+            cls_feat: Tensor,
+            cos_score: Tensor,
+            img_inds: Optional[Tensor] = None,
+            candidate_mask: Optional[Tensor] = None
+    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The inference branch's class weights ``W_I`` of every image.
+
+        Args:
+            cls_feat (Tensor): Classification features, shape
+                (num_rois, fc_out_channels).
+            cos_score (Tensor): Margin-branch cosines, shape
+                (num_rois, num_classes + 1).
+            img_inds (Tensor, optional): Image index of each RoI, shape
+                (num_rois, ).
+            candidate_mask (Tensor, optional): Bool, shape (num_rois, ):
+                RoIs that may become centres; None allows all.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor, Tensor]:
+
+            - weights (Tensor): Shape (num_imgs, num_classes + 1,
+              fc_out_channels), unit-norm rows.
+            - rows (Tensor): Long, shape (num_rois, ): each RoI's image
+              row in ``weights``.
+            - center_inds (Tensor): Long, shape (num_imgs,
+              num_classes + 1): the RoI used as local centre, -1 where the
+              global weight is used.
+            - best_scores (Tensor): Shape (num_imgs, num_classes + 1), the
+              best margin-branch score of each class in each image.
+        """
+        rows, best_inds, best_scores = top_proposal_per_class(
+            self.center_scores(cos_score), img_inds, candidate_mask)
+        use_local = best_scores > self.delta
+        if not self.background_center:
+            use_local[:, self.num_classes] = False
+        centers = F.normalize(cls_feat, dim=1)[best_inds.clamp(min=0)]
+        if self.detach_centers:
+            centers = centers.detach()
+        global_weights = F.normalize(self.fc_cls.weight, dim=1)
+        weights = torch.where(use_local[..., None], centers,
+                              global_weights[None])
+        center_inds = best_inds.masked_fill(~use_local, -1)
+        return weights, rows, center_inds, best_scores
+
+    def inference_logits(self,
+                         cls_feat: Tensor,
+                         cos_score: Tensor,
+                         img_inds: Optional[Tensor] = None,
+                         candidate_mask: Optional[Tensor] = None) -> Tensor:
+        """Logits of the siamese inference branch (paper Eq. 2).
+
+        Args:
+            cls_feat (Tensor): Classification features ``x``, shape
+                (num_rois, fc_out_channels).
+            cos_score (Tensor): Margin-branch cosines, shape
+                (num_rois, num_classes + 1).
+            img_inds (Tensor, optional): Image index of each RoI, shape
+                (num_rois, ).
+            candidate_mask (Tensor, optional): Bool, shape (num_rois, ):
+                RoIs that may become local centres.
+
+        Returns:
+            Tensor: ``W_I,j . x_i + b_j``, shape (num_rois,
+            num_classes + 1).
+        """
+        num_rois, width = cos_score.shape
+        if num_rois == 0:
+            return cos_score * 0 + self.inference_bias
+        weights, rows, _, _ = self.local_class_weights(
+            cls_feat, cos_score, img_inds, candidate_mask)
+        num_imgs = weights.size(0)
+        # Score every RoI against every image's weights (num_imgs is the
+        # batch size, 1-2), then keep its own image's block.
+        all_logits = cls_feat @ weights.reshape(-1, weights.size(-1)).t()
+        all_logits = all_logits.view(num_rois, num_imgs, width)
+        logits = all_logits[torch.arange(num_rois, device=rows.device), rows]
+        return logits + self.inference_bias
+
+    def loss_and_target(self,
+                        cls_score: Tensor,
+                        bbox_pred: Tensor,
+                        rois: Tensor,
+                        sampling_results: List[SamplingResult],
+                        rcnn_train_cfg: ConfigDict,
+                        concat: bool = True,
+                        reduction_override: Optional[str] = None,
+                        cos_score: Optional[Tensor] = None,
+                        cls_feat: Optional[Tensor] = None) -> dict:
+        """Targets and losses; see :meth:`BBoxHead.loss_and_target`.
+
+        Args:
+            cls_score (Tensor): Shape (num_rois, num_classes + 1).
+            bbox_pred (Tensor): Shape (num_rois, num_classes * 4).
+            rois (Tensor): Shape (num_rois, 5), image index first.
+            sampling_results (list[SamplingResult]): Sampled RoIs.
+            rcnn_train_cfg (ConfigDict): ``train_cfg`` of the R-CNN.
+            concat (bool): Concatenate the targets of all images.
+            reduction_override (str, optional): Loss reduction override.
+            cos_score (Tensor): Margin-branch cosines from ``forward``,
+                shape (num_rois, num_classes + 1).
+            cls_feat (Tensor): Classification features from ``forward``,
+                shape (num_rois, fc_out_channels).
+
+        Returns:
+            dict: ``loss_bbox`` (the dict of losses) and ``bbox_targets``.
+        """
+        cls_reg_targets = self.get_targets(
+            sampling_results, rcnn_train_cfg, concat=concat)
+        losses = self.loss(
+            cls_score,
+            bbox_pred,
+            rois,
+            *cls_reg_targets,
+            reduction_override=reduction_override,
+            cos_score=cos_score,
+            cls_feat=cls_feat)
+        return dict(loss_bbox=losses, bbox_targets=cls_reg_targets)
+
+    def loss(self,
+             cls_score: Tensor,
+             bbox_pred: Tensor,
+             rois: Tensor,
+             labels: Tensor,
+             label_weights: Tensor,
+             bbox_targets: Tensor,
+             bbox_weights: Tensor,
+             reduction_override: Optional[str] = None,
+             cos_score: Optional[Tensor] = None,
+             cls_feat: Optional[Tensor] = None) -> dict:
+        """All losses of the head.
+
+        Args:
+            cls_score (Tensor): Shape (num_rois, num_classes + 1).
+            bbox_pred (Tensor): Shape (num_rois, num_classes * 4).
+            rois (Tensor): Shape (num_rois, 5), image index first.
+            labels (Tensor): Shape (num_rois, ); ``num_classes`` is the
+                background.
+            label_weights (Tensor): Shape (num_rois, ).
+            bbox_targets (Tensor): Shape (num_rois, 4).
+            bbox_weights (Tensor): Shape (num_rois, 4).
+            reduction_override (str, optional): Loss reduction override.
+            cos_score (Tensor): Margin-branch cosines, shape
+                (num_rois, num_classes + 1).
+            cls_feat (Tensor): Classification features, shape
+                (num_rois, fc_out_channels).
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls`` (inference branch, only with
+            the siamese branch), ``loss_bbox``, ``loss_aam``, ``loss_gia``
+            (when enabled); log-only ``acc`` (final classifier) and
+            ``acc_margin`` (margin branch, with the siamese branch).
+        """
+        if cos_score is None or cls_feat is None:
+            raise ValueError(
+                'DeepAccBBoxHead.loss needs cos_score and cls_feat from '
+                'its forward; use it inside DeepAccRoIHead')
+        img_inds = rois[:, 0]
+        foreground = (labels >= 0) & (labels < self.num_classes)
+        candidates = None
+        if self.train_centers == 'positive':
+            candidates = foreground
+            if self.with_siamese:
+                cls_score = self.inference_logits(cls_feat, cos_score,
+                                                  img_inds, candidates)
+        losses = super().loss(
+            cls_score if self.with_siamese else None,
+            bbox_pred,
+            rois,
+            labels,
+            label_weights,
+            bbox_targets,
+            bbox_weights,
+            reduction_override=reduction_override)
+        if self.with_siamese and 'loss_cls' not in losses:
+            # No RoIs: keep the keys stable for logging.
+            losses['loss_cls'] = cls_score.sum() * 0
+        avg_factor = max(float((label_weights > 0).sum()), 1.)
+        losses['loss_aam'] = self.loss_margin(
+            cos_score,
+            labels,
+            label_weights,
+            avg_factor=avg_factor,
+            reduction_override=reduction_override,
+            margin_mask=None if self.margin_on_background else foreground)
+        if self.loss_gia is not None:
+            prob = F.softmax(self.scale * cos_score, dim=1)
+            losses['loss_gia'] = self.loss_gia(
+                prob,
+                labels,
+                img_inds,
+                candidate_mask=candidates,
+                center_scores=self.center_scores(cos_score),
+                reduction_override=reduction_override)
+        if cos_score.numel() > 0:
+            margin_acc = accuracy(cos_score, labels)
+            if self.with_siamese:
+                losses['acc_margin'] = margin_acc
+            else:
+                losses['acc'] = margin_acc
+        return losses

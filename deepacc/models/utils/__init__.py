@@ -1,0 +1,3 @@
+from .local_centers import top_proposal_per_class
+
+__all__ = ['top_proposal_per_class']
