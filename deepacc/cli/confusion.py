@@ -31,10 +31,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from deepacc.chromosomes import CLASSES
-    from deepacc.evaluation.functional import (karyotype_errors,
-                                               top1_from_multiclass)
-    from deepacc.visualization import (plot_confusion_matrix,
-                                       save_confusion_csv)
+    from deepacc.evaluation.functional import karyotype_errors
+    from deepacc.structures import top1_from_multiclass
+    from deepacc.visualization import plot_confusion_matrix, save_confusion_csv
 
     preds = load_top1_results(args.results, top1_from_multiclass)
     gts, dropped = load_ground_truth(args.ann_file)
@@ -113,10 +112,9 @@ def load_top1_results(path: str, top1_fn) -> list:
             scores=to_numpy(inst['scores'], np.float64).reshape(-1),
             labels=to_numpy(inst['labels'], np.int64).reshape(-1))
         if derived:
-            keep = top1_fn(pred['bboxes'], pred['scores'], pred['labels'])
-            pred.update(bboxes=pred['bboxes'][keep],
-                        scores=pred['scores'][keep],
-                        labels=pred['labels'][keep])
+            bboxes, scores, labels = top1_fn(pred['bboxes'], pred['scores'],
+                                             pred['labels'])
+            pred.update(bboxes=bboxes, scores=scores, labels=labels)
         preds.append(pred)
     return preds
 

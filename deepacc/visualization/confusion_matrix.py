@@ -5,8 +5,12 @@ from typing import Optional
 import numpy as np
 
 from deepacc.chromosomes import CLASSES
-from deepacc.evaluation.functional.confusion import (MISSED, SPURIOUS,
-                                                     denver_order, reorder)
+from deepacc.evaluation.functional.confusion import (
+    MISSED,
+    SPURIOUS,
+    denver_order,
+    reorder,
+)
 
 
 def confusion_labels(denver: bool = True):

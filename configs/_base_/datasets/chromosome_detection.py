@@ -75,15 +75,7 @@ test_dataloader = dict(
         pipeline=test_pipeline,
         backend_args=backend_args))
 
-val_evaluator = dict(
-    type='CocoMetric',
-    ann_file=data_root + val_ann_file,
-    metric='bbox',
-    format_only=False,
-    backend_args=backend_args)
-test_evaluator = dict(
-    type='CocoMetric',
-    ann_file=data_root + test_ann_file,
-    metric='bbox',
-    format_only=False,
-    backend_args=backend_args)
+# The paper's metrics (mAP, mAP_max, Acc, AER) plus whole-cell counts and
+# the Denver split of errors; ground truth is read from the samples.
+val_evaluator = dict(type='ChromosomeMetric')
+test_evaluator = val_evaluator

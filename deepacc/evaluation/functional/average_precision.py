@@ -29,6 +29,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from deepacc.structures import bbox_overlaps
+
 from .inputs import align_by_img_id
 
 AP_STYLES = ('voc', 'coco')

@@ -10,6 +10,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from deepacc.chromosomes import CLASSES, DENVER_GROUPS
+
 from .karyotype_errors import karyotype_errors
 
 SPURIOUS = 'spurious'

@@ -30,40 +30,8 @@ import numpy as np
 
 from deepacc.chromosomes import GROUP_OF_LABEL
 from deepacc.structures import bbox_overlaps, count_by_class, select_calls
+
 from .inputs import align_by_img_id
-
-
-def top1_from_multiclass(bboxes: np.ndarray, scores: np.ndarray,
-                         labels: np.ndarray) -> np.ndarray:
-    """Top-1 detections from a one-box-per-(proposal, class) output.
-
-    Used when a detector does not emit ``pred_top1_instances`` (one-stage
-    detectors such as RetinaNet): detections with bit-identical boxes are
-    taken to come from the same proposal and only the highest-scored one
-    is kept (ties: the earliest). This is exact for class-agnostic box
-    regression (RetinaNet's); with class-specific regression (stock Faster
-    R-CNN) the boxes of one proposal differ and nothing is merged.
-
-    Args:
-        bboxes (np.ndarray): (N, 4) boxes.
-        scores (np.ndarray): (N,) scores.
-        labels (np.ndarray): (N,) class indices.
-
-    Returns:
-        np.ndarray: Sorted indices of the kept detections.
-    """
-    bboxes = np.ascontiguousarray(np.asarray(bboxes).reshape(-1, 4))
-    scores = np.asarray(scores).reshape(-1)
-    if len(bboxes) == 0:
-        return np.zeros(0, dtype=np.int64)
-    rows = bboxes.view(np.dtype((np.void, bboxes.dtype.itemsize * 4)))
-    _, group = np.unique(rows.reshape(-1), return_inverse=True)
-    # Within each group: highest score first, then the earliest index.
-    order = np.lexsort((np.arange(len(scores)), -scores, group.reshape(-1)))
-    group_sorted = group.reshape(-1)[order]
-    first = np.flatnonzero(
-        np.concatenate(([True], group_sorted[1:] != group_sorted[:-1])))
-    return np.sort(order[first])
 
 
 def match_calls(call_boxes: np.ndarray, gt_boxes: np.ndarray,

@@ -1,14 +1,14 @@
 from typing import List, Optional, Sequence
 
 import numpy as np
+from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from mmdet.registry import METRICS
-
 from deepacc.chromosomes import CLASSES
-from ..functional import (AP_STYLES, eval_class_ap, karyotype_errors,
-                          top1_from_multiclass)
+from deepacc.structures import top1_from_multiclass
+
+from ..functional import AP_STYLES, eval_class_ap, karyotype_errors
 from ..functional.inputs import to_numpy
 
 _SUMMARY_KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct',
@@ -113,10 +113,10 @@ class ChromosomeMetric(BaseMetric):
             top1 = sample.get('pred_top1_instances')
             derived = top1 is None
             if derived:
-                keep = top1_from_multiclass(pred['bboxes'], pred['scores'],
-                                            pred['labels'])
-                top1 = {k: (v[keep] if k != 'img_id' else v)
-                        for k, v in pred.items()}
+                bboxes, scores, labels = top1_from_multiclass(
+                    pred['bboxes'], pred['scores'], pred['labels'])
+                top1 = dict(img_id=img_id, bboxes=bboxes, scores=scores,
+                            labels=labels)
             else:
                 top1 = _instances(top1, img_id)
             self.results.append((gt_rec, pred, top1, derived))
