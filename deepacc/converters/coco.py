@@ -51,7 +51,7 @@ class CocoBuilder:
             **extra: Extra fields stored as they are.
         """
         ann_id = len(self.annotations) + 1
-        x, y, w, h = (float(v) for v in bbox)
+        x, y, w, h = (round(float(v), 3) for v in bbox)
         self.annotations.append(
             dict(id=ann_id, image_id=int(image_id),
                  category_id=int(label) + 1, bbox=[x, y, w, h],
