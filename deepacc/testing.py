@@ -153,3 +153,68 @@ def make_tiny_coco(out_dir: str,
     with open(ann_file, 'w') as f:
         json.dump(coco, f)
     return ann_file
+
+
+def write_tiny_config(out_file: str,
+                      base_config: str,
+                      data_root: str,
+                      ann_file: str = 'annotations.json',
+                      img_prefix: str = 'images/',
+                      max_epochs: int = 1,
+                      shrink: bool = True,
+                      extra: str = '') -> str:
+    """Write a config that trains ``base_config`` on a tiny local set.
+
+    It inherits the real config (so the Runner, hooks, dataset and
+    evaluator are the real ones) and only points every dataloader at
+    ``data_root``, runs ``max_epochs`` epochs without worker processes and,
+    with ``shrink``, replaces the model by :func:`shrink_model_cfg`'s copy.
+
+    Args:
+        out_file (str): Where to write the config.
+        base_config (str): Config path, absolute or relative to configs/.
+        data_root (str): Folder holding ``img_prefix`` and ``ann_file``.
+        ann_file (str): Annotation json, relative to ``data_root``.
+        img_prefix (str): Image folder, relative to ``data_root``.
+        max_epochs (int): Training epochs.
+        shrink (bool): Use the tiny model.
+        extra (str): More config lines appended verbatim.
+
+    Returns:
+        str: ``out_file``.
+    """
+    from mmengine.config import Config
+
+    base = base_config if osp.isabs(base_config) else config_path(
+        base_config)
+    data_root = osp.abspath(data_root).rstrip('/') + '/'
+    lines = [
+        f'_base_ = {base!r}',
+        f'data_root = {data_root!r}',
+        f'tiny_data = dict(data_root=data_root, ann_file={ann_file!r}, '
+        f'data_prefix=dict(img={img_prefix!r}))',
+        'train_dataloader = dict(batch_size=2, num_workers=0, '
+        'persistent_workers=False, dataset=dict(**tiny_data, '
+        'filter_cfg=dict(filter_empty_gt=False, min_size=0)))',
+        'val_dataloader = dict(num_workers=0, persistent_workers=False, '
+        'dataset=tiny_data)',
+        'test_dataloader = val_dataloader',
+        f'train_cfg = dict(max_epochs={max_epochs}, '
+        f'val_interval={max_epochs})',
+        'default_hooks = dict(logger=dict(interval=1), '
+        'checkpoint=dict(interval=1))',
+        'log_processor = dict(window_size=1)',
+    ]
+    cfg = Config.fromfile(base)
+    if cfg.val_evaluator.get('type') == 'CocoMetric':
+        lines += [
+            f'val_evaluator = dict(ann_file=data_root + {ann_file!r})',
+            'test_evaluator = val_evaluator'
+        ]
+    if shrink:
+        lines.append(f'model = dict(_delete_=True, '
+                     f'**{shrink_model_cfg(cfg.model.to_dict())!r})')
+    text = '\n'.join(lines) + '\n' + extra
+    with open(out_file, 'w') as f:
+        f.write(text)
+    return out_file

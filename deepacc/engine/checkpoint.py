@@ -1,33 +1,64 @@
 """Weights-only loading of the checkpoints mmengine's Runner writes.
 
 torch >= 2.6 loads with ``weights_only=True`` by default, and the Runner's
-checkpoints carry a few non-tensor objects in their ``message_hub`` and
-``meta`` (mmengine's ``HistoryBuffer``, numpy arrays and scalars). Rather
-than switching the safety off (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` runs
-arbitrary pickled code), we allow exactly those types; anything else in a
-checkpoint is still refused.
+checkpoints carry a few non-tensor objects in their ``message_hub``:
+mmengine's ``HistoryBuffer`` (whose pickle refers to its statistics methods
+through ``getattr(HistoryBuffer, 'mean')`` and so on) and numpy arrays and
+scalars. Rather than switching the safety off
+(``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` runs arbitrary pickled code), we
+allow exactly those: the numpy types, ``HistoryBuffer``, and in place of
+the builtin ``getattr`` a version that only looks up HistoryBuffer's
+registered statistics methods. Anything else in a checkpoint is still
+refused.
 """
-from typing import List
+import pickle
+from typing import Callable, List, Tuple, Union
 
 import numpy as np
 import torch
 
 
-def checkpoint_safe_globals() -> List[object]:
-    """The non-tensor types an mmengine Runner checkpoint contains."""
+def history_buffer_getattr(obj: object, name: str) -> Callable:
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods.
+
+    Raises:
+        pickle.UnpicklingError: For any other object or attribute.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    # The four built-in statistics are registered lazily (on the first
+    # HistoryBuffer), user ones with HistoryBuffer.register_statistics.
+    allowed = {'min', 'max', 'current', 'mean'}
+    allowed.update(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({obj!r}, {name!r}); deepacc allows '
+        'getattr only for mmengine HistoryBuffer statistics methods')
+
+
+def checkpoint_safe_globals() -> List[Union[object, Tuple[object, str]]]:
+    """The non-tensor globals an mmengine Runner checkpoint contains."""
     from mmengine.logging.history_buffer import HistoryBuffer
 
     try:  # numpy >= 2
         from numpy._core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy 1.x
         from numpy.core.multiarray import _reconstruct, scalar
-    dtype_classes = [type(np.dtype(t)) for t in np.sctypeDict.values()]
-    return [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype
-            ] + sorted(set(dtype_classes), key=lambda c: c.__name__)
+    # Unpickling a dtype sets state on its class (numpy.dtypes.Float64DType
+    # and so on): the numeric kinds only, no object or void dtypes.
+    numeric = [type(np.dtype(kind + str(size)))
+               for kind, sizes in (('b', (1,)), ('i', (1, 2, 4, 8)),
+                                   ('u', (1, 2, 4, 8)), ('f', (2, 4, 8)),
+                                   ('c', (8, 16))) for size in sizes]
+    return [
+        HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
+        (history_buffer_getattr, 'builtins.getattr')
+    ] + list(dict.fromkeys(numeric))
 
 
 def register_checkpoint_safe_globals() -> None:
-    """Allow the Runner's checkpoint types for ``torch.load``."""
+    """Allow the Runner's checkpoint globals for ``torch.load``."""
     add = getattr(torch.serialization, 'add_safe_globals', None)
     if add is not None:  # torch < 2.4 loads everything anyway
         add(checkpoint_safe_globals())

@@ -1,0 +1,110 @@
+"""Every config parses, and a shrunk copy builds and runs on CPU."""
+import copy
+import os.path as osp
+
+import mmdet
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+from mmengine.config import Config
+
+import deepacc  # noqa: F401
+from deepacc.chromosomes import CLASSES
+from deepacc.testing import all_configs, get_config, shrink_model_cfg
+
+register_all_modules()
+CONFIGS = all_configs()
+
+
+def test_config_tree_is_not_empty():
+    assert 'faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py' in CONFIGS
+    assert 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py' in CONFIGS
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_parses_and_targets_chromosomes(config):
+    cfg = get_config(config)
+    assert 'deepacc' in cfg.custom_imports['imports']
+    assert cfg.train_dataloader.dataset.type == 'ChromosomeDataset'
+    assert cfg.test_dataloader.dataset.type == 'ChromosomeDataset'
+    text = cfg.pretty_text
+    assert "num_classes=80" not in text.replace(' ', '')
+    assert 'num_classes=24' in text.replace(' ', '')
+
+
+def _batch(num_classes=len(CLASSES)):
+    torch.manual_seed(0)
+    return demo_mm_inputs(
+        batch_size=2,
+        image_shapes=[(3, 128, 160), (3, 128, 160)],
+        num_items=[5, 0],  # the second image has no ground truth
+        num_classes=num_classes,
+        with_mask=False)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_shrunk_model_runs_loss_predict_tensor(config):
+    cfg = get_config(config)
+    model = MODELS.build(shrink_model_cfg(cfg.model))
+    model.init_weights()
+    data = model.data_preprocessor(_batch(), training=True)
+
+    model.train()
+    losses = model(**data, mode='loss')
+    total, _ = model.parse_losses(losses)
+    assert torch.isfinite(total)
+    total.backward()
+
+    model.eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(_batch(), training=False)
+        results = model(**copy.deepcopy(data), mode='predict')
+        assert len(results) == 2
+        for result in results:
+            pred = result.pred_instances
+            assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)
+            if len(pred.labels):
+                assert int(pred.labels.max()) < len(CLASSES)
+        outputs = model(**data, mode='tensor')
+        assert outputs is not None
+
+
+def _strip_scope(node):
+    # Inheriting by 'mmdet::' scope tags each dict with '_scope_'.
+    if isinstance(node, dict):
+        return {k: _strip_scope(v) for k, v in node.items() if k != '_scope_'}
+    if isinstance(node, (list, tuple)):
+        return [_strip_scope(v) for v in node]
+    return node
+
+
+def _model_and_schedule(cfg):
+    cfg = _strip_scope(cfg.to_dict())
+    return dict(
+        model=cfg['model'],
+        train_cfg=cfg['train_cfg'],
+        param_scheduler=cfg['param_scheduler'],
+        optim_wrapper=cfg['optim_wrapper'])
+
+
+def test_paper_baseline_equals_stock_faster_rcnn_r101_2x():
+    """Our R101 baseline is mmdet's faster-rcnn_r101_fpn_2x_coco.py with the
+    dataset swapped: model and schedule agree except for the class count
+    and the RoI head type (DeepAccRoIHead adds the top-1 outputs)."""
+    ours = _model_and_schedule(
+        get_config('faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py'))
+    stock = _model_and_schedule(
+        Config.fromfile(
+            osp.join(
+                osp.dirname(mmdet.__file__), '.mim', 'configs',
+                'faster_rcnn', 'faster-rcnn_r101_fpn_2x_coco.py')))
+    assert ours['model']['roi_head']['bbox_head']['num_classes'] == 24
+    assert ours['model']['roi_head']['type'] in ('StandardRoIHead',
+                                                 'DeepAccRoIHead')
+    for side in (ours, stock):
+        side['model']['roi_head']['bbox_head'].pop('num_classes')
+        side['model']['roi_head'].pop('type')
+    assert ours == stock
