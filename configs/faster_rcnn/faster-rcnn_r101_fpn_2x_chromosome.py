@@ -19,7 +19,10 @@ model = dict(
         depth=101,
         init_cfg=dict(type='Pretrained',
                       checkpoint='torchvision://resnet101')),
-    roi_head=dict(bbox_head=dict(num_classes=num_classes)))
+    # DeepAccRoIHead with the stock bbox head behaves as StandardRoIHead and
+    # also emits the top-1-per-proposal detections mAP_max/Acc/AER need.
+    roi_head=dict(
+        type='DeepAccRoIHead', bbox_head=dict(num_classes=num_classes)))
 
 # Batch 1 on 1 GPU, as in the paper: lr 0.02 is the paper's value, so no
 # automatic scaling to mmdet's 16-image reference batch.

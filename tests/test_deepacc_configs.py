@@ -1,0 +1,101 @@
+"""configs/deepacc reproduces paper Table 1 by inheritance, and every
+two-stage config emits the top-1 detections mAP_max, Acc and AER need."""
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+
+import deepacc  # noqa: F401
+from deepacc.testing import all_configs, get_config, shrink_model_cfg
+
+register_all_modules()
+
+TABLE1 = {
+    # row: (config, bbox head type, siamese, margin, GIA)
+    'a': ('faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py',
+          'Shared2FCBBoxHead', None, None, None),
+    'b': ('deepacc/faster-rcnn-sep_r101_fpn_2x_chromosome.py',
+          'ConvFCBBoxHead', None, None, None),
+    'c': ('deepacc/deepacc-aam_r101_fpn_2x_chromosome.py',
+          'DeepAccBBoxHead', False, 0.25, False),
+    'd': ('deepacc/deepacc-siamese_r101_fpn_2x_chromosome.py',
+          'DeepAccBBoxHead', True, 0.0, False),
+    'e': ('deepacc/deepacc-aam-siamese_r101_fpn_2x_chromosome.py',
+          'DeepAccBBoxHead', True, 0.25, False),
+    'f': ('deepacc/deepacc_r101_fpn_2x_chromosome.py', 'DeepAccBBoxHead',
+          True, 0.25, True),
+}
+# The stock head, the DeepACC head and the CPU twin (the other rows only
+# change loss settings; tests/test_configs.py runs every config).
+TOP1_CONFIGS = [
+    TABLE1['a'][0], TABLE1['f'][0],
+    'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py'
+]
+
+
+@pytest.mark.parametrize('row', sorted(TABLE1))
+def test_table1_rows(row):
+    config, head_type, siamese, margin, gia = TABLE1[row]
+    model = get_config(config).model
+    head = model.roi_head.bbox_head
+    assert model.roi_head.type == 'DeepAccRoIHead'
+    assert head.type == head_type
+    assert model.backbone.depth == 101 and head.num_classes == 24
+    if head_type == 'ConvFCBBoxHead':
+        assert (head.num_shared_fcs, head.num_cls_fcs,
+                head.num_reg_fcs) == (0, 2, 2)
+    if head_type == 'DeepAccBBoxHead':
+        assert head.with_siamese is siamese
+        assert head.loss_margin.margin == margin
+        assert head.loss_margin.scale == 64.0
+        assert head.loss_margin.loss_weight == 0.1
+        assert head.loss_cls.loss_weight == 1.0
+        assert (head.loss_gia is not None) is gia
+        if gia:
+            assert head.loss_gia.loss_weight == 0.1
+        assert head.fc_out_channels == 1024
+
+
+def test_cpu_twin_is_row_f_on_the_cpu_baseline():
+    full = get_config('deepacc/deepacc_r101_fpn_2x_chromosome.py').model
+    cpu_cfg = get_config('deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py')
+    base = get_config('faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py')
+    cpu = cpu_cfg.model
+    head, full_head = cpu.roi_head.bbox_head, full.roi_head.bbox_head
+    for key in set(full_head) - {'in_channels', 'fc_out_channels'}:
+        assert head[key] == full_head[key], key
+    assert cpu.backbone == base.model.backbone
+    assert cpu_cfg.train_dataloader == base.train_dataloader
+    assert cpu_cfg.train_cfg == base.train_cfg
+
+
+def test_retinanet_is_the_stock_one_stage_detector():
+    model = get_config('retinanet/retinanet_r101_fpn_2x_chromosome.py').model
+    assert model.type == 'RetinaNet' and model.backbone.depth == 101
+    assert model.bbox_head.num_classes == 24
+
+
+def test_every_config_is_covered():
+    ours = [c for c in all_configs() if c.startswith('deepacc/')]
+    listed = {v[0] for v in TABLE1.values()}
+    assert set(ours) - listed == {
+        'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py'
+    }
+
+
+@pytest.mark.parametrize('config', TOP1_CONFIGS)
+def test_predict_emits_top1_instances(config):
+    model = MODELS.build(shrink_model_cfg(get_config(config).model))
+    model.eval()
+    torch.manual_seed(0)
+    packed = demo_mm_inputs(2, [(3, 64, 96)] * 2, num_items=[3, 0],
+                            num_classes=24)
+    with torch.no_grad():
+        results = model.test_step(packed)
+    for result in results:
+        top1 = result.to_dict()['pred_top1_instances']
+        n = len(top1['labels'])
+        assert top1['bboxes'].shape == (n, 4) and top1['scores'].shape == (
+            n, )
+        assert (top1['labels'] < 24).all()
