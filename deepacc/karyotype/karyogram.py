@@ -234,6 +234,7 @@ class KaryogramStyle:
     label_height: int = 22
     copy_gap: int = 6
     min_cell_width: int = 90
+    max_copies: int = 6  # drawn per class; the label gives the count
     max_scale: float = 4.0
     min_scale: float = 0.2
 
@@ -253,7 +254,9 @@ def layout_karyogram(labels: Sequence[int],
     rest. Copies of a class stand side by side on a baseline, highest
     score first; copies beyond the expected number (2, or 1 X and 1 Y when
     a Y is called) are marked ``extra``, and each expected copy that was
-    not called gets a ``missing`` slot of the expected size.
+    not called gets a ``missing`` slot of the expected size. At most
+    ``style.max_copies`` copies of a class are drawn (a badly trained
+    model can call 50 chromosome 1s); the rest are counted as ``hidden``.
 
     Args:
         labels (Sequence[int]): (N,) class index of each call.
@@ -272,8 +275,9 @@ def layout_karyogram(labels: Sequence[int],
         (``'call'`` or ``'missing'``), ``call`` (index into the inputs, or
         None), ``extra`` (bool), ``x``, ``y``, ``w``, ``h`` (output px, y
         down; a slot stands on its row's baseline)) and ``classes``
-        (dict per class name: ``row``, ``count``, ``expected``, ``x_center``
-        (block centre), ``x0``, ``x1`` (block extent)).
+        (dict per class name: ``row``, ``count``, ``expected``, ``hidden``
+        (calls not drawn), ``x_center`` (block centre), ``x0``, ``x1``
+        (block extent)).
     """
     style = style or KaryogramStyle()
     labels = [int(v) for v in labels]
@@ -312,10 +316,11 @@ def layout_karyogram(labels: Sequence[int],
         return max(1, int(round(v * scale)))
 
     # Slot sizes per class block (before positions are known).
-    blocks = {}
+    blocks, hidden = {}, {}
     for name in CLASSES:
         slots = []
-        for k, i in enumerate(by_class[name]):
+        hidden[name] = max(0, len(by_class[name]) - style.max_copies)
+        for k, i in enumerate(by_class[name][:style.max_copies]):
             h, w = sizes[i]
             slots.append(
                 dict(kind='call', call=i, extra=k >= expected[name],
@@ -358,6 +363,7 @@ def layout_karyogram(labels: Sequence[int],
                 x += slot['w'] + style.copy_gap
             classes[name] = dict(row=r, count=counts[name],
                                  expected=expected[name],
+                                 hidden=hidden[name],
                                  x_center=float(centre), x0=x0,
                                  x1=x0 + bw)
         rows.append(dict(classes=list(row), top=top, baseline=baseline))
@@ -390,6 +396,17 @@ def _text(img, text, org, scale, color, thickness=1, center=False):
         org = (int(org[0] - tw / 2), int(org[1]))
     cv2.putText(img, text, (int(org[0]), int(org[1])), font, scale, color,
                 thickness, cv2.LINE_AA)
+
+
+def _fit(text: str, width: int, scale: float, thickness: int) -> str:
+    """``text``, cut with '...' to fit ``width`` pixels."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    if cv2.getTextSize(text, font, scale, thickness)[0][0] <= width:
+        return text
+    while text and cv2.getTextSize(text + '...', font, scale,
+                                   thickness)[0][0] > width:
+        text = text[:-1]
+    return text + '...'
 
 
 def render_karyogram(crops: Sequence[np.ndarray],
@@ -450,9 +467,12 @@ def render_karyogram(crops: Sequence[np.ndarray],
         abnormal = info['count'] != info['expected']
         if abnormal:
             label = f'{name} (x{info["count"]})'
+        if info.get('hidden'):
+            label = f'{name} (x{info["count"]}, {info["hidden"]} not shown)'
         _text(canvas, label, (info['x_center'], base + 17), 0.5,
               red if abnormal else ink, 2 if abnormal else 1, center=True)
     if title:
+        title = _fit(title, layout['width'] - 48, 0.8, 2)
         _text(canvas, title, (24, 32), 0.8, ink, 2)
         if subtitle:
             (tw, _), _ = cv2.getTextSize(title, cv2.FONT_HERSHEY_SIMPLEX,

@@ -83,6 +83,16 @@ def draw_overlay(image: np.ndarray, record: dict,
                                    text_h + base), img])
 
 
+def _fit(text: str, width: int, scale: float, thickness: int) -> str:
+    """``text``, cut with '...' to fit ``width`` pixels."""
+    if cv2.getTextSize(text, _FONT, scale, thickness)[0][0] <= width:
+        return text
+    while text and cv2.getTextSize(text + '...', _FONT, scale,
+                                   thickness)[0][0] > width:
+        text = text[:-1]
+    return text + '...'
+
+
 def _header(record: dict, width: int, font_scale: float, text_thick: int,
             line_h: int) -> np.ndarray:
     scale = font_scale * 1.25
@@ -95,10 +105,12 @@ def _header(record: dict, width: int, font_scale: float, text_thick: int,
     if num_low:
         line1 += f', {num_low} low-confidence (?)'
     y = gap + int(line_h * 1.25)
+    line1 = _fit(line1, width - 2 * gap, scale, text_thick + 1)
     cv2.putText(strip, line1, (gap, y), _FONT, scale, (30, 30, 30),
                 text_thick + 1, cv2.LINE_AA)
     (tw, _), _ = cv2.getTextSize(line1, _FONT, scale, text_thick + 1)
-    if gap * 3 + tw < width:
+    (nw, _), _ = cv2.getTextSize(name, _FONT, font_scale, text_thick)
+    if gap * 4 + tw + nw < width:
         cv2.putText(strip, name, (gap * 3 + tw, y), _FONT, font_scale,
                     (90, 90, 90), text_thick, cv2.LINE_AA)
     # Colour key: one swatch per Denver group with its members.

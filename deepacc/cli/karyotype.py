@@ -1,0 +1,195 @@
+"""``deepacc karyotype``: detect, count and draw karyograms for images.
+
+For every input image, written to ``--out``:
+
+- ``<stem>_overlay.png``: the calls boxed on the image, coloured by
+  Denver group, with class and score;
+- ``<stem>_karyogram.png``: the calls cut out, upright, in the standard
+  rows;
+- ``<stem>.json``: the karyotype record (detections, per-class counts,
+  ISCN string, flags);
+
+and ``summary.csv``, one row per input (skipped inputs included, with the
+reason). Inputs are image files or folders (their regular, non-hidden
+files, not recursive); a file that is not a readable image is reported
+and skipped, and the run goes on. The exit status is 1 only when no image
+could be processed.
+
+``--out`` may already exist and hold other files: only files with the
+names above are written, and existing ones of those names are replaced
+(so a re-run refreshes its results). An output name that is one of the
+inputs is refused, two inputs with the same stem get ``_2``, ``_3``...
+suffixes, and files in ``--out`` named like our outputs are not read as
+inputs.
+"""
+import argparse
+import csv
+import os
+import os.path as osp
+import re
+import sys
+
+OUTPUT_SUFFIXES = ('_overlay.png', '_karyogram.png', '.json')
+SUMMARY = 'summary.csv'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('config', help='detector config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('inputs', nargs='+', metavar='IMAGES_OR_DIR',
+                        help='image files and/or folders of images')
+    parser.add_argument('--out', required=True,
+                        help='output folder (created if missing)')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu, cuda or cuda:N (default: cpu)')
+    parser.add_argument('--score-thr', type=float, default=0.5,
+                        help='minimum score of a call (default: 0.5)')
+    parser.add_argument('--nms-iou', type=float, default=0.7,
+                        help='class-agnostic NMS IoU between calls '
+                        '(default: 0.7)')
+    parser.add_argument('--low-conf', type=float, default=0.7,
+                        help='flag calls scored below this (default: 0.7)')
+    parser.add_argument('--no-pictures', action='store_true',
+                        help='write only the JSON records and the CSV')
+    parser.add_argument('--cfg-options', nargs='+', default=None,
+                        metavar='KEY=VALUE',
+                        help='config overrides, as for tools/test.py')
+
+
+def _is_our_output(name: str) -> bool:
+    return name == SUMMARY or name.endswith(OUTPUT_SUFFIXES)
+
+
+def collect_inputs(inputs, out_dir):
+    """Files to process, and (path, reason) for inputs that are skipped.
+
+    Folders give their regular, non-hidden files in sorted order; in the
+    output folder, files named like our outputs are left out.
+    """
+    files, skipped = [], []
+    out_real = osp.realpath(out_dir)
+    for item in inputs:
+        if osp.isdir(item):
+            in_out = osp.realpath(item) == out_real
+            for name in sorted(os.listdir(item)):
+                path = osp.join(item, name)
+                if name.startswith('.') or not osp.isfile(path):
+                    continue
+                if in_out and _is_our_output(name):
+                    continue
+                files.append(path)
+        elif osp.exists(item):
+            files.append(item)
+        else:
+            skipped.append((item, 'no such file or folder'))
+    return files, skipped
+
+
+def output_stems(files, out_dir):
+    """A unique output stem per file (``name``, ``name_2``, ...)."""
+    used, stems = set(), []
+    for path in files:
+        base = osp.splitext(osp.basename(path))[0]
+        base = re.sub(r'[^\w.\-]+', '_', base) or 'image'
+        stem, k = base, 1
+        while stem in used:
+            k += 1
+            stem = f'{base}_{k}'
+        used.add(stem)
+        stems.append(stem)
+    return stems
+
+
+def _warn(message: str) -> None:
+    from tqdm import tqdm
+    tqdm.write(f'warning: {message}', file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    import cv2
+    from mmengine.config import DictAction
+    from tqdm import tqdm
+
+    from deepacc.chromosomes import CLASSES
+    from deepacc.karyotype import (Karyotyper, draw_karyogram,
+                                   draw_overlay)
+    from deepacc.karyotype.inferencer import ImageReadError
+
+    cfg_options = None
+    if args.cfg_options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--o', nargs='+', action=DictAction)
+        cfg_options = parser.parse_args(['--o'] + args.cfg_options).o
+
+    os.makedirs(args.out, exist_ok=True)
+    files, skipped = collect_inputs(args.inputs, args.out)
+    skipped = [f'{path}: {reason}' for path, reason in skipped]
+    for message in skipped:
+        _warn(f'skipped {message}')
+    if not files:
+        print(f'error: no input files in {args.inputs}', file=sys.stderr)
+        return 1
+    karyotyper = Karyotyper(args.config, args.checkpoint,
+                            device=args.device, score_thr=args.score_thr,
+                            nms_iou=args.nms_iou, low_conf=args.low_conf,
+                            cfg_options=cfg_options)
+    inputs_real = {osp.realpath(p) for p in files}
+    rows, done = [], 0
+    stems = output_stems(files, args.out)
+    for path, stem in tqdm(list(zip(files, stems)), desc='karyotype',
+                           unit='img', file=sys.stderr):
+        targets = [osp.join(args.out, stem + s) for s in OUTPUT_SUFFIXES]
+        clash = [t for t in targets if osp.realpath(t) in inputs_real]
+        try:
+            if clash:
+                raise ImageReadError(f'{path}: its output {clash[0]} is one '
+                                     'of the inputs; not overwritten')
+            record, image = karyotyper.predict(path)
+        except ImageReadError as err:
+            _warn(f'skipped {err}')
+            skipped.append(str(err))
+            rows.append(dict(image=path, error=str(err)))
+            continue
+        except Exception as err:  # noqa: BLE001  one bad image, not all
+            message = f'{path}: inference failed ({type(err).__name__}: ' \
+                f'{err})'
+            _warn(f'skipped {message}')
+            skipped.append(message)
+            rows.append(dict(image=path, error=message))
+            continue
+        record['outputs'] = {}
+        if not args.no_pictures:
+            overlay = draw_overlay(image, record)
+            karyogram, _ = draw_karyogram(image, record)
+            for target, picture in zip(targets[:2], (overlay, karyogram)):
+                if not cv2.imwrite(target, picture):
+                    raise OSError(f'could not write {target}')
+            record['outputs'] = dict(overlay=osp.basename(targets[0]),
+                                     karyogram=osp.basename(targets[1]))
+        _write_json(targets[2], record)
+        done += 1
+        rows.append(
+            dict(image=path, total=record['total'],
+                 karyotype=record['karyotype'],
+                 num_low_confidence=record['num_low_confidence'],
+                 flags='; '.join(record['flags']),
+                 json=osp.basename(targets[2]), error='',
+                 **{f'n_{c}': record['counts'][c] for c in CLASSES}))
+    fields = (['image', 'total', 'karyotype', 'num_low_confidence', 'flags',
+               'json', 'error'] + [f'n_{c}' for c in CLASSES])
+    summary = osp.join(args.out, SUMMARY)
+    with open(summary, 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=fields, restval='')
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f'karyotype: {done} image(s) processed, {len(skipped)} skipped; '
+          f'results in {args.out} (summary: {summary})')
+    for message in skipped:
+        print(f'  skipped {message}')
+    return 0 if done else 1
+
+
+def _write_json(path: str, record: dict) -> None:
+    import json
+    with open(path, 'w') as f:
+        json.dump(record, f, indent=1)
