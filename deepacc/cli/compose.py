@@ -1,26 +1,41 @@
 """``deepacc compose``: metaphases composed from labelled crops."""
+
 import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--crops', required=True,
-                        help='folder of cells/<cell>/clase<k>/*.tiff or '
-                        'with index.csv (path, cell_id, label), or the CSV')
-    parser.add_argument('--out', required=True,
-                        help='dataset root: images/, annotations/all.json')
-    parser.add_argument('--num-images', type=int, default=None,
-                        help='default: one image per cell')
+    parser.add_argument(
+        '--crops',
+        required=True,
+        help='folder of cells/<cell>/clase<k>/*.tiff or '
+        'with index.csv (path, cell_id, label), or the CSV',
+    )
+    parser.add_argument(
+        '--out',
+        required=True,
+        help='dataset root: images/, annotations/all.json',
+    )
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        default=None,
+        help='default: one image per cell',
+    )
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--width', type=int, default=1024)
     parser.add_argument('--height', type=int, default=768)
-    parser.add_argument('--scale', type=float, default=1.0,
-                        help='resize factor of the crops')
+    parser.add_argument(
+        '--scale', type=float, default=1.0, help='resize factor of the crops'
+    )
     parser.add_argument('--touch-rate', type=float, default=0.1)
     parser.add_argument('--overlap-rate', type=float, default=0.0)
-    parser.add_argument('--background', choices=['auto', 'white', 'black'],
-                        default='auto',
-                        help='crop background: white (G-band), black '
-                        '(Q-band) or auto-detected')
+    parser.add_argument(
+        '--background',
+        choices=['auto', 'white', 'black'],
+        default='auto',
+        help='crop background: white (G-band), black '
+        '(Q-band) or auto-detected',
+    )
     parser.add_argument('--noise', type=float, default=2.0)
     parser.add_argument('--split', type=float, nargs='+', metavar='RATIO')
     parser.add_argument('--force', action='store_true')
@@ -28,18 +43,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from deepacc.synthesis import compose_dataset
+
     try:
         path = compose_dataset(
-            args.crops, args.out, args.num_images, seed=args.seed,
-            width=args.width, height=args.height, scale=args.scale,
-            touch_rate=args.touch_rate, overlap_rate=args.overlap_rate,
-            background=args.background, noise=args.noise, split=args.split,
-            force=args.force)
+            args.crops,
+            args.out,
+            args.num_images,
+            seed=args.seed,
+            width=args.width,
+            height=args.height,
+            scale=args.scale,
+            touch_rate=args.touch_rate,
+            overlap_rate=args.overlap_rate,
+            background=args.background,
+            noise=args.noise,
+            split=args.split,
+            force=args.force,
+        )
     except (FileExistsError, ValueError) as exc:
         print(f'error: {exc}')
         return 1
     print(f'wrote {path}')
     if args.split:
         from deepacc.cli.synth import _print_split
+
         _print_split(path, len(args.split))
     return 0

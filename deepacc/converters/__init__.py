@@ -1,6 +1,13 @@
 """Converters from published annotation formats to chromosome COCO."""
-from .coco import (CocoBuilder, canonical_categories, class_counts,
-                   load_coco, validate_coco, write_coco)
+
+from .coco import (
+    CocoBuilder,
+    canonical_categories,
+    class_counts,
+    load_coco,
+    validate_coco,
+    write_coco,
+)
 from .labelme import convert_labelme
 from .report import ConversionError, ConversionReport
 from .split import karyotype_signature, split_coco, split_images
@@ -10,8 +17,19 @@ from .yolo import convert_yolo
 CONVERTERS = dict(voc=convert_voc, yolo=convert_yolo, labelme=convert_labelme)
 
 __all__ = [
-    'CocoBuilder', 'canonical_categories', 'class_counts', 'load_coco',
-    'validate_coco', 'write_coco', 'ConversionError', 'ConversionReport',
-    'convert_voc', 'convert_yolo', 'convert_labelme', 'CONVERTERS',
-    'karyotype_signature', 'split_coco', 'split_images'
+    'CocoBuilder',
+    'canonical_categories',
+    'class_counts',
+    'load_coco',
+    'validate_coco',
+    'write_coco',
+    'ConversionError',
+    'ConversionReport',
+    'convert_voc',
+    'convert_yolo',
+    'convert_labelme',
+    'CONVERTERS',
+    'karyotype_signature',
+    'split_coco',
+    'split_images',
 ]

@@ -1,4 +1,5 @@
 """Helpers shared by the converters: finding images, their sizes, boxes."""
+
 import os
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
@@ -34,7 +35,8 @@ def find_image(images: str, names: Sequence[str]) -> Optional[str]:
                 return path
             stem = osp.splitext(path)[0]
             for ext in IMAGE_EXTENSIONS + tuple(
-                    e.upper() for e in IMAGE_EXTENSIONS):
+                e.upper() for e in IMAGE_EXTENSIONS
+            ):
                 if osp.isfile(stem + ext):
                     return stem + ext
     return None
@@ -48,6 +50,7 @@ def image_size(path: str) -> Tuple[int, int]:
     """
     try:
         from PIL import Image
+
         with Image.open(path) as img:
             return img.size
     except ImportError:
@@ -55,21 +58,31 @@ def image_size(path: str) -> Tuple[int, int]:
     except Exception as exc:  # PIL raises several types on bad files
         raise ValueError(f'unreadable image ({exc})') from None
     import cv2
+
     img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if img is None:
         raise ValueError('unreadable image')
     return img.shape[1], img.shape[0]
 
 
-def box_problem(x0: float, y0: float, x1: float, y1: float, width: int,
-                height: int, tol: float = 0.5) -> Optional[str]:
+def box_problem(
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+    width: int,
+    height: int,
+    tol: float = 0.5,
+) -> Optional[str]:
     """Why corner box ``(x0, y0, x1, y1)`` is invalid in a ``width`` x
     ``height`` image, or None. ``tol`` pixels of slack at the border."""
     if not x1 > x0 or not y1 > y0:
         return f'empty box ({x0:g}, {y0:g}, {x1:g}, {y1:g})'
     if x0 < -tol or y0 < -tol or x1 > width + tol or y1 > height + tol:
-        return (f'box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is outside the '
-                f'{width}x{height} image')
+        return (
+            f'box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is outside the '
+            f'{width}x{height} image'
+        )
     return None
 
 

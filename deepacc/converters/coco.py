@@ -1,4 +1,5 @@
 """Building, checking and writing chromosome COCO files."""
+
 import json
 import os
 import os.path as osp
@@ -29,18 +30,30 @@ class CocoBuilder:
         self.images: List[dict] = []
         self.annotations: List[dict] = []
 
-    def add_image(self, file_name: str, width: int, height: int,
-                  **extra) -> int:
+    def add_image(
+        self, file_name: str, width: int, height: int, **extra
+    ) -> int:
         """Add an image record; returns its id."""
         image_id = len(self.images) + 1
         self.images.append(
-            dict(id=image_id, file_name=file_name, width=int(width),
-                 height=int(height), **extra))
+            dict(
+                id=image_id,
+                file_name=file_name,
+                width=int(width),
+                height=int(height),
+                **extra,
+            )
+        )
         return image_id
 
-    def add_annotation(self, image_id: int, label: int,
-                       bbox: Sequence[float], area: Optional[float] = None,
-                       **extra) -> int:
+    def add_annotation(
+        self,
+        image_id: int,
+        label: int,
+        bbox: Sequence[float],
+        area: Optional[float] = None,
+        **extra,
+    ) -> int:
         """Add a box; returns its annotation id.
 
         Args:
@@ -53,18 +66,27 @@ class CocoBuilder:
         ann_id = len(self.annotations) + 1
         x, y, w, h = (round(float(v), 3) for v in bbox)
         self.annotations.append(
-            dict(id=ann_id, image_id=int(image_id),
-                 category_id=int(label) + 1, bbox=[x, y, w, h],
-                 area=float(w * h if area is None else area), iscrowd=0,
-                 **extra))
+            dict(
+                id=ann_id,
+                image_id=int(image_id),
+                category_id=int(label) + 1,
+                bbox=[x, y, w, h],
+                area=float(w * h if area is None else area),
+                iscrowd=0,
+                **extra,
+            )
+        )
         return ann_id
 
     def to_dict(self, info: Optional[dict] = None) -> dict:
         """The COCO dict (``info``, ``images``, ``annotations``,
         ``categories``)."""
-        return dict(info=dict(info or {}), images=self.images,
-                    annotations=self.annotations,
-                    categories=canonical_categories())
+        return dict(
+            info=dict(info or {}),
+            images=self.images,
+            annotations=self.annotations,
+            categories=canonical_categories(),
+        )
 
 
 def class_counts(coco: dict, image_ids=None) -> np.ndarray:
@@ -96,8 +118,10 @@ def validate_coco(coco: dict, source: str = '<coco>') -> None:
             empty or leaves its image.
     """
     if coco.get('categories') != canonical_categories():
-        raise ValueError(f'{source}: categories are not the 24 canonical '
-                         'chromosome classes with ids 1..24')
+        raise ValueError(
+            f'{source}: categories are not the 24 canonical '
+            'chromosome classes with ids 1..24'
+        )
     sizes = {}
     for img in coco['images']:
         if img['id'] in sizes:
@@ -110,20 +134,22 @@ def validate_coco(coco: dict, source: str = '<coco>') -> None:
             raise ValueError(f'{where} is duplicated')
         seen.add(ann['id'])
         if ann['image_id'] not in sizes:
-            raise ValueError(f'{where} refers to unknown image '
-                             f'{ann["image_id"]}')
+            raise ValueError(
+                f'{where} refers to unknown image {ann["image_id"]}'
+            )
         if not 1 <= ann['category_id'] <= NUM_CLASSES:
-            raise ValueError(f'{where} has category_id '
-                             f'{ann["category_id"]} outside 1..24')
+            raise ValueError(
+                f'{where} has category_id {ann["category_id"]} outside 1..24'
+            )
         x, y, w, h = ann['bbox']
         width, height = sizes[ann['image_id']]
         if w <= 0 or h <= 0:
             raise ValueError(f'{where} has an empty box {ann["bbox"]}')
         tol = 1e-3
-        if x < -tol or y < -tol or x + w > width + tol or \
-                y + h > height + tol:
-            raise ValueError(f'{where} box {ann["bbox"]} leaves its '
-                             f'{width}x{height} image')
+        if x < -tol or y < -tol or x + w > width + tol or y + h > height + tol:
+            raise ValueError(
+                f'{where} box {ann["bbox"]} leaves its {width}x{height} image'
+            )
 
 
 def write_coco(coco: dict, path: str, force: bool = False) -> str:
@@ -141,8 +167,9 @@ def write_coco(coco: dict, path: str, force: bool = False) -> str:
         FileExistsError: ``path`` exists and ``force`` is False.
     """
     if osp.exists(path) and not force:
-        raise FileExistsError(f'{path} exists; pass --force (force=True) '
-                              'to overwrite it')
+        raise FileExistsError(
+            f'{path} exists; pass --force (force=True) to overwrite it'
+        )
     validate_coco(coco, path)
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = path + '.tmp'
@@ -155,19 +182,24 @@ def write_coco(coco: dict, path: str, force: bool = False) -> str:
 def load_coco(path: str) -> dict:
     """Read a COCO json and normalise its categories to canonical."""
     from deepacc.chromosomes import class_index
+
     with open(path) as f:
         coco = json.load(f)
     id_map = {}
     for cat in coco.get('categories', []):
         label = class_index(cat.get('name'))
         if label is None:
-            raise ValueError(f'{path}: category {cat.get("name")!r} is not '
-                             'a chromosome class')
+            raise ValueError(
+                f'{path}: category {cat.get("name")!r} is not '
+                'a chromosome class'
+            )
         id_map[cat['id']] = label + 1
     for ann in coco.get('annotations', []):
         if ann.get('category_id') not in id_map:
-            raise ValueError(f'{path}: annotation id={ann.get("id")} has '
-                             f'unknown category_id {ann.get("category_id")}')
+            raise ValueError(
+                f'{path}: annotation id={ann.get("id")} has '
+                f'unknown category_id {ann.get("category_id")}'
+            )
         ann['category_id'] = id_map[ann['category_id']]
     coco['categories'] = canonical_categories()
     return coco

@@ -1,4 +1,5 @@
 """LabelMe json (rectangles and polygons) to chromosome COCO."""
+
 import json
 import os.path as osp
 from typing import Tuple
@@ -6,14 +7,22 @@ from typing import Tuple
 import numpy as np
 
 from deepacc.chromosomes import class_index
-from .base import (box_problem, clip_box, find_image, image_size,
-                   list_files, rel_name)
+
+from .base import (
+    box_problem,
+    clip_box,
+    find_image,
+    image_size,
+    list_files,
+    rel_name,
+)
 from .coco import CocoBuilder
 from .report import ConversionReport
 
 
-def convert_labelme(src: str, images: str, skip_invalid: bool = False
-                    ) -> Tuple[dict, ConversionReport]:
+def convert_labelme(
+    src: str, images: str, skip_invalid: bool = False
+) -> Tuple[dict, ConversionReport]:
     """Convert LabelMe json files (one per image) to a COCO dict.
 
     ``rectangle`` shapes give their box; ``polygon`` shapes give the
@@ -35,14 +44,15 @@ def convert_labelme(src: str, images: str, skip_invalid: bool = False
     """
     report = ConversionReport('labelme', skip_invalid)
     builder = CocoBuilder()
-    files = list_files(src, ('.json', ))
+    files = list_files(src, ('.json',))
     if not files:
         report.problem(src, None, 'no .json files found')
     for path in files:
         _convert_file(path, images, builder, report)
     report.finish()
-    return builder.to_dict(info=dict(source=osp.abspath(src),
-                                     format='labelme')), report
+    return builder.to_dict(
+        info=dict(source=osp.abspath(src), format='labelme')
+    ), report
 
 
 def _convert_file(path, images, builder, report):
@@ -60,8 +70,7 @@ def _convert_file(path, images, builder, report):
     except json.JSONDecodeError as exc:
         report.problem(path, None, f'unreadable json ({exc})')
         return
-    if not isinstance(data, dict) or not isinstance(data.get('shapes'),
-                                                    list):
+    if not isinstance(data, dict) or not isinstance(data.get('shapes'), list):
         report.problem(path, None, 'not a LabelMe file (no "shapes" list)')
         return
     if not data['shapes']:
@@ -70,12 +79,19 @@ def _convert_file(path, images, builder, report):
     stem = osp.splitext(osp.basename(path))[0]
     image = find_image(images, [data.get('imagePath'), stem])
     if image is None:
-        report.problem(path, None, f'image {data.get("imagePath") or stem} '
-                       f'not found in {images}')
+        report.problem(
+            path,
+            None,
+            f'image {data.get("imagePath") or stem} not found in {images}',
+        )
         return
     width, height = data.get('imageWidth'), data.get('imageHeight')
-    if not (isinstance(width, int) and isinstance(height, int)
-            and width > 0 and height > 0):
+    if not (
+        isinstance(width, int)
+        and isinstance(height, int)
+        and width > 0
+        and height > 0
+    ):
         try:
             width, height = image_size(image)
         except ValueError as exc:
@@ -87,25 +103,32 @@ def _convert_file(path, images, builder, report):
         record = f'shape {k} ({name!r})'
         label = class_index(name) if name else None
         if label is None:
-            report.problem(path, record, 'unknown class name' if name else
-                           'missing label')
+            report.problem(
+                path, record, 'unknown class name' if name else 'missing label'
+            )
             continue
         kind = shape.get('shape_type') or 'polygon'
         try:
             points = np.asarray(shape.get('points'), np.float64)
         except (TypeError, ValueError):
-            points = np.zeros((0, ))
+            points = np.zeros((0,))
         if points.ndim != 2 or points.shape[1] != 2:
             report.problem(path, record, 'missing or malformed points')
             continue
         if kind not in ('rectangle', 'polygon'):
-            report.problem(path, record, f'unsupported shape_type {kind!r}'
-                           ' (rectangle or polygon)')
+            report.problem(
+                path,
+                record,
+                f'unsupported shape_type {kind!r} (rectangle or polygon)',
+            )
             continue
         need = 2 if kind == 'rectangle' else 3
         if len(points) < need:
-            report.problem(path, record, f'a {kind} needs {need} points, '
-                           f'got {len(points)}')
+            report.problem(
+                path,
+                record,
+                f'a {kind} needs {need} points, got {len(points)}',
+            )
             continue
         (x0, y0), (x1, y1) = points.min(0), points.max(0)
         why = box_problem(x0, y0, x1, y1, width, height)
@@ -114,10 +137,10 @@ def _convert_file(path, images, builder, report):
             continue
         extra = {}
         if kind == 'polygon':
-            extra['segmentation'] = [[round(float(v), 2)
-                                      for v in points.reshape(-1)]]
-        boxes.append((label, clip_box(x0, y0, x1, y1, width, height),
-                      extra))
+            extra['segmentation'] = [
+                [round(float(v), 2) for v in points.reshape(-1)]
+            ]
+        boxes.append((label, clip_box(x0, y0, x1, y1, width, height), extra))
     image_id = builder.add_image(rel_name(image, images), width, height)
     report.images += 1
     for label, bbox, extra in boxes:

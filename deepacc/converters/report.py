@@ -37,8 +37,7 @@ class ConversionReport:
 
     @staticmethod
     def _line(file, record, reason) -> str:
-        return f'{file}: {record}: {reason}' if record else \
-            f'{file}: {reason}'
+        return f'{file}: {record}: {reason}' if record else f'{file}: {reason}'
 
     def finish(self) -> None:
         """Raise :class:`ConversionError` if there were problems and they
@@ -46,24 +45,31 @@ class ConversionReport:
         if self.problems and not self.skip_invalid:
             lines = [self._line(*p) for p in self.problems]
             shown = '\n  '.join(lines[:50])
-            more = f'\n  ... and {len(lines) - 50} more' \
-                if len(lines) > 50 else ''
+            more = (
+                f'\n  ... and {len(lines) - 50} more'
+                if len(lines) > 50
+                else ''
+            )
             raise ConversionError(
                 f'{len(lines)} invalid record(s) in the {self.fmt} '
                 f'input (pass --skip-invalid to leave them out):\n  '
-                f'{shown}{more}')
+                f'{shown}{more}'
+            )
 
     def summary(self) -> str:
         """Human-readable summary: totals, boxes per class, skipped."""
         total = sum(self.boxes.values())
-        lines = [f'{self.fmt}: converted {self.images} image(s), '
-                 f'{total} box(es)']
-        per_class = '  '.join(f'{name}:{self.boxes[name]}'
-                              for name in CLASSES if self.boxes[name])
+        lines = [
+            f'{self.fmt}: converted {self.images} image(s), {total} box(es)'
+        ]
+        per_class = '  '.join(
+            f'{name}:{self.boxes[name]}'
+            for name in CLASSES
+            if self.boxes[name]
+        )
         if per_class:
             lines.append(f'boxes per class: {per_class}')
         if self.problems:
-            lines.append(f'skipped {len(self.problems)} invalid '
-                         'record(s):')
+            lines.append(f'skipped {len(self.problems)} invalid record(s):')
             lines += [f'  {self._line(*p)}' for p in self.problems]
         return '\n'.join(lines)

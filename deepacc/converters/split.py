@@ -1,10 +1,12 @@
 """Train/val/test splits by image, spreading abnormal karyotypes."""
+
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from deepacc.chromosomes import CLASSES
+
 from .coco import class_counts, load_coco, write_coco
 
 SPLIT_NAMES = ('train', 'val', 'test')
@@ -20,16 +22,16 @@ def karyotype_signature(counts: Sequence[int]) -> str:
         str: e.g. ``'normal'``, ``'21x3'``, ``'sex:X'``, ``'7x1,sex:XXY'``.
     """
     counts = [int(c) for c in counts]
-    parts = [f'{CLASSES[i]}x{counts[i]}' for i in range(22)
-             if counts[i] != 2]
+    parts = [f'{CLASSES[i]}x{counts[i]}' for i in range(22) if counts[i] != 2]
     sex = 'X' * counts[22] + 'Y' * counts[23]
     if sex not in ('XX', 'XY'):
         parts.append('sex:' + (sex or '-'))
     return ','.join(parts) or 'normal'
 
 
-def split_images(coco: dict, ratios: Sequence[float],
-                 seed: int = 0) -> List[List[int]]:
+def split_images(
+    coco: dict, ratios: Sequence[float], seed: int = 0
+) -> List[List[int]]:
     """Assign images to splits in proportion to ``ratios``.
 
     Images are grouped by :func:`karyotype_signature` of their boxes (or
@@ -49,8 +51,9 @@ def split_images(coco: dict, ratios: Sequence[float],
     """
     ratios = np.asarray(ratios, np.float64)
     if ratios.ndim != 1 or len(ratios) < 2 or (ratios <= 0).any():
-        raise ValueError(f'ratios must be two or more positive numbers, '
-                         f'got {list(ratios)}')
+        raise ValueError(
+            f'ratios must be two or more positive numbers, got {list(ratios)}'
+        )
     share = ratios / ratios.sum()
     ids = [img['id'] for img in coco['images']]
     counts = class_counts(coco, ids)
@@ -79,20 +82,22 @@ def split_images(coco: dict, ratios: Sequence[float],
 def subset(coco: dict, image_ids: Sequence[int]) -> dict:
     """The images and annotations of ``image_ids`` (ids kept)."""
     keep = set(image_ids)
-    return dict(info=coco.get('info', {}),
-                images=[i for i in coco['images'] if i['id'] in keep],
-                annotations=[
-                    a for a in coco['annotations'] if a['image_id'] in keep
-                ],
-                categories=coco['categories'])
+    return dict(
+        info=coco.get('info', {}),
+        images=[i for i in coco['images'] if i['id'] in keep],
+        annotations=[a for a in coco['annotations'] if a['image_id'] in keep],
+        categories=coco['categories'],
+    )
 
 
-def split_coco(ann_file: str,
-               ratios: Sequence[float] = (3, 1, 1),
-               seed: int = 0,
-               out_dir: Optional[str] = None,
-               force: bool = False,
-               coco: Optional[dict] = None) -> Dict[str, str]:
+def split_coco(
+    ann_file: str,
+    ratios: Sequence[float] = (3, 1, 1),
+    seed: int = 0,
+    out_dir: Optional[str] = None,
+    force: bool = False,
+    coco: Optional[dict] = None,
+) -> Dict[str, str]:
     """Write ``train.json``, ``val.json`` (and ``test.json``).
 
     Args:
@@ -108,16 +113,20 @@ def split_coco(ann_file: str,
         dict[str, str]: Split name -> written path.
     """
     if len(ratios) > len(SPLIT_NAMES):
-        raise ValueError(f'at most {len(SPLIT_NAMES)} ratios (train val '
-                         f'test), got {list(ratios)}')
+        raise ValueError(
+            f'at most {len(SPLIT_NAMES)} ratios (train val '
+            f'test), got {list(ratios)}'
+        )
     coco = load_coco(ann_file) if coco is None else coco
     out_dir = out_dir or osp.dirname(osp.abspath(ann_file))
-    names = SPLIT_NAMES[:len(ratios)]
+    names = SPLIT_NAMES[: len(ratios)]
     paths = {name: osp.join(out_dir, f'{name}.json') for name in names}
     existing = [p for p in paths.values() if osp.exists(p)]
     if existing and not force:
-        raise FileExistsError(f'{", ".join(existing)} exist; pass --force '
-                              '(force=True) to overwrite')
+        raise FileExistsError(
+            f'{", ".join(existing)} exist; pass --force '
+            '(force=True) to overwrite'
+        )
     parts = split_images(coco, ratios, seed)
     for name, ids in zip(names, parts):
         write_coco(subset(coco, ids), paths[name], force=True)
@@ -127,12 +136,15 @@ def split_coco(ann_file: str,
 def describe_split(paths: Dict[str, str]) -> str:
     """Table of images, boxes and abnormal cells per split file."""
     import json
+
     lines = [f'{"split":<6} {"images":>7} {"boxes":>7} {"abnormal":>9}']
     for name, path in paths.items():
         with open(path) as f:
             coco = json.load(f)
         counts = class_counts(coco)
         abnormal = sum(karyotype_signature(c) != 'normal' for c in counts)
-        lines.append(f'{name:<6} {len(coco["images"]):>7} '
-                     f'{len(coco["annotations"]):>7} {abnormal:>9}')
+        lines.append(
+            f'{name:<6} {len(coco["images"]):>7} '
+            f'{len(coco["annotations"]):>7} {abnormal:>9}'
+        )
     return '\n'.join(lines)

@@ -1,18 +1,27 @@
 """Pascal VOC XML (as in the Cell Image Library '24_chromosomes_object' set)
 to chromosome COCO."""
+
 import os.path as osp
 import xml.etree.ElementTree as ET
 from typing import Tuple
 
 from deepacc.chromosomes import class_index
-from .base import (box_problem, clip_box, find_image, image_size,
-                   list_files, rel_name)
+
+from .base import (
+    box_problem,
+    clip_box,
+    find_image,
+    image_size,
+    list_files,
+    rel_name,
+)
 from .coco import CocoBuilder
 from .report import ConversionReport
 
 
-def convert_voc(src: str, images: str, skip_invalid: bool = False
-                ) -> Tuple[dict, ConversionReport]:
+def convert_voc(
+    src: str, images: str, skip_invalid: bool = False
+) -> Tuple[dict, ConversionReport]:
     """Convert VOC XML files (one per image) to a COCO dict.
 
     Object names may be Denver-prefixed (``A1`` .. ``G22``, ``X``, ``Y``)
@@ -35,20 +44,20 @@ def convert_voc(src: str, images: str, skip_invalid: bool = False
     """
     report = ConversionReport('voc', skip_invalid)
     builder = CocoBuilder()
-    files = list_files(src, ('.xml', ))
+    files = list_files(src, ('.xml',))
     if not files:
         report.problem(src, None, 'no .xml files found')
     for path in files:
         _convert_file(path, images, builder, report)
     report.finish()
-    return builder.to_dict(info=dict(source=osp.abspath(src),
-                                     format='voc')), report
+    return builder.to_dict(
+        info=dict(source=osp.abspath(src), format='voc')
+    ), report
 
 
 def _text(node, tag):
     child = node.find(tag)
-    return None if child is None or child.text is None else \
-        child.text.strip()
+    return None if child is None or child.text is None else child.text.strip()
 
 
 def _convert_file(path, images, builder, report):
@@ -67,21 +76,23 @@ def _convert_file(path, images, builder, report):
         report.problem(path, None, f'unreadable XML ({exc})')
         return
     if root.tag != 'annotation':
-        report.problem(path, None, f'root element is <{root.tag}>, not '
-                       '<annotation>')
+        report.problem(
+            path, None, f'root element is <{root.tag}>, not <annotation>'
+        )
         return
     stem = osp.splitext(osp.basename(path))[0]
     image = find_image(images, [_text(root, 'filename'), stem])
     if image is None:
-        report.problem(path, None, f'image {_text(root, "filename") or stem}'
-                       f' not found in {images}')
+        report.problem(
+            path,
+            None,
+            f'image {_text(root, "filename") or stem} not found in {images}',
+        )
         return
     size = root.find('size')
     try:
-        width = int(float(_text(size, 'width'))) if size is not None \
-            else 0
-        height = int(float(_text(size, 'height'))) if size is not None \
-            else 0
+        width = int(float(_text(size, 'width'))) if size is not None else 0
+        height = int(float(_text(size, 'height'))) if size is not None else 0
     except (TypeError, ValueError):
         width = height = 0
     if width <= 0 or height <= 0:
@@ -100,13 +111,17 @@ def _convert_file(path, images, builder, report):
         record = f'object {k} ({name!r})'
         label = class_index(name) if name else None
         if label is None:
-            report.problem(path, record, 'unknown class name' if name else
-                           'missing <name>')
+            report.problem(
+                path,
+                record,
+                'unknown class name' if name else 'missing <name>',
+            )
             continue
         box = obj.find('bndbox')
         try:
-            x0, y0, x1, y1 = (float(_text(box, t))
-                              for t in ('xmin', 'ymin', 'xmax', 'ymax'))
+            x0, y0, x1, y1 = (
+                float(_text(box, t)) for t in ('xmin', 'ymin', 'xmax', 'ymax')
+            )
         except (TypeError, ValueError, AttributeError):
             report.problem(path, record, 'missing or non-numeric <bndbox>')
             continue

@@ -1,10 +1,18 @@
 """YOLO txt (class ids 0..23, normalised cx cy w h) to chromosome COCO."""
+
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 from deepacc.chromosomes import CLASSES, class_index
-from .base import (box_problem, clip_box, find_image, image_size,
-                   list_files, rel_name)
+
+from .base import (
+    box_problem,
+    clip_box,
+    find_image,
+    image_size,
+    list_files,
+    rel_name,
+)
 from .coco import CocoBuilder
 from .report import ConversionError, ConversionReport
 
@@ -14,6 +22,7 @@ def read_names(path: str) -> Sequence[str]:
     ``data.yaml`` (``names:`` list or dict)."""
     if path.endswith(('.yaml', '.yml')):
         import yaml
+
         with open(path) as f:
             names = (yaml.safe_load(f) or {}).get('names')
         if isinstance(names, dict):
@@ -25,9 +34,12 @@ def read_names(path: str) -> Sequence[str]:
         return [line.strip() for line in f if line.strip()]
 
 
-def convert_yolo(src: str, images: str, skip_invalid: bool = False,
-                 names: Optional[str] = None
-                 ) -> Tuple[dict, ConversionReport]:
+def convert_yolo(
+    src: str,
+    images: str,
+    skip_invalid: bool = False,
+    names: Optional[str] = None,
+) -> Tuple[dict, ConversionReport]:
     """Convert YOLO label files (one ``.txt`` per image) to a COCO dict.
 
     Each line is ``class cx cy w h`` with coordinates normalised by the
@@ -56,14 +68,19 @@ def convert_yolo(src: str, images: str, skip_invalid: bool = False,
     id_to_label = list(range(len(CLASSES)))
     if names is not None:
         id_to_label = [class_index(n) for n in read_names(names)]
-        bad = [f'{i}: {n!r}' for i, n in enumerate(read_names(names))
-               if class_index(n) is None]
+        bad = [
+            f'{i}: {n!r}'
+            for i, n in enumerate(read_names(names))
+            if class_index(n) is None
+        ]
         if bad:
-            raise ConversionError(f'{names}: not chromosome classes: '
-                                  f'{", ".join(bad)}')
+            raise ConversionError(
+                f'{names}: not chromosome classes: {", ".join(bad)}'
+            )
     builder = CocoBuilder()
     files = [
-        f for f in list_files(src, ('.txt', ))
+        f
+        for f in list_files(src, ('.txt',))
         if osp.basename(f) != 'classes.txt'
     ]
     if not files:
@@ -71,8 +88,9 @@ def convert_yolo(src: str, images: str, skip_invalid: bool = False,
     for path in files:
         _convert_file(path, root, images, id_to_label, builder, report)
     report.finish()
-    return builder.to_dict(info=dict(source=osp.abspath(src),
-                                     format='yolo')), report
+    return builder.to_dict(
+        info=dict(source=osp.abspath(src), format='yolo')
+    ), report
 
 
 def _convert_file(path, root, images, id_to_label, builder, report):
@@ -102,8 +120,11 @@ def _convert_file(path, root, images, id_to_label, builder, report):
         record = f'line {number}'
         fields = line.split()
         if len(fields) != 5:
-            report.problem(path, record, f'expected 5 fields "class cx cy '
-                           f'w h", got {len(fields)}')
+            report.problem(
+                path,
+                record,
+                f'expected 5 fields "class cx cy w h", got {len(fields)}',
+            )
             continue
         try:
             cls = int(fields[0])
@@ -112,8 +133,11 @@ def _convert_file(path, root, images, id_to_label, builder, report):
             report.problem(path, record, f'non-numeric fields {line!r}')
             continue
         if not 0 <= cls < len(id_to_label):
-            report.problem(path, record, f'unknown class id {cls} '
-                           f'(expected 0..{len(id_to_label) - 1})')
+            report.problem(
+                path,
+                record,
+                f'unknown class id {cls} (expected 0..{len(id_to_label) - 1})',
+            )
             continue
         label = id_to_label[cls]
         x0, x1 = (cx - w / 2) * width, (cx + w / 2) * width

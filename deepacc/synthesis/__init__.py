@@ -1,4 +1,5 @@
 """Synthetic G-banded metaphases and metaphases composed from crops."""
+
 from .chromosome import band_profile, render_chromosome
 from .compose import compose_dataset, load_crops
 from .generator import generate_dataset, image_rng
@@ -9,8 +10,18 @@ from .options import SynthOptions
 from .sprite import Sprite
 
 __all__ = [
-    'Sprite', 'SynthOptions', 'band_profile', 'render_chromosome',
-    'render_metaphase', 'sample_batch', 'generate_dataset', 'image_rng',
-    'compose_dataset', 'load_crops', 'karyotype_from_counts',
-    'sample_karyotype', 'place_sprites', 'contacts'
+    'Sprite',
+    'SynthOptions',
+    'band_profile',
+    'render_chromosome',
+    'render_metaphase',
+    'sample_batch',
+    'generate_dataset',
+    'image_rng',
+    'compose_dataset',
+    'load_crops',
+    'karyotype_from_counts',
+    'sample_karyotype',
+    'place_sprites',
+    'contacts',
 ]

@@ -7,6 +7,7 @@ rendered in its own small patch with vectorised numpy and one OpenCV
 distance transform, which finds for every pixel the nearest centre-line
 point, hence its axial and across-axis coordinates.
 """
+
 import math
 from typing import Optional
 
@@ -14,6 +15,7 @@ import cv2
 import numpy as np
 
 from deepacc.chromosomes import CENTROMERE_INDEX, CLASSES, band_pattern
+
 from .sprite import Sprite
 
 
@@ -32,29 +34,32 @@ def band_profile(bands: np.ndarray, num: int, blur: float = 0.0):
         np.ndarray: ``(num, )`` float32 darkness in ``[0, 1]``.
     """
     edges = np.concatenate([bands[:1, 0], bands[:, 1]])
-    cum = np.concatenate([[0.0], np.cumsum(bands[:, 2] *
-                                           (bands[:, 1] - bands[:, 0]))])
+    cum = np.concatenate(
+        [[0.0], np.cumsum(bands[:, 2] * (bands[:, 1] - bands[:, 0]))]
+    )
     grid = np.linspace(0.0, 1.0, num + 1)
     integral = np.interp(grid, edges, cum)
     profile = np.diff(integral) * num
     if blur > 0:
         radius = max(1, int(math.ceil(3 * blur)))
-        kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / blur)**2)
+        kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / blur) ** 2)
         padded = np.pad(profile, radius, mode='edge')
         profile = np.convolve(padded, kernel / kernel.sum(), mode='valid')
     return profile.astype(np.float32)
 
 
-def render_chromosome(label: int,
-                      length: float,
-                      width: float,
-                      rng: np.random.Generator,
-                      angle: Optional[float] = None,
-                      curvature: float = 0.0,
-                      kink: float = 0.0,
-                      light: float = 0.3,
-                      dark: float = 0.9,
-                      band_blur: float = 0.7) -> Sprite:
+def render_chromosome(
+    label: int,
+    length: float,
+    width: float,
+    rng: np.random.Generator,
+    angle: Optional[float] = None,
+    curvature: float = 0.0,
+    kink: float = 0.0,
+    light: float = 0.3,
+    dark: float = 0.9,
+    band_blur: float = 0.7,
+) -> Sprite:
     """Render one chromosome in its own patch.
 
     Args:
@@ -89,19 +94,25 @@ def render_chromosome(label: int,
     u_cen = float(np.clip(cen * length - cap, 0.0, core))
     kappa = np.full(num, curvature / core)
     sigma = max(half, 1.0)
-    kappa += kink * np.exp(-0.5 * ((u - u_cen) / sigma)**2) / (
-        sigma * math.sqrt(2 * math.pi))
+    kappa += (
+        kink
+        * np.exp(-0.5 * ((u - u_cen) / sigma) ** 2)
+        / (sigma * math.sqrt(2 * math.pi))
+    )
     heading0 = math.radians(90.0 - angle)
     # Image y points down, so a counter-clockwise pose is a negative turn.
     theta = heading0 - np.concatenate([[0.0], np.cumsum(kappa[1:] * step)])
-    theta -= (theta[num // 2] - heading0)  # bend symmetrically about pose
+    theta -= theta[num // 2] - heading0  # bend symmetrically about pose
     cos_t, sin_t = np.cos(theta), np.sin(theta)
     xs = np.concatenate([[0.0], np.cumsum((cos_t[1:] + cos_t[:-1]) / 2)])
     ys = np.concatenate([[0.0], np.cumsum((sin_t[1:] + sin_t[:-1]) / 2)])
     xs, ys = xs * step, ys * step
     pad = half + 3.0
     x_min, y_min = xs.min() - pad, ys.min() - pad
-    xs, ys = xs - x_min, ys - y_min
+    xs = (xs - x_min).astype(np.float32)
+    ys = (ys - y_min).astype(np.float32)
+    u = u.astype(np.float32)
+    cos_t, sin_t = cos_t.astype(np.float32), sin_t.astype(np.float32)
     w = int(math.ceil(xs.max() + pad)) + 1
     h = int(math.ceil(ys.max() + pad)) + 1
 
@@ -113,7 +124,8 @@ def render_chromosome(label: int,
     src = np.ones((h, w), np.uint8)
     src.flat[lin] = 0
     _, labels = cv2.distanceTransformWithLabels(
-        src, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+        src, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
     lut = np.zeros(int(labels.max()) + 1, np.int64)
     lut[labels.flat[lin]] = first
     idx = lut[labels]
@@ -127,7 +139,7 @@ def render_chromosome(label: int,
     a = np.clip((s + cap) / (core + 2 * cap), 0.0, 1.0)
 
     # Two chromatids, closer together and thinner at the centromere.
-    pinch = np.exp(-((a - cen) * length / (0.8 * half + 1e-6))**2)
+    pinch = np.exp(-(((a - cen) * length / (0.8 * half + 1e-6)) ** 2))
     half_a = half * (1.0 - 0.22 * pinch)
     offset = half_a * 0.42 * (1.0 - 0.6 * pinch)
     rho = half_a * 0.6
@@ -135,11 +147,10 @@ def render_chromosome(label: int,
     for sign in (-1.0, 1.0):
         dist = np.hypot(across - sign * offset, excess)
         edge = np.clip(rho - dist + 0.5, 0.0, 1.0)
-        dome = np.sqrt(np.clip(1.0 - (dist / rho)**2, 0.0, 1.0))
+        dome = np.sqrt(np.clip(1.0 - (dist / rho) ** 2, 0.0, 1.0))
         body = np.maximum(body, edge * (0.7 + 0.3 * dome))
 
-    profile = band_profile(band_pattern(name), max(int(length), 8),
-                           band_blur)
+    profile = band_profile(band_pattern(name), max(int(length), 8), band_blur)
     band = np.interp(a, np.linspace(0, 1, len(profile)), profile)
     grain = 1.0 + 0.06 * rng.standard_normal((h, w), dtype=np.float32)
     opacity = body * np.clip((light + (dark - light) * band) * grain, 0, 1)
@@ -160,4 +171,5 @@ def render_chromosome(label: int,
         p_ter=(float(x0 - c0 * cap), float(y0 - s0 * cap)),
         q_ter=(float(x1 + c1 * cap), float(y1 + s1 * cap)),
         angle=float(angle % 360.0),
-        extra=dict(length=float(length), width=float(width)))
+        extra=dict(length=float(length), width=float(width)),
+    )

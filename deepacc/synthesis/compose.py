@@ -8,6 +8,7 @@ cell becomes one image: its chromosomes turned at random and scattered at
 spread-like spacing, some touching, with the same COCO output as
 ``deepacc synth``.
 """
+
 import csv
 import math
 import os
@@ -20,6 +21,7 @@ import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
 from deepacc.converters.coco import CocoBuilder, write_coco
+
 from .generator import add_sprites, image_rng
 from .karyotype import karyotype_from_counts
 from .layout import composite, contacts, place_sprites
@@ -49,21 +51,29 @@ def load_crops(crops: str) -> Dict[str, List[Crop]]:
         root = osp.dirname(osp.abspath(index))
         with open(index, newline='') as f:
             for line, row in enumerate(csv.DictReader(f), start=2):
-                missing = [k for k in ('path', 'cell_id', 'label')
-                           if not row.get(k)]
+                missing = [
+                    k for k in ('path', 'cell_id', 'label') if not row.get(k)
+                ]
                 if missing:
-                    raise ValueError(f'{index}: line {line}: missing '
-                                     f'{", ".join(missing)}')
+                    raise ValueError(
+                        f'{index}: line {line}: missing {", ".join(missing)}'
+                    )
                 label = class_index(row['label'])
                 if label is None:
-                    raise ValueError(f'{index}: line {line}: label '
-                                     f'{row["label"]!r} is not a chromosome '
-                                     'class')
+                    raise ValueError(
+                        f'{index}: line {line}: label '
+                        f'{row["label"]!r} is not a chromosome '
+                        'class'
+                    )
                 cells.setdefault(row['cell_id'], []).append(
-                    (osp.join(root, row['path']), label))
+                    (osp.join(root, row['path']), label)
+                )
     else:
-        root = osp.join(crops, 'cells') if osp.isdir(
-            osp.join(crops, 'cells')) else crops
+        root = (
+            osp.join(crops, 'cells')
+            if osp.isdir(osp.join(crops, 'cells'))
+            else crops
+        )
         for cell in sorted(os.listdir(root)):
             cell_dir = osp.join(root, cell)
             if not osp.isdir(cell_dir):
@@ -74,15 +84,20 @@ def load_crops(crops: str) -> Dict[str, List[Crop]]:
                     continue
                 label = class_index(cls)
                 if label is None:
-                    raise ValueError(f'{cls_dir}: folder name {cls!r} is '
-                                     'not a chromosome class')
+                    raise ValueError(
+                        f'{cls_dir}: folder name {cls!r} is '
+                        'not a chromosome class'
+                    )
                 for name in sorted(os.listdir(cls_dir)):
                     if name.lower().endswith(_IMAGE_EXT):
                         cells.setdefault(cell, []).append(
-                            (osp.join(cls_dir, name), label))
+                            (osp.join(cls_dir, name), label)
+                        )
     if not cells:
-        raise ValueError(f'{crops}: no crops found (expected index.csv or '
-                         'cells/<cell>/clase<k>/*.tiff)')
+        raise ValueError(
+            f'{crops}: no crops found (expected index.csv or '
+            'cells/<cell>/clase<k>/*.tiff)'
+        )
     return {k: sorted(v) for k, v in sorted(cells.items())}
 
 
@@ -90,12 +105,18 @@ def crop_background(gray: np.ndarray) -> str:
     """``'white'`` (bright-field G-band) or ``'black'`` (Q-band), from the
     crop's border pixels."""
     border = np.concatenate(
-        [gray[0], gray[-1], gray[:, 0], gray[:, -1]]).astype(np.float32)
+        [gray[0], gray[-1], gray[:, 0], gray[:, -1]]
+    ).astype(np.float32)
     return 'white' if np.median(border) >= 128 else 'black'
 
 
-def crop_sprite(path: str, label: int, background: str,
-                rng: np.random.Generator, scale: float = 1.0) -> Sprite:
+def crop_sprite(
+    path: str,
+    label: int,
+    background: str,
+    rng: np.random.Generator,
+    scale: float = 1.0,
+) -> Sprite:
     """A crop as a randomly turned sprite.
 
     Args:
@@ -114,8 +135,9 @@ def crop_sprite(path: str, label: int, background: str,
     if gray is None or gray.size == 0:
         raise ValueError(f'{path}: not a readable image')
     if scale != 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale,
-                          interpolation=cv2.INTER_LINEAR)
+        gray = cv2.resize(
+            gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR
+        )
     kind = crop_background(gray) if background == 'auto' else background
     g = gray.astype(np.float32)
     if kind == 'white':
@@ -133,25 +155,39 @@ def crop_sprite(path: str, label: int, background: str,
     side = int(math.ceil(math.hypot(h, w))) + 2
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     matrix[:, 2] += (side / 2 - w / 2, side / 2 - h / 2)
-    opacity = cv2.warpAffine(opacity, matrix, (side, side),
-                             flags=cv2.INTER_LINEAR, borderValue=0)
-    rot_mask = cv2.warpAffine(mask.astype(np.uint8), matrix, (side, side),
-                              flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    opacity = cv2.warpAffine(
+        opacity, matrix, (side, side), flags=cv2.INTER_LINEAR, borderValue=0
+    )
+    rot_mask = (
+        cv2.warpAffine(
+            mask.astype(np.uint8),
+            matrix,
+            (side, side),
+            flags=cv2.INTER_NEAREST,
+            borderValue=0,
+        )
+        > 0
+    )
     ys, xs = np.nonzero(rot_mask)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     top = matrix @ np.array([w / 2, 0.0, 1.0])
     bottom = matrix @ np.array([w / 2, float(h), 1.0])
-    return Sprite(opacity=opacity[y0:y1, x0:x1].astype(np.float32),
-                  mask=rot_mask[y0:y1, x0:x1], label=label,
-                  p_ter=(top[0] - x0, top[1] - y0),
-                  q_ter=(bottom[0] - x0, bottom[1] - y0), angle=angle,
-                  extra=dict(source=osp.basename(path), background=kind))
+    return Sprite(
+        opacity=opacity[y0:y1, x0:x1].astype(np.float32),
+        mask=rot_mask[y0:y1, x0:x1],
+        label=label,
+        p_ter=(top[0] - x0, top[1] - y0),
+        q_ter=(bottom[0] - x0, bottom[1] - y0),
+        angle=angle,
+        extra=dict(source=osp.basename(path), background=kind),
+    )
 
 
 def _clean_mask(mask: np.ndarray) -> np.ndarray:
     """Drop specks: keep components of at least 15% of the largest."""
     num, labels, stats, _ = cv2.connectedComponentsWithStats(
-        mask.astype(np.uint8), connectivity=8)
+        mask.astype(np.uint8), connectivity=8
+    )
     if num <= 1:
         return mask
     areas = stats[1:, cv2.CC_STAT_AREA]
@@ -159,20 +195,22 @@ def _clean_mask(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def compose_dataset(crops: str,
-                    out_dir: str,
-                    num_images: Optional[int] = None,
-                    seed: int = 0,
-                    width: int = 1024,
-                    height: int = 768,
-                    scale: float = 1.0,
-                    touch_rate: float = 0.1,
-                    overlap_rate: float = 0.0,
-                    background: str = 'auto',
-                    noise: float = 2.0,
-                    split=None,
-                    force: bool = False,
-                    progress: bool = True) -> str:
+def compose_dataset(
+    crops: str,
+    out_dir: str,
+    num_images: Optional[int] = None,
+    seed: int = 0,
+    width: int = 1024,
+    height: int = 768,
+    scale: float = 1.0,
+    touch_rate: float = 0.1,
+    overlap_rate: float = 0.0,
+    background: str = 'auto',
+    noise: float = 2.0,
+    split=None,
+    force: bool = False,
+    progress: bool = True,
+) -> str:
     """Compose one metaphase per source cell; write images and COCO json.
 
     Args:
@@ -198,12 +236,14 @@ def compose_dataset(crops: str,
         str: Path of ``annotations/all.json``.
     """
     if background not in ('auto', 'white', 'black'):
-        raise ValueError(f'background must be auto, white or black, got '
-                         f'{background!r}')
+        raise ValueError(
+            f'background must be auto, white or black, got {background!r}'
+        )
     ann_path = osp.join(out_dir, 'annotations', 'all.json')
     if osp.exists(ann_path) and not force:
-        raise FileExistsError(f'{ann_path} exists; pass --force '
-                              '(force=True) to overwrite')
+        raise FileExistsError(
+            f'{ann_path} exists; pass --force (force=True) to overwrite'
+        )
     cells = load_crops(crops)
     cell_ids = list(cells)
     num_images = len(cell_ids) if num_images is None else num_images
@@ -213,6 +253,7 @@ def compose_dataset(crops: str,
     indices = range(num_images)
     if progress:
         from tqdm import tqdm
+
         indices = tqdm(indices, desc='compose', unit='img', file=sys.stderr)
     for index in indices:
         rng = image_rng(seed, index)
@@ -224,41 +265,59 @@ def compose_dataset(crops: str,
         kinds = [s.extra['background'] for s in sprites]
         kind = max(set(kinds), key=kinds.count)
         widths = [min(s.shape) for s in sprites]
-        place_sprites(sprites, (width, height), rng, touch_rate,
-                      overlap_rate, density=0.16,
-                      gap=max(2, int(np.median(widths) * 0.3)))
+        place_sprites(
+            sprites,
+            (width, height),
+            rng,
+            touch_rate,
+            overlap_rate,
+            density=0.16,
+            gap=max(2, int(np.median(widths) * 0.3)),
+        )
         touching, overlapping = contacts(sprites)
         for sprite, touch, over in zip(sprites, touching, overlapping):
-            sprite.extra.update(touching=sorted(touch),
-                                overlapping=sorted(over))
+            sprite.extra.update(
+                touching=sorted(touch), overlapping=sorted(over)
+            )
         transmit = np.ones((height, width), np.float32)
         composite(transmit, sprites)
         if kind == 'white':
             image = 240.0 * transmit
         else:
             image = 12.0 + 243.0 * (1.0 - transmit)
-        image += rng.standard_normal(image.shape, dtype=np.float32) * \
-            np.float32(noise)
+        image += rng.standard_normal(
+            image.shape, dtype=np.float32
+        ) * np.float32(noise)
         image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
         file_name = f'composed_{index:05d}.png'
-        cv2.imwrite(osp.join(img_dir, file_name), image,
-                    [cv2.IMWRITE_PNG_COMPRESSION, 1])
-        counts = np.bincount([s.label for s in sprites],
-                             minlength=NUM_CLASSES)
+        cv2.imwrite(
+            osp.join(img_dir, file_name),
+            image,
+            [cv2.IMWRITE_PNG_COMPRESSION, 1],
+        )
+        counts = np.bincount([s.label for s in sprites], minlength=NUM_CLASSES)
         image_id = builder.add_image(
-            file_name, width, height, source_cell=cell,
-            karyotype=karyotype_from_counts(counts), background=kind,
-            seed=[int(seed), index])
+            file_name,
+            width,
+            height,
+            source_cell=cell,
+            karyotype=karyotype_from_counts(counts),
+            background=kind,
+            seed=[int(seed), index],
+        )
         for sprite in sprites:
             sprite.extra.pop('background', None)
         add_sprites(builder, image_id, sprites)
-    coco = builder.to_dict(info=dict(
-        description='deepacc metaphases composed from crops',
-        crops=osp.abspath(crops), seed=int(seed)))
+    coco = builder.to_dict(
+        info=dict(
+            description='deepacc metaphases composed from crops',
+            crops=osp.abspath(crops),
+            seed=int(seed),
+        )
+    )
     write_coco(coco, ann_path, force=True)
     if split:
         from deepacc.converters.split import split_coco
+
         split_coco(ann_path, split, seed=seed, force=True, coco=coco)
     return ann_path
-
-

@@ -1,4 +1,5 @@
 """``generate_dataset``: a folder of synthetic metaphases with COCO json."""
+
 import os
 import os.path as osp
 import sys
@@ -8,14 +9,16 @@ import cv2
 import numpy as np
 
 from deepacc.converters.coco import CocoBuilder, write_coco
+
 from .metaphase import render_metaphase
 from .options import SynthOptions
 
 
 def image_rng(seed: int, index: int) -> np.random.Generator:
     """The random source of image ``index``: N images are a prefix of N+1."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed),
-                                                         int(index)]))
+    return np.random.default_rng(
+        np.random.SeedSequence([int(seed), int(index)])
+    )
 
 
 def add_sprites(builder: CocoBuilder, image_id: int, sprites) -> None:
@@ -33,29 +36,40 @@ def add_sprites(builder: CocoBuilder, image_id: int, sprites) -> None:
         extra['overlapping'] = [
             first + j for j in extra.get('overlapping', [])
         ]
-        p_ter, q_ter = sprite.to_image(sprite.p_ter), \
-            sprite.to_image(sprite.q_ter)
+        p_ter, q_ter = (
+            sprite.to_image(sprite.p_ter),
+            sprite.to_image(sprite.q_ter),
+        )
         fields = dict(angle=round(sprite.angle, 2))
         if p_ter is not None and q_ter is not None:
-            fields.update(p_arm_up=bool(p_ter[1] < q_ter[1]),
-                          p_ter=[round(v, 2) for v in p_ter],
-                          q_ter=[round(v, 2) for v in q_ter])
+            fields.update(
+                p_arm_up=bool(p_ter[1] < q_ter[1]),
+                p_ter=[round(v, 2) for v in p_ter],
+                q_ter=[round(v, 2) for v in q_ter],
+            )
         cen = sprite.to_image(sprite.centromere)
         if cen is not None:
             fields['centromere'] = [round(v, 2) for v in cen]
         for key in ('length', 'width'):
             if key in extra:
                 extra[key] = round(float(extra[key]), 2)
-        builder.add_annotation(image_id, sprite.label, [x, y, w, h],
-                               area=int(sprite.mask.sum()),
-                               segmentation=[_polygon(sprite)], **fields,
-                               **extra)
+        builder.add_annotation(
+            image_id,
+            sprite.label,
+            [x, y, w, h],
+            area=int(sprite.mask.sum()),
+            segmentation=[_polygon(sprite)],
+            **fields,
+            **extra,
+        )
 
 
 def _polygon(sprite):
-    contours, _ = cv2.findContours(sprite.mask.astype(np.uint8),
-                                   cv2.RETR_EXTERNAL,
-                                   cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(
+        sprite.mask.astype(np.uint8),
+        cv2.RETR_EXTERNAL,
+        cv2.CHAIN_APPROX_SIMPLE,
+    )
     contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
     contour = contour + np.asarray(sprite.offset)
     if len(contour) < 3:
@@ -64,13 +78,15 @@ def _polygon(sprite):
     return [int(v) for v in contour.reshape(-1)]
 
 
-def generate_dataset(out_dir: str,
-                     num_images: int,
-                     seed: int = 0,
-                     split: Optional[Sequence[float]] = None,
-                     force: bool = False,
-                     progress: bool = True,
-                     **options) -> str:
+def generate_dataset(
+    out_dir: str,
+    num_images: int,
+    seed: int = 0,
+    split: Optional[Sequence[float]] = None,
+    force: bool = False,
+    progress: bool = True,
+    **options,
+) -> str:
     """Generate ``out_dir/images/*.png`` and ``annotations/all.json``.
 
     Args:
@@ -90,28 +106,39 @@ def generate_dataset(out_dir: str,
     opts = SynthOptions.from_kwargs(**options)
     ann_path = osp.join(out_dir, 'annotations', 'all.json')
     if osp.exists(ann_path) and not force:
-        raise FileExistsError(f'{ann_path} exists; pass --force '
-                              '(force=True) to overwrite')
+        raise FileExistsError(
+            f'{ann_path} exists; pass --force (force=True) to overwrite'
+        )
     img_dir = osp.join(out_dir, 'images')
     os.makedirs(img_dir, exist_ok=True)
     builder = CocoBuilder()
     indices = range(num_images)
     if progress:
         from tqdm import tqdm
+
         indices = tqdm(indices, desc='synth', unit='img', file=sys.stderr)
     for index in indices:
         image, sprites, info = render_metaphase(image_rng(seed, index), opts)
         file_name = f'synth_{index:05d}.png'
-        cv2.imwrite(osp.join(img_dir, file_name), image,
-                    [cv2.IMWRITE_PNG_COMPRESSION, 1])
-        image_id = builder.add_image(file_name, opts.width, opts.height,
-                                     seed=[int(seed), index], **info)
+        cv2.imwrite(
+            osp.join(img_dir, file_name),
+            image,
+            [cv2.IMWRITE_PNG_COMPRESSION, 1],
+        )
+        image_id = builder.add_image(
+            file_name, opts.width, opts.height, seed=[int(seed), index], **info
+        )
         add_sprites(builder, image_id, sprites)
     coco = builder.to_dict(
-        info=dict(description='deepacc synthetic G-banded metaphases',
-                  seed=int(seed), options=opts.to_dict()))
+        info=dict(
+            description='deepacc synthetic G-banded metaphases',
+            seed=int(seed),
+            options=opts.to_dict(),
+        )
+    )
     write_coco(coco, ann_path, force=True)
     if split:
         from deepacc.converters.split import split_coco
+
         split_coco(ann_path, split, seed=seed, force=True, coco=coco)
     return ann_path

@@ -1,4 +1,5 @@
 """Karyotypes for synthesis, and ISCN strings from per-class counts."""
+
 import re
 from typing import List, Sequence, Tuple
 
@@ -6,15 +7,15 @@ import numpy as np
 
 from deepacc.chromosomes import AUTOSOMES, CLASSES, NUM_CLASSES
 
-COMMON_ANEUPLOIDIES: Tuple[str, ...] = ('+21', '+18', '+13', '45,X',
-                                        '47,XXY')
+COMMON_ANEUPLOIDIES: Tuple[str, ...] = ('+21', '+18', '+13', '45,X', '47,XXY')
 
 
-def sample_karyotype(rng: np.random.Generator,
-                     male_rate: float = 0.5,
-                     aneuploidy_rate: float = 0.0,
-                     aneuploidies: Sequence[str] = COMMON_ANEUPLOIDIES
-                     ) -> Tuple[str, List[str]]:
+def sample_karyotype(
+    rng: np.random.Generator,
+    male_rate: float = 0.5,
+    aneuploidy_rate: float = 0.0,
+    aneuploidies: Sequence[str] = COMMON_ANEUPLOIDIES,
+) -> Tuple[str, List[str]]:
     """Draw a karyotype: 46,XX / 46,XY or, at a rate, an aneuploidy.
 
     Args:
@@ -39,8 +40,10 @@ def sample_karyotype(rng: np.random.Generator,
         elif re.fullmatch(r'\+(\d+)', kind) and kind[1:] in AUTOSOMES:
             extra.append(kind[1:])
         else:
-            raise ValueError(f'unknown aneuploidy {kind!r}: use +N for a '
-                             'trisomy or a sex complement such as 45,X')
+            raise ValueError(
+                f'unknown aneuploidy {kind!r}: use +N for a '
+                'trisomy or a sex complement such as 45,X'
+            )
     names = [c for c in AUTOSOMES for _ in range(2)] + extra + list(sex)
     counts = np.zeros(NUM_CLASSES, np.int64)
     for name in names:

@@ -1,4 +1,5 @@
 """Scattering sprites over an image like a metaphase spread."""
+
 import math
 from typing import List, Optional, Sequence, Tuple
 
@@ -8,14 +9,16 @@ import numpy as np
 from .sprite import Sprite
 
 
-def place_sprites(sprites: Sequence[Sprite],
-                  size: Tuple[int, int],
-                  rng: np.random.Generator,
-                  touch_rate: float = 0.1,
-                  overlap_rate: float = 0.05,
-                  density: float = 0.18,
-                  gap: int = 4,
-                  blocked: Optional[np.ndarray] = None) -> None:
+def place_sprites(
+    sprites: Sequence[Sprite],
+    size: Tuple[int, int],
+    rng: np.random.Generator,
+    touch_rate: float = 0.1,
+    overlap_rate: float = 0.05,
+    density: float = 0.18,
+    gap: int = 4,
+    blocked: Optional[np.ndarray] = None,
+) -> None:
     """Set every sprite's ``offset``: spread, apart, some touching.
 
     Sprites go, largest first, inside an ellipse sized so that they cover
@@ -38,25 +41,30 @@ def place_sprites(sprites: Sequence[Sprite],
     """
     width, height = size
     occupied = np.zeros((height, width), bool)
-    spaced = np.zeros((height, width), bool) if blocked is None \
-        else blocked.copy()
+    spaced = (
+        np.zeros((height, width), bool) if blocked is None else blocked.copy()
+    )
     owner = np.full((height, width), -1, np.int32)
     area = sum(int(s.mask.sum()) for s in sprites)
     radius = math.sqrt(area / max(density, 1e-3) / math.pi)
     aspect = float(rng.uniform(0.8, 1.25))
     radii = [radius * aspect, radius / aspect]
-    centre = (width / 2 + rng.uniform(-0.1, 0.1) * width,
-              height / 2 + rng.uniform(-0.1, 0.1) * height)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE,
-                                       (2 * gap + 1, 2 * gap + 1))
+    centre = (
+        width / 2 + rng.uniform(-0.1, 0.1) * width,
+        height / 2 + rng.uniform(-0.1, 0.1) * height,
+    )
+    kernel = cv2.getStructuringElement(
+        cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1)
+    )
     order = sorted(range(len(sprites)), key=lambda i: -sprites[i].mask.sum())
     placed: List[int] = []
     for i in order:
         sprite = sprites[i]
         h, w = sprite.shape
         if h > height or w > width:
-            raise ValueError(f'a {w}x{h} object does not fit a '
-                             f'{width}x{height} image')
+            raise ValueError(
+                f'a {w}x{h} object does not fit a {width}x{height} image'
+            )
         mask = sprite.mask
         mode = 'free'
         draw = rng.random()
@@ -73,7 +81,7 @@ def place_sprites(sprites: Sequence[Sprite],
                 x, y = _in_ellipse(centre, radii, scale, rng)
                 x0 = int(np.clip(x - w / 2, 0, width - w))
                 y0 = int(np.clip(y - h / 2, 0, height - h))
-                if not (spaced[y0:y0 + h, x0:x0 + w] & mask).any():
+                if not (spaced[y0 : y0 + h, x0 : x0 + w] & mask).any():
                     pos = (x0, y0)
                     break
             scale *= 1.2
@@ -81,18 +89,20 @@ def place_sprites(sprites: Sequence[Sprite],
             pos = _least_overlap(mask, occupied, rng)
         x0, y0 = pos
         sprite.offset = (int(x0), int(y0))
-        occupied[y0:y0 + h, x0:x0 + w] |= mask
-        owner[y0:y0 + h, x0:x0 + w][mask] = i
+        occupied[y0 : y0 + h, x0 : x0 + w] |= mask
+        owner[y0 : y0 + h, x0 : x0 + w][mask] = i
         grown = cv2.dilate(mask.astype(np.uint8), kernel, borderValue=0)
-        spaced[y0:y0 + h, x0:x0 + w] |= grown.astype(bool)
+        spaced[y0 : y0 + h, x0 : x0 + w] |= grown.astype(bool)
         placed.append(i)
 
 
 def _in_ellipse(centre, radii, scale, rng):
     r = math.sqrt(rng.random()) * scale
     phi = rng.uniform(0, 2 * math.pi)
-    return (centre[0] + r * radii[0] * math.cos(phi),
-            centre[1] + r * radii[1] * math.sin(phi))
+    return (
+        centre[0] + r * radii[0] * math.cos(phi),
+        centre[1] + r * radii[1] * math.sin(phi),
+    )
 
 
 def _near(sprites, placed, i, mode, occupied, owner, rng):
@@ -110,14 +120,14 @@ def _near(sprites, placed, i, mode, occupied, owner, rng):
         cy = other.offset[1] + oh / 2 + rng.uniform(-0.6, 0.6) * (oh + h)
         x0 = int(np.clip(cx - w / 2, 0, width - w))
         y0 = int(np.clip(cy - h / 2, 0, height - h))
-        under = occupied[y0:y0 + h, x0:x0 + w]
+        under = occupied[y0 : y0 + h, x0 : x0 + w]
         hit = under & mask
         if mode == 'touch':
-            near = (owner[y0:y0 + h, x0:x0 + w] == j) & ring
+            near = (owner[y0 : y0 + h, x0 : x0 + w] == j) & ring
             if not hit.any() and near.any():
                 return x0, y0
         else:
-            others = owner[y0:y0 + h, x0:x0 + w][hit]
+            others = owner[y0 : y0 + h, x0 : x0 + w][hit]
             frac = hit.sum() / max(min(mask.sum(), other.mask.sum()), 1)
             if hit.any() and (others == j).all() and frac < 0.25:
                 return x0, y0
@@ -131,7 +141,7 @@ def _least_overlap(mask, occupied, rng):
     for _ in range(100):
         x0 = int(rng.integers(0, width - w + 1))
         y0 = int(rng.integers(0, height - h + 1))
-        hit = int((occupied[y0:y0 + h, x0:x0 + w] & mask).sum())
+        hit = int((occupied[y0 : y0 + h, x0 : x0 + w] & mask).sum())
         if best_hit is None or hit < best_hit:
             best, best_hit = (x0, y0), hit
     return best
@@ -165,8 +175,12 @@ def contacts(sprites: Sequence[Sprite]) -> Tuple[List[set], List[set]]:
             if (a & b).any():
                 overlapping[i].add(j)
                 overlapping[j].add(i)
-            elif (cv2.dilate(a.astype(np.uint8), np.ones((3, 3), np.uint8))
-                  .astype(bool) & b).any():
+            elif (
+                cv2.dilate(
+                    a.astype(np.uint8), np.ones((3, 3), np.uint8)
+                ).astype(bool)
+                & b
+            ).any():
                 touching[i].add(j)
                 touching[j].add(i)
     return touching, overlapping
@@ -180,8 +194,9 @@ def _window(sprite, x0, y0, x1, y1):
     sx0, sy0 = max(x0, ox), max(y0, oy)
     sx1, sy1 = min(x1, ox + w), min(y1, oy + h)
     if sx0 < sx1 and sy0 < sy1:
-        out[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = \
-            sprite.mask[sy0 - oy:sy1 - oy, sx0 - ox:sx1 - ox]
+        out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = sprite.mask[
+            sy0 - oy : sy1 - oy, sx0 - ox : sx1 - ox
+        ]
     return out
 
 
@@ -200,5 +215,6 @@ def composite(canvas: np.ndarray, sprites: Sequence[Sprite]) -> None:
         x1, y1 = min(ox + w, width), min(oy + h, height)
         if x0 >= x1 or y0 >= y1:
             continue
-        canvas[y0:y1, x0:x1] *= 1.0 - sprite.opacity[y0 - oy:y1 - oy,
-                                                     x0 - ox:x1 - ox]
+        canvas[y0:y1, x0:x1] *= (
+            1.0 - sprite.opacity[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+        )

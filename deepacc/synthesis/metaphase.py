@@ -1,4 +1,5 @@
 """One synthetic G-banded metaphase: karyotype, batch effects, layout."""
+
 import math
 from typing import List, Tuple
 
@@ -6,6 +7,7 @@ import cv2
 import numpy as np
 
 from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
+
 from .chromosome import render_chromosome
 from .karyotype import sample_karyotype
 from .layout import composite, contacts, place_sprites
@@ -34,8 +36,12 @@ def sample_batch(rng: np.random.Generator, options: SynthOptions) -> dict:
     b = float(np.clip(options.batch_effect, 0.0, 1.0))
     scale = math.exp(b * rng.uniform(-1, 1) * _CONDENSATION_RANGE)
     base = _CHR1_FRACTION * options.height * options.chromosome_scale
-    width = 0.105 * base * math.exp(
-        b * rng.uniform(-1, 1) * _WIDTH_RANGE) * math.sqrt(scale)
+    width = (
+        0.105
+        * base
+        * math.exp(b * rng.uniform(-1, 1) * _WIDTH_RANGE)
+        * math.sqrt(scale)
+    )
     return dict(
         scale=round(scale, 4),
         chr1_length=round(base * scale, 2),
@@ -46,11 +52,13 @@ def sample_batch(rng: np.random.Generator, options: SynthOptions) -> dict:
         blur=round(0.5 + b * rng.uniform(0, 1.0), 3),
         background=round(235 - b * rng.uniform(0, 35), 1),
         gradient=round(b * rng.uniform(0, 25), 1),
-        noise=round(options.noise * (2.0 + b * rng.uniform(0, 4)), 2))
+        noise=round(options.noise * (2.0 + b * rng.uniform(0, 4)), 2),
+    )
 
 
-def render_metaphase(rng: np.random.Generator, options: SynthOptions
-                     ) -> Tuple[np.ndarray, List[Sprite], dict]:
+def render_metaphase(
+    rng: np.random.Generator, options: SynthOptions
+) -> Tuple[np.ndarray, List[Sprite], dict]:
     """Render one metaphase image.
 
     Args:
@@ -64,53 +72,74 @@ def render_metaphase(rng: np.random.Generator, options: SynthOptions
         (``karyotype``, ``batch``).
     """
     size = (options.width, options.height)
-    karyotype, names = sample_karyotype(rng, options.male_rate,
-                                        options.aneuploidy_rate,
-                                        options.aneuploidies)
+    karyotype, names = sample_karyotype(
+        rng, options.male_rate, options.aneuploidy_rate, options.aneuploidies
+    )
     batch = sample_batch(rng, options)
     ref = RELATIVE_LENGTH['1']
     sprites = []
     for name in names:
-        length = batch['chr1_length'] * RELATIVE_LENGTH[name] / ref * \
-            math.exp(rng.normal(0, 0.04))
+        length = (
+            batch['chr1_length']
+            * RELATIVE_LENGTH[name]
+            / ref
+            * math.exp(rng.normal(0, 0.04))
+        )
         kink = rng.normal(0, 0.7) if rng.random() < 0.25 else 0.0
         sprites.append(
             render_chromosome(
-                CLASSES.index(name), length,
-                batch['width'] * math.exp(rng.normal(0, 0.05)), rng,
-                curvature=float(rng.normal(0, 0.45)), kink=float(kink),
-                light=batch['light'], dark=batch['dark'],
-                band_blur=batch['band_blur']))
+                CLASSES.index(name),
+                length,
+                batch['width'] * math.exp(rng.normal(0, 0.05)),
+                rng,
+                curvature=float(rng.normal(0, 0.45)),
+                kink=float(kink),
+                light=batch['light'],
+                dark=batch['dark'],
+                band_blur=batch['band_blur'],
+            )
+        )
     blocked = None
     extras = []
     if rng.random() < options.nucleus_rate:
         nucleus = _nucleus(rng, batch)
         nh, nw = nucleus.shape
-        nucleus.offset = (int(rng.integers(-nw // 3, size[0] - 2 * nw // 3)),
-                          int(rng.integers(-nh // 3, size[1] - 2 * nh // 3)))
+        nucleus.offset = (
+            int(rng.integers(-nw // 3, size[0] - 2 * nw // 3)),
+            int(rng.integers(-nh // 3, size[1] - 2 * nh // 3)),
+        )
         blocked = np.zeros((size[1], size[0]), bool)
         _stamp(blocked, nucleus)
         extras.append(nucleus)
-    place_sprites(sprites, size, rng, options.touch_rate,
-                  options.overlap_rate, options.density,
-                  gap=max(2, int(batch['width'] * 0.4)), blocked=blocked)
+    place_sprites(
+        sprites,
+        size,
+        rng,
+        options.touch_rate,
+        options.overlap_rate,
+        options.density,
+        gap=max(2, int(batch['width'] * 0.4)),
+        blocked=blocked,
+    )
     touching, overlapping = contacts(sprites)
     for sprite, touch, over in zip(sprites, touching, overlapping):
-        sprite.extra.update(touching=sorted(touch),
-                            overlapping=sorted(over))
+        sprite.extra.update(touching=sorted(touch), overlapping=sorted(over))
     for _ in range(rng.poisson(10 * options.debris)):
         speck = _speck(rng)
         sh, sw = speck.shape
-        speck.offset = (int(rng.integers(0, size[0] - sw)),
-                        int(rng.integers(0, size[1] - sh)))
+        speck.offset = (
+            int(rng.integers(0, size[0] - sw)),
+            int(rng.integers(0, size[1] - sh)),
+        )
         extras.append(speck)
     transmit = np.ones((size[1], size[0]), np.float32)
     composite(transmit, extras + sprites)
     image = _background(rng, size, batch) * transmit
     if batch['blur'] > 0:
         image = cv2.GaussianBlur(image, (0, 0), batch['blur'])
-    image += rng.standard_normal(image.shape, dtype=np.float32) * \
-        np.float32(batch['noise'])
+    image += rng.standard_normal(image.shape, dtype=np.float32) * np.float32(
+        batch['noise']
+    )
     image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
     return image, sprites, dict(karyotype=karyotype, batch=batch)
 
@@ -122,16 +151,16 @@ def _stamp(target, sprite):
     x0, y0 = max(ox, 0), max(oy, 0)
     x1, y1 = min(ox + w, width), min(oy + h, height)
     if x0 < x1 and y0 < y1:
-        target[y0:y1, x0:x1] |= sprite.mask[y0 - oy:y1 - oy,
-                                            x0 - ox:x1 - ox]
+        target[y0:y1, x0:x1] |= sprite.mask[
+            y0 - oy : y1 - oy, x0 - ox : x1 - ox
+        ]
 
 
 def _background(rng, size, batch):
     """Grey level with a smooth illumination gradient and faint texture."""
     width, height = size
     coarse = rng.standard_normal((6, 8)).astype(np.float32)
-    field = cv2.resize(coarse, (width, height),
-                       interpolation=cv2.INTER_CUBIC)
+    field = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
     field *= batch['gradient'] / 2.5
     return np.float32(batch['background']) + field
 
@@ -143,11 +172,15 @@ def _nucleus(rng, batch):
     gy, gx = np.mgrid[0:size, 0:size].astype(np.float32) - size / 2
     squash = rng.uniform(0.8, 1.2)
     dist = np.hypot(gx * squash, gy / squash) / r
-    texture = cv2.resize(rng.random((12, 12)).astype(np.float32),
-                         (size, size), interpolation=cv2.INTER_CUBIC)
+    texture = cv2.resize(
+        rng.random((12, 12)).astype(np.float32),
+        (size, size),
+        interpolation=cv2.INTER_CUBIC,
+    )
     opacity = np.clip((1.0 - dist) * 6, 0, 1) * (0.45 + 0.25 * texture)
-    return Sprite(opacity=np.clip(opacity, 0, 0.9).astype(np.float32),
-                  mask=dist < 1.0)
+    return Sprite(
+        opacity=np.clip(opacity, 0, 0.9).astype(np.float32), mask=dist < 1.0
+    )
 
 
 def _speck(rng):

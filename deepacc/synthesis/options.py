@@ -51,8 +51,9 @@ class SynthOptions:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
-            raise TypeError(f'unknown synth options {unknown}; known: '
-                            f'{sorted(known)}')
+            raise TypeError(
+                f'unknown synth options {unknown}; known: {sorted(known)}'
+            )
         return cls(**kwargs)
 
     def to_dict(self) -> dict:

@@ -45,12 +45,18 @@ class Sprite:
         """Tight ``[x, y, w, h]`` box of the mask in image coordinates."""
         ys, xs = np.nonzero(self.mask)
         x0, y0 = self.offset
-        return (int(xs.min()) + x0, int(ys.min()) + y0,
-                int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
+        return (
+            int(xs.min()) + x0,
+            int(ys.min()) + y0,
+            int(xs.max() - xs.min()) + 1,
+            int(ys.max() - ys.min()) + 1,
+        )
 
     def to_image(self, point: Optional[Point]) -> Optional[Point]:
         """A patch point in image coordinates (None stays None)."""
         if point is None:
             return None
-        return (float(point[0]) + self.offset[0],
-                float(point[1]) + self.offset[1])
+        return (
+            float(point[0]) + self.offset[0],
+            float(point[1]) + self.offset[1],
+        )

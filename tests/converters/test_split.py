@@ -3,8 +3,12 @@ import json
 import pytest
 
 from deepacc.cli import main
-from deepacc.converters import (CocoBuilder, karyotype_signature,
-                                split_images, write_coco)
+from deepacc.converters import (
+    CocoBuilder,
+    karyotype_signature,
+    split_images,
+    write_coco,
+)
 
 
 def _coco(abnormal_every=4, num=20):
@@ -47,8 +51,10 @@ def test_split_ratios_and_abnormal_spread():
 def test_split_cli(tmp_path, capsys):
     path = tmp_path / 'all.json'
     write_coco(_coco(), str(path))
-    assert main(['split', str(path), '--ratios', '3', '1', '1', '--seed',
-                 '3']) == 0
+    assert (
+        main(['split', str(path), '--ratios', '3', '1', '1', '--seed', '3'])
+        == 0
+    )
     out = capsys.readouterr().out
     assert 'train' in out and '12' in out
     sizes = {}
@@ -59,6 +65,8 @@ def test_split_cli(tmp_path, capsys):
         assert all(a['image_id'] in ids for a in coco['annotations'])
     assert sizes == dict(train=12, val=4, test=4)
     assert main(['split', str(path)]) == 1  # no overwrite
-    assert main(['split', str(path), '--force', '--out-dir',
-                 str(tmp_path / 's')]) == 0
+    assert (
+        main(['split', str(path), '--force', '--out-dir', str(tmp_path / 's')])
+        == 0
+    )
     assert (tmp_path / 's' / 'val.json').exists()

@@ -18,8 +18,9 @@ CELLS = {
 
 def _crop(name, rng, black=False):
     label = CLASSES.index(name)
-    sprite = render_chromosome(label, 90 * RELATIVE_LENGTH[name] / 8.44,
-                               10.0, rng, angle=0.0)
+    sprite = render_chromosome(
+        label, 90 * RELATIVE_LENGTH[name] / 8.44, 10.0, rng, angle=0.0
+    )
     opacity = np.pad(sprite.opacity, 3)
     img = 255 * opacity if black else 255 * (1 - opacity)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
@@ -33,8 +34,10 @@ def _folder_layout(root, black=False):
             k = CLASSES.index(name) + 1
             folder = root / 'cells' / cell / f'clase{k}'
             folder.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(folder / f'clase{k}_{copy}_{cell}.tiff'),
-                        _crop(name, rng, black))
+            cv2.imwrite(
+                str(folder / f'clase{k}_{copy}_{cell}.tiff'),
+                _crop(name, rng, black),
+            )
     return root
 
 
@@ -47,11 +50,13 @@ def _check(ann_path, black=False):
         got = sorted(CLASSES[a['category_id'] - 1] for a in anns)
         assert got == sorted(names)
         assert img['background'] == ('black' if black else 'white')
-        image = cv2.imread(str(ann_path.parent.parent / 'images' /
-                               img['file_name']), cv2.IMREAD_UNCHANGED)
+        image = cv2.imread(
+            str(ann_path.parent.parent / 'images' / img['file_name']),
+            cv2.IMREAD_UNCHANGED,
+        )
         for a in anns:
             x, y, w, h = (int(v) for v in a['bbox'])
-            patch = image[y:y + h, x:x + w].astype(int)
+            patch = image[y : y + h, x : x + w].astype(int)
             # The chromosome is in its box: ink (dark on white, bright on
             # black) well beyond the noise.
             ink = patch.max() if black else 255 - patch.min()
@@ -64,12 +69,20 @@ def test_compose_folder_layout(tmp_path):
     root = _folder_layout(tmp_path / 'crops')
     cells = load_crops(str(root))
     assert list(cells) == list(CELLS)
-    assert sorted(CLASSES[lab] for _, lab in cells['case1.cell2']) == \
-        sorted(CELLS['case1.cell2'])
-    ann = compose_dataset(str(root), str(tmp_path / 'out'), width=320,
-                          height=240, seed=0, touch_rate=0.5,
-                          progress=False)
+    assert sorted(CLASSES[lab] for _, lab in cells['case1.cell2']) == sorted(
+        CELLS['case1.cell2']
+    )
+    ann = compose_dataset(
+        str(root),
+        str(tmp_path / 'out'),
+        width=320,
+        height=240,
+        seed=0,
+        touch_rate=0.5,
+        progress=False,
+    )
     from pathlib import Path
+
     coco = _check(Path(ann))
     assert all('angle' in a and 'p_arm_up' in a for a in coco['annotations'])
     with pytest.raises(FileExistsError):
@@ -83,14 +96,29 @@ def test_compose_index_csv_black_background(tmp_path):
         writer.writerow(['path', 'cell_id', 'label', 'copy'])
         for path in sorted((root / 'cells').rglob('*.tiff')):
             cell = path.parent.parent.name
-            k = int(path.parent.name[len('clase'):])
-            writer.writerow([str(path.relative_to(root)), cell,
-                             CLASSES[k - 1], 0])
+            k = int(path.parent.name[len('clase') :])
+            writer.writerow(
+                [str(path.relative_to(root)), cell, CLASSES[k - 1], 0]
+            )
     first = sorted((root / 'cells').rglob('*.tiff'))[0]
     assert crop_background(cv2.imread(str(first), 0)) == 'black'
     out = tmp_path / 'out'
-    assert main(['compose', '--crops', str(root / 'index.csv'), '--out',
-                 str(out), '--width', '320', '--height', '240']) == 0
+    assert (
+        main(
+            [
+                'compose',
+                '--crops',
+                str(root / 'index.csv'),
+                '--out',
+                str(out),
+                '--width',
+                '320',
+                '--height',
+                '240',
+            ]
+        )
+        == 0
+    )
     _check(out / 'annotations' / 'all.json', black=True)
 
 

@@ -6,11 +6,20 @@ import cv2
 import numpy as np
 import pytest
 
-from deepacc.chromosomes import (CENTROMERE_INDEX, CLASSES, RELATIVE_LENGTH,
-                                 band_pattern)
-from deepacc.synthesis import (SynthOptions, generate_dataset,
-                               karyotype_from_counts, render_chromosome,
-                               render_metaphase, sample_batch)
+from deepacc.chromosomes import (
+    CENTROMERE_INDEX,
+    CLASSES,
+    RELATIVE_LENGTH,
+    band_pattern,
+)
+from deepacc.synthesis import (
+    SynthOptions,
+    generate_dataset,
+    karyotype_from_counts,
+    render_chromosome,
+    render_metaphase,
+    sample_batch,
+)
 
 SMALL = dict(width=256, height=192)
 
@@ -34,8 +43,7 @@ def test_band_pattern_class_specific():
 
 def test_render_straight_chromosome_geometry():
     rng = np.random.default_rng(0)
-    sprite = render_chromosome(CLASSES.index('1'), 100.0, 12.0, rng,
-                               angle=0.0)
+    sprite = render_chromosome(CLASSES.index('1'), 100.0, 12.0, rng, angle=0.0)
     ys, xs = np.nonzero(sprite.mask)
     assert ys.max() - ys.min() + 1 == pytest.approx(100, abs=3)
     assert xs.max() - xs.min() + 1 == pytest.approx(12, abs=2)
@@ -57,9 +65,10 @@ def _md5(path):
 
 def test_generate_deterministic_and_prefix_stable(tmp_path):
     paths = [
-        generate_dataset(str(tmp_path / name), n, seed=5, progress=False,
-                         **SMALL) for name, n in (('a', 2), ('b', 2),
-                                                  ('c', 3))
+        generate_dataset(
+            str(tmp_path / name), n, seed=5, progress=False, **SMALL
+        )
+        for name, n in (('a', 2), ('b', 2), ('c', 3))
     ]
     cocos = [json.load(open(p)) for p in paths]
     assert cocos[0] == cocos[1]
@@ -69,21 +78,33 @@ def test_generate_deterministic_and_prefix_stable(tmp_path):
     for name in ('synth_00000.png', 'synth_00001.png'):
         digests = {_md5(tmp_path / d / 'images' / name) for d in 'abc'}
         assert len(digests) == 1
-    other = generate_dataset(str(tmp_path / 'd'), 1, seed=6,
-                             progress=False, **SMALL)
-    assert json.load(open(other))['annotations'] != \
-        cocos[0]['annotations'][:len(json.load(open(other))['annotations'])]
+    other = generate_dataset(
+        str(tmp_path / 'd'), 1, seed=6, progress=False, **SMALL
+    )
+    assert (
+        json.load(open(other))['annotations']
+        != cocos[0]['annotations'][
+            : len(json.load(open(other))['annotations'])
+        ]
+    )
     with pytest.raises(FileExistsError):
         generate_dataset(str(tmp_path / 'a'), 1, progress=False, **SMALL)
 
 
 def test_counts_match_karyotype_and_boxes_hold_pixels():
-    opts = SynthOptions(aneuploidy_rate=1.0, nucleus_rate=0.0, debris=0.0,
-                        noise=0.0, batch_effect=0.0, **SMALL)
+    opts = SynthOptions(
+        aneuploidy_rate=1.0,
+        nucleus_rate=0.0,
+        debris=0.0,
+        noise=0.0,
+        batch_effect=0.0,
+        **SMALL,
+    )
     seen = set()
     for seed in range(6):
         image, sprites, info = render_metaphase(
-            np.random.default_rng(seed), opts)
+            np.random.default_rng(seed), opts
+        )
         counts = np.bincount([s.label for s in sprites], minlength=24)
         assert karyotype_from_counts(counts) == info['karyotype']
         assert int(info['karyotype'].split(',')[0]) == len(sprites)
@@ -97,7 +118,7 @@ def test_counts_match_karyotype_and_boxes_hold_pixels():
             assert (xs + ox >= x).all() and (xs + ox < x + w).all()
             assert (ys + oy >= y).all() and (ys + oy < y + h).all()
             # Blur spreads a pixel or two beyond the mask.
-            inside[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = True
+            inside[max(y - 2, 0) : y + h + 2, max(x - 2, 0) : x + w + 2] = True
         background = info['batch']['background']
         dark = image < background - 40
         assert dark.any()
@@ -121,8 +142,9 @@ def test_batch_effect_changes_per_image_scale():
 
 
 def test_batch_effect_in_annotations(tmp_path):
-    path = generate_dataset(str(tmp_path), 3, seed=1, batch_effect=1.0,
-                            progress=False, **SMALL)
+    path = generate_dataset(
+        str(tmp_path), 3, seed=1, batch_effect=1.0, progress=False, **SMALL
+    )
     coco = json.load(open(path))
     chr1 = {}
     for ann in coco['annotations']:
@@ -148,20 +170,43 @@ def test_batch_effect_in_annotations(tmp_path):
 def test_synth_cli_loads_in_chromosome_dataset(tmp_path):
     from deepacc.cli import main
     from deepacc.datasets import ChromosomeDataset
+
     out = tmp_path / 'data'
-    assert main(['synth', '--out', str(out), '--num-images', '3',
-                 '--width', '256', '--height', '192', '--seed', '2',
-                 '--split', '2', '1']) == 0
+    assert (
+        main(
+            [
+                'synth',
+                '--out',
+                str(out),
+                '--num-images',
+                '3',
+                '--width',
+                '256',
+                '--height',
+                '192',
+                '--seed',
+                '2',
+                '--split',
+                '2',
+                '1',
+            ]
+        )
+        == 0
+    )
     assert main(['synth', '--out', str(out), '--num-images', '1']) == 1
     assert osp.exists(out / 'annotations' / 'train.json')
-    ds = ChromosomeDataset(ann_file=str(out / 'annotations' / 'all.json'),
-                           data_prefix=dict(img=str(out / 'images') + '/'),
-                           pipeline=[], test_mode=True)
+    ds = ChromosomeDataset(
+        ann_file=str(out / 'annotations' / 'all.json'),
+        data_prefix=dict(img=str(out / 'images') + '/'),
+        pipeline=[],
+        test_mode=True,
+    )
     coco = json.load(open(out / 'annotations' / 'all.json'))
     assert len(ds) == 3
     labels = [i['bbox_label'] for i in ds[0]['instances']]
-    expect = [a['category_id'] - 1 for a in coco['annotations']
-              if a['image_id'] == 1]
+    expect = [
+        a['category_id'] - 1 for a in coco['annotations'] if a['image_id'] == 1
+    ]
     assert labels == expect
     img = cv2.imread(ds[0]['img_path'], cv2.IMREAD_UNCHANGED)
     assert img.shape == (192, 256)
