@@ -110,7 +110,7 @@ def plot_confusion_matrix(matrix: np.ndarray,
     ax.set_xlim(-0.5, n - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
     if title:
-        ax.set_title(title, pad=24)
+        ax.set_title(title, pad=34)
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
