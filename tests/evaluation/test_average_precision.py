@@ -107,7 +107,7 @@ def test_bad_input_is_named():
 
 
 def _random_case(seed, num_images=6, num_classes=4, ties=False,
-                 overlapping=False):
+                 overlapping=False, crowd=False):
     """Random boxes; optionally tied scores and overlapping same-class GT.
 
     Adversarial by construction: an image without ground truth, an image
@@ -127,6 +127,10 @@ def _random_case(seed, num_images=6, num_classes=4, ties=False,
             boxes[1] = boxes[0] + rng.uniform(-3, 3, 4)
             labels[1] = labels[0]
         gts.append(_img(img_id, boxes, labels))
+        if crowd and n >= 2:
+            # The last box becomes an ignored (crowd) region.
+            gts[-1] = dict(_img(img_id, boxes[:-1], labels[:-1]),
+                           bboxes_ignore=boxes[-1:], labels_ignore=labels[-1:])
         if img_id == 3:
             continue  # image without predictions
         m = int(rng.integers(0, 12))
@@ -153,12 +157,17 @@ def _pycocotools_ap50(gts, preds, num_classes):
     images, anns, dets = [], [], []
     for gt in gts:
         images.append(dict(id=gt['img_id'], width=300, height=300))
-        for box, label in zip(gt['bboxes'], gt['labels']):
+        crowd = np.zeros((0, 4)), np.zeros(0)
+        crowd = gt.get('bboxes_ignore', crowd[0]), gt.get(
+            'labels_ignore', crowd[1])
+        for k, (box, label) in enumerate(
+                zip(np.vstack([gt['bboxes'], crowd[0]]),
+                    np.concatenate([gt['labels'], crowd[1]]))):
             w, h = box[2] - box[0], box[3] - box[1]
             anns.append(dict(id=len(anns) + 1, image_id=gt['img_id'],
                              category_id=int(label) + 1,
                              bbox=[box[0], box[1], w, h], area=w * h,
-                             iscrowd=0))
+                             iscrowd=int(k >= len(gt['labels']))))
     for pred in preds:
         for box, score, label in zip(pred['bboxes'], pred['scores'],
                                      pred['labels']):
@@ -197,7 +206,10 @@ def _mmdet_eval_map(gts, preds, num_classes):
                        pred['scores'][pred['labels'] == c][:, None]])
             for c in range(num_classes)
         ])
-        annotations.append(dict(bboxes=gt['bboxes'], labels=gt['labels']))
+        annotations.append(
+            dict(bboxes=gt['bboxes'], labels=gt['labels'],
+                 bboxes_ignore=gt.get('bboxes_ignore', np.zeros((0, 4))),
+                 labels_ignore=gt.get('labels_ignore', np.zeros(0, int))))
     with contextlib.redirect_stdout(io.StringIO()):
         mean_ap, results = eval_map(det_results, annotations, iou_thr=0.5,
                                     logger='silent')
@@ -207,7 +219,8 @@ def _mmdet_eval_map(gts, preds, num_classes):
 
 CASES = [dict(seed=s) for s in range(8)] + [
     dict(seed=100 + s, ties=True) for s in range(4)
-] + [dict(seed=200 + s, overlapping=True) for s in range(4)]
+] + [dict(seed=200 + s, overlapping=True) for s in range(4)
+      ] + [dict(seed=300 + s, crowd=True) for s in range(3)]
 
 
 @pytest.mark.parametrize('case', CASES)
@@ -279,3 +292,17 @@ def test_tie_cases_do_depend_on_the_order_of_ties():
             b = eval_class_ap(flipped, gts, 4)['ap']
             differ += not np.allclose(np.nan_to_num(a), np.nan_to_num(b))
     assert differ > 0
+
+
+def test_crowd_cases_hit_ignored_regions():
+    from deepacc.evaluation.functional import match_image
+    from deepacc.evaluation.functional.inputs import align_by_img_id
+    hits = {'voc': 0, 'coco': 0}
+    for case in CASES:
+        if case.get('crowd'):
+            gts, preds = _random_case(**case)
+            for pred, gt in align_by_img_id(preds, gts, 4):
+                for style in hits:
+                    hits[style] += int(
+                        (match_image(pred, gt, 0.5, style)[1] == -1).sum())
+    assert hits['voc'] > 0 and hits['coco'] > 0

@@ -131,3 +131,20 @@ def test_bad_labels_name_the_image():
     metric.process({}, [sample])
     with pytest.raises(ValueError, match=r'image id 17.*\[30\]'):
         metric.evaluate(size=1)
+
+
+def test_ignored_instances_are_read():
+    rng = np.random.default_rng(6)
+    sample = _sample(3, rng)
+    # Move chromosome 0 from the ground truth to the ignored regions: its
+    # call is then neither right nor spurious, and nothing is missed.
+    gt = sample['gt_instances']
+    sample['ignored_instances'] = dict(bboxes=gt['bboxes'][:1],
+                                       labels=gt['labels'][:1])
+    sample['gt_instances'] = dict(bboxes=gt['bboxes'][1:],
+                                  labels=gt['labels'][1:])
+    metric = METRICS.build(dict(type='ChromosomeMetric'))
+    metric.process({}, [sample])
+    assert len(metric.results[0][0]['bboxes_ignore']) == 1
+    out = metric.evaluate(size=1)
+    assert out['chromosome/spurious'] == 0 and out['chromosome/missed'] == 0
