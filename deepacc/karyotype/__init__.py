@@ -4,19 +4,42 @@ Nothing here is registered in mmdet's registries, so ``import deepacc``
 does not import this package; use ``from deepacc.karyotype import ...``.
 The detector (torch, mmdet) is only imported by :class:`Karyotyper`.
 """
+
 from .inferencer import Karyotyper, karyotype_image, read_image
-from .iscn import (autosomal_changes, counts_to_dict, expected_copies,
-                   numerical_karyotype, sex_chromosomes)
-from .karyogram import (KaryogramStyle, UprightCrop, draw_karyogram,
-                        layout_karyogram, render_karyogram,
-                        upright_chromosome)
+from .iscn import (
+    autosomal_changes,
+    counts_to_dict,
+    expected_copies,
+    numerical_karyotype,
+    sex_chromosomes,
+)
+from .karyogram import (
+    KaryogramStyle,
+    UprightCrop,
+    draw_karyogram,
+    layout_karyogram,
+    render_karyogram,
+    upright_chromosome,
+)
 from .overlay import draw_overlay
 from .record import build_record, record_flags
 
 __all__ = [
-    'Karyotyper', 'karyotype_image', 'read_image', 'autosomal_changes',
-    'counts_to_dict', 'expected_copies', 'numerical_karyotype',
-    'sex_chromosomes', 'KaryogramStyle', 'UprightCrop', 'draw_karyogram',
-    'layout_karyogram', 'render_karyogram', 'upright_chromosome',
-    'draw_overlay', 'build_record', 'record_flags'
+    'Karyotyper',
+    'karyotype_image',
+    'read_image',
+    'autosomal_changes',
+    'counts_to_dict',
+    'expected_copies',
+    'numerical_karyotype',
+    'sex_chromosomes',
+    'KaryogramStyle',
+    'UprightCrop',
+    'draw_karyogram',
+    'layout_karyogram',
+    'render_karyogram',
+    'upright_chromosome',
+    'draw_overlay',
+    'build_record',
+    'record_flags',
 ]

@@ -9,6 +9,7 @@
 Arrays are taken as OpenCV gives them: (H, W, 3) BGR uint8 (for grey
 metaphases the channel order does not matter) or (H, W) grey.
 """
+
 import copy
 import os
 import os.path as osp
@@ -48,8 +49,10 @@ def read_image(path: Union[str, os.PathLike]) -> np.ndarray:
         raise ImageReadError(f'{path}: empty file')
     image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None or image.size == 0:
-        raise ImageReadError(f'{path}: not a readable image (OpenCV cannot '
-                             f'decode its {data.size} bytes)')
+        raise ImageReadError(
+            f'{path}: not a readable image (OpenCV cannot '
+            f'decode its {data.size} bytes)'
+        )
     return image
 
 
@@ -59,8 +62,9 @@ def as_bgr(image: np.ndarray, name: str = 'image') -> np.ndarray:
 
     image = np.asarray(image)
     if image.dtype != np.uint8:
-        raise ImageReadError(f'{name}: expected a uint8 array, got '
-                             f'{image.dtype}')
+        raise ImageReadError(
+            f'{name}: expected a uint8 array, got {image.dtype}'
+        )
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
     if image.ndim == 2:
@@ -69,8 +73,10 @@ def as_bgr(image: np.ndarray, name: str = 'image') -> np.ndarray:
         return np.ascontiguousarray(image[..., :3])
     if image.ndim == 3 and image.shape[2] == 3:
         return image
-    raise ImageReadError(f'{name}: expected an (H, W) or (H, W, 3) image, '
-                         f'got shape {image.shape}')
+    raise ImageReadError(
+        f'{name}: expected an (H, W) or (H, W, 3) image, '
+        f'got shape {image.shape}'
+    )
 
 
 class Karyotyper:
@@ -95,14 +101,16 @@ class Karyotyper:
         cfg_options (dict, optional): Config overrides.
     """
 
-    def __init__(self,
-                 config,
-                 checkpoint: str,
-                 device: str = 'cpu',
-                 score_thr: float = 0.5,
-                 nms_iou: float = 0.7,
-                 low_conf: float = 0.7,
-                 cfg_options: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        config,
+        checkpoint: str,
+        device: str = 'cpu',
+        score_thr: float = 0.5,
+        nms_iou: float = 0.7,
+        low_conf: float = 0.7,
+        cfg_options: Optional[dict] = None,
+    ) -> None:
         import torch
         from mmcv.transforms import Compose
         from mmdet.apis import init_detector
@@ -112,8 +120,10 @@ class Karyotyper:
         import deepacc  # noqa: F401  (registers modules, safe globals)
 
         if str(device).startswith('cuda') and not torch.cuda.is_available():
-            raise RuntimeError(f'device {device!r} requested but this torch '
-                               'has no CUDA device; use --device cpu')
+            raise RuntimeError(
+                f'device {device!r} requested but this torch '
+                'has no CUDA device; use --device cpu'
+            )
         if not osp.isfile(os.fspath(checkpoint)):
             raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
         if not isinstance(config, Config):
@@ -125,9 +135,13 @@ class Karyotyper:
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            self.model = init_detector(config, os.fspath(checkpoint),
-                                       palette='random', device=device,
-                                       cfg_options=cfg_options)
+            self.model = init_detector(
+                config,
+                os.fspath(checkpoint),
+                palette='random',
+                device=device,
+                cfg_options=cfg_options,
+            )
         self.label_map = self._label_map(checkpoint)
         steps = []
         for step in copy.deepcopy(get_test_pipeline_cfg(self.model.cfg)):
@@ -141,19 +155,27 @@ class Karyotyper:
 
     def _label_map(self, checkpoint) -> np.ndarray:
         """Model label -> canonical label, from the checkpoint's classes."""
-        classes = (getattr(self.model, 'dataset_meta', None)
-                   or {}).get('classes')
+        classes = (getattr(self.model, 'dataset_meta', None) or {}).get(
+            'classes'
+        )
         mapped = [class_index(c) for c in classes or ()]
-        if classes and len(classes) == NUM_CLASSES and None not in mapped \
-                and len(set(mapped)) == NUM_CLASSES:
+        if (
+            classes
+            and len(classes) == NUM_CLASSES
+            and None not in mapped
+            and len(set(mapped)) == NUM_CLASSES
+        ):
             return np.asarray(mapped, dtype=np.int64)
-        warnings.warn(f'{checkpoint}: no chromosome class names in its '
-                      f'meta (found {list(classes or [])[:5]}...); assuming '
-                      'the canonical label order 1..22, X, Y')
+        warnings.warn(
+            f'{checkpoint}: no chromosome class names in its '
+            f'meta (found {list(classes or [])[:5]}...); assuming '
+            'the canonical label order 1..22, X, Y'
+        )
         return np.arange(NUM_CLASSES, dtype=np.int64)
 
-    def detect(self, image: np.ndarray
-               ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def detect(
+        self, image: np.ndarray
+    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Top-1 detections of one (H, W, 3) BGR image.
 
         Returns:
@@ -165,26 +187,37 @@ class Karyotyper:
         from deepacc.structures import split_calls, top1_from_multiclass
 
         data = self.pipeline(dict(img=image, img_id=0))
-        data = dict(inputs=[data['inputs']],
-                    data_samples=[data['data_samples']])
+        data = dict(
+            inputs=[data['inputs']], data_samples=[data['data_samples']]
+        )
         with torch.no_grad():
             sample = self.model.test_step(data)[0]
         if 'pred_top1_instances' in sample:
             inst = sample.pred_top1_instances
             bboxes, scores, labels = split_calls(
-                dict(bboxes=inst.bboxes, scores=inst.scores,
-                     labels=inst.labels))
+                dict(
+                    bboxes=inst.bboxes, scores=inst.scores, labels=inst.labels
+                )
+            )
         else:
             inst = sample.pred_instances
-            bboxes, scores, labels = top1_from_multiclass(*split_calls(
-                dict(bboxes=inst.bboxes, scores=inst.scores,
-                     labels=inst.labels)))
+            bboxes, scores, labels = top1_from_multiclass(
+                *split_calls(
+                    dict(
+                        bboxes=inst.bboxes,
+                        scores=inst.scores,
+                        labels=inst.labels,
+                    )
+                )
+            )
         labels = labels.astype(np.int64)
         bad = (labels < 0) | (labels >= len(self.label_map))
         if bad.any():
-            raise ValueError(f'the model predicted labels '
-                             f'{sorted(set(labels[bad].tolist()))} outside '
-                             f'0..{len(self.label_map) - 1}')
+            raise ValueError(
+                f'the model predicted labels '
+                f'{sorted(set(labels[bad].tolist()))} outside '
+                f'0..{len(self.label_map) - 1}'
+            )
         return bboxes, scores, self.label_map[labels]
 
     def predict(self, image: ImageLike) -> Tuple[dict, np.ndarray]:
@@ -195,9 +228,16 @@ class Karyotyper:
         else:
             path, array = None, as_bgr(image)
         bboxes, scores, labels = self.detect(array)
-        record = build_record(bboxes, scores, labels, array.shape[:2],
-                              image_path=path, score_thr=self.score_thr,
-                              nms_iou=self.nms_iou, low_conf=self.low_conf)
+        record = build_record(
+            bboxes,
+            scores,
+            labels,
+            array.shape[:2],
+            image_path=path,
+            score_thr=self.score_thr,
+            nms_iou=self.nms_iou,
+            low_conf=self.low_conf,
+        )
         return record, array
 
     def __call__(self, image: ImageLike) -> dict:
@@ -212,8 +252,9 @@ class Karyotyper:
 _CACHE = {}
 
 
-def karyotype_image(image: ImageLike, config, checkpoint: str,
-                    device: str = 'cpu', **kwargs) -> dict:
+def karyotype_image(
+    image: ImageLike, config, checkpoint: str, device: str = 'cpu', **kwargs
+) -> dict:
     """One-call form of :class:`Karyotyper` (the model is kept for reuse).
 
     Args:
@@ -229,10 +270,14 @@ def karyotype_image(image: ImageLike, config, checkpoint: str,
     """
     key = None
     if isinstance(config, (str, os.PathLike)) and not kwargs.get(
-            'cfg_options'):
-        key = (osp.abspath(os.fspath(config)),
-               osp.abspath(os.fspath(checkpoint)), device,
-               tuple(sorted(kwargs.items())))
+        'cfg_options'
+    ):
+        key = (
+            osp.abspath(os.fspath(config)),
+            osp.abspath(os.fspath(checkpoint)),
+            device,
+            tuple(sorted(kwargs.items())),
+        )
     karyotyper = _CACHE.get(key) if key else None
     if karyotyper is None:
         karyotyper = Karyotyper(config, checkpoint, device=device, **kwargs)

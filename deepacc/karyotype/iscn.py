@@ -21,6 +21,7 @@ A string from a detector is a *numerical* description of calls, not a
 diagnosis; whether a count is a real aneuploidy or a missed or duplicated
 chromosome is for the cytogeneticist to decide (see the record's flags).
 """
+
 from typing import Dict, List, Mapping, Sequence, Union
 
 import numpy as np
@@ -45,14 +46,18 @@ def counts_to_dict(counts: CountTable) -> Dict[str, int]:
     if isinstance(counts, Mapping):
         unknown = sorted(set(map(str, counts)) - set(CLASSES))
         if unknown:
-            raise ValueError(f'count table has unknown class names '
-                             f'{unknown}; expected {list(CLASSES)}')
+            raise ValueError(
+                f'count table has unknown class names '
+                f'{unknown}; expected {list(CLASSES)}'
+            )
         table = {name: int(counts.get(name, 0)) for name in CLASSES}
     else:
         values = np.asarray(counts).reshape(-1)
         if len(values) != NUM_CLASSES:
-            raise ValueError(f'count table has {len(values)} entries; '
-                             f'expected {NUM_CLASSES} (label order)')
+            raise ValueError(
+                f'count table has {len(values)} entries; '
+                f'expected {NUM_CLASSES} (label order)'
+            )
         table = {name: int(v) for name, v in zip(CLASSES, values)}
     negative = [name for name, v in table.items() if v < 0]
     if negative:
@@ -98,8 +103,9 @@ def numerical_karyotype(counts: CountTable) -> str:
     total = sum(table.values())
     if total == 0:
         return '0'
-    return ','.join([str(total), sex_chromosomes(table)] +
-                    autosomal_changes(table))
+    return ','.join(
+        [str(total), sex_chromosomes(table)] + autosomal_changes(table)
+    )
 
 
 def expected_copies(counts: CountTable) -> Dict[str, int]:

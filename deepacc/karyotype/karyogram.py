@@ -15,7 +15,13 @@ Three steps, each usable alone:
 3. :func:`render_karyogram` paints the layout on a white canvas.
 
 :func:`draw_karyogram` runs all three for an image and its record.
+
+Known limit: calls are boxes, not outlines. A neighbour that touches the
+chromosome is cut at the box edge, and bits of it off the chromosome's
+axis are dropped, but a chromosome that crosses or overlaps another inside
+its box is shown with that piece (separating them needs segmentation).
 """
+
 import math
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -23,8 +29,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from deepacc.chromosomes import (CLASSES, GROUP_COLORS, GROUP_OF,
-                                 KARYOGRAM_ROWS, RELATIVE_LENGTH)
+from deepacc.chromosomes import (
+    CLASSES,
+    GROUP_COLORS,
+    GROUP_OF,
+    KARYOGRAM_ROWS,
+    RELATIVE_LENGTH,
+)
 from deepacc.karyotype.iscn import counts_to_dict, expected_copies
 
 WHITE = 255
@@ -43,6 +54,7 @@ class UprightCrop:
             the p-arm (shorter arm) up.
         length (float): Long-axis length in source-image pixels.
     """
+
     image: np.ndarray
     mask: np.ndarray
     angle: float
@@ -60,11 +72,14 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     elif image.ndim == 3 and image.shape[2] in (3, 4):
         grey = cv2.cvtColor(image[..., :3], cv2.COLOR_BGR2GRAY)
     else:
-        raise ValueError(f'expected an (H, W), (H, W, 1), (H, W, 3) or '
-                         f'(H, W, 4) image, got shape {image.shape}')
+        raise ValueError(
+            f'expected an (H, W), (H, W, 1), (H, W, 3) or '
+            f'(H, W, 4) image, got shape {image.shape}'
+        )
     if grey.dtype != np.uint8:
-        grey = cv2.normalize(grey.astype(np.float32), None, 0, 255,
-                             cv2.NORM_MINMAX).astype(np.uint8)
+        grey = cv2.normalize(
+            grey.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX
+        ).astype(np.uint8)
     return np.ascontiguousarray(grey)
 
 
@@ -82,16 +97,18 @@ def whiten_background(grey: np.ndarray) -> np.ndarray:
     return np.clip(out, 0, WHITE).astype(np.uint8)
 
 
-def _object_mask(crop: np.ndarray, inner: Tuple[int, int, int, int]
-                 ) -> np.ndarray:
+def _object_mask(
+    crop: np.ndarray, inner: Tuple[int, int, int, int]
+) -> np.ndarray:
     """The dark object of a crop that the box ``inner`` is about."""
     x1, y1, x2, y2 = inner
     if crop.size == 0 or int(crop.max()) - int(crop.min()) < 8:
         mask = np.zeros(crop.shape, bool)
         mask[y1:y2, x1:x2] = True
         return mask
-    _, binary = cv2.threshold(crop, 0, 1,
-                              cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, binary = cv2.threshold(
+        crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU
+    )
     # Pale bands can split a chromosome at the threshold: close small gaps.
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
@@ -110,6 +127,43 @@ def _object_mask(crop: np.ndarray, inner: Tuple[int, int, int, int]
     keep = (frac >= 0.8) & (inside >= 0.1 * inside[main])
     keep[main] = True
     keep[0] = False
+    # A touching or crossing neighbour joins the blob; what lies outside
+    # the (tight) box is not this chromosome, so clip to the box + 2 px.
+    mask = keep[comp]
+    clip = np.zeros_like(mask)
+    clip[max(0, y1 - 2) : y2 + 2, max(0, x1 - 2) : x2 + 2] = True
+    return _on_axis(mask & clip)
+
+
+def _on_axis(mask: np.ndarray) -> np.ndarray:
+    """The largest piece of a mask, plus pieces lying on its long axis.
+
+    Clipping a blob to the box can leave bits of a neighbour that were
+    joined to the chromosome outside the box; a piece of the chromosome
+    itself (split at a pale band) lies on the main piece's axis, a
+    neighbour's bit usually does not.
+    """
+    num, comp = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if num <= 2:
+        return mask
+    area = np.bincount(comp.ravel(), minlength=num)
+    area[0] = 0
+    main = int(np.argmax(area))
+    ys, xs = np.nonzero(comp == main)
+    centre = np.array([xs.mean(), ys.mean()])
+    coords = np.stack([xs, ys], 1) - centre
+    evals, evecs = np.linalg.eigh(coords.T @ coords / len(xs))
+    normal = evecs[:, 0]  # across the long axis
+    # A uniform bar of width W has a across-axis std of W / sqrt(12).
+    half_width = max(2.0, math.sqrt(max(evals[0], 0.0) * 3.0))
+    keep = np.zeros(num, bool)
+    keep[main] = True
+    for k in range(1, num):
+        if k == main or area[k] < 0.05 * area[main]:
+            continue
+        ky, kx = np.nonzero(comp == k)
+        offset = np.array([kx.mean(), ky.mean()]) - centre
+        keep[k] = abs(float(offset @ normal)) <= 1.5 * half_width
     return keep[comp]
 
 
@@ -137,7 +191,7 @@ def _centromere_below_middle(mask: np.ndarray) -> bool:
     rows = np.flatnonzero(mask.any(axis=1))
     if len(rows) < 12:
         return False
-    widths = mask[rows[0]:rows[-1] + 1].sum(axis=1).astype(np.float64)
+    widths = mask[rows[0] : rows[-1] + 1].sum(axis=1).astype(np.float64)
     widths = np.convolve(widths, np.ones(3) / 3, mode='same')
     n = len(widths)
     lo, hi = int(0.15 * n), int(0.85 * n)
@@ -151,10 +205,12 @@ def _centromere_below_middle(mask: np.ndarray) -> bool:
     return rel > 0.58
 
 
-def upright_chromosome(grey: np.ndarray,
-                       bbox: Sequence[float],
-                       margin: float = 0.15,
-                       orient_p_arm: bool = True) -> UprightCrop:
+def upright_chromosome(
+    grey: np.ndarray,
+    bbox: Sequence[float],
+    margin: float = 0.15,
+    orient_p_arm: bool = True,
+) -> UprightCrop:
     """Cut one chromosome out of a grey image and turn it upright.
 
     Args:
@@ -174,16 +230,22 @@ def upright_chromosome(grey: np.ndarray,
     height, width = grey.shape[:2]
     x1, y1, x2, y2 = (float(v) for v in bbox)
     pad = max(4.0, margin * max(x2 - x1, y2 - y1))
-    cx1, cy1 = max(0, int(math.floor(x1 - pad))), max(0,
-                                                      int(math.floor(y1 - pad)))
+    cx1, cy1 = (
+        max(0, int(math.floor(x1 - pad))),
+        max(0, int(math.floor(y1 - pad))),
+    )
     cx2 = min(width, int(math.ceil(x2 + pad)))
     cy2 = min(height, int(math.ceil(y2 + pad)))
     if cx2 - cx1 < 2 or cy2 - cy1 < 2:
         empty = np.full((2, 2), WHITE, np.uint8)
         return UprightCrop(empty, np.zeros((2, 2), bool), 0.0, False, 0.0)
     crop = grey[cy1:cy2, cx1:cx2]
-    inner = (max(0, int(round(x1)) - cx1), max(0, int(round(y1)) - cy1),
-             max(1, int(round(x2)) - cx1), max(1, int(round(y2)) - cy1))
+    inner = (
+        max(0, int(round(x1)) - cx1),
+        max(0, int(round(y1)) - cy1),
+        max(1, int(round(x2)) - cx1),
+        max(1, int(round(y2)) - cy1),
+    )
     mask = _object_mask(crop, inner)
     # Rotating by (angle - 90) counter-clockwise in image coordinates
     # (y down) sends the long axis, at `angle` from the x axis, to vertical.
@@ -194,10 +256,19 @@ def upright_chromosome(grey: np.ndarray,
     rot = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     rot[0, 2] += (diag - w) / 2.0
     rot[1, 2] += (diag - h) / 2.0
-    big = cv2.warpAffine(crop, rot, (diag, diag), flags=cv2.INTER_LINEAR,
-                         borderValue=WHITE)
-    big_mask = cv2.warpAffine(mask.astype(np.uint8), rot, (diag, diag),
-                              flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    big = cv2.warpAffine(
+        crop, rot, (diag, diag), flags=cv2.INTER_LINEAR, borderValue=WHITE
+    )
+    big_mask = (
+        cv2.warpAffine(
+            mask.astype(np.uint8),
+            rot,
+            (diag, diag),
+            flags=cv2.INTER_NEAREST,
+            borderValue=0,
+        )
+        > 0
+    )
     if not big_mask.any():
         big_mask = big < WHITE
     # A soft 1-2 px edge, so the cut-out does not look stencilled.
@@ -217,16 +288,22 @@ def upright_chromosome(grey: np.ndarray,
     if orient_p_arm and _centromere_below_middle(obj):
         image, obj, flipped = image[::-1, ::-1], obj[::-1, ::-1], True
     rows = np.flatnonzero(obj.any(axis=1))
-    length = float(rows[-1] - rows[0] + 1) if len(rows) else float(
-        image.shape[0])
+    length = (
+        float(rows[-1] - rows[0] + 1) if len(rows) else float(image.shape[0])
+    )
     return UprightCrop(
-        np.ascontiguousarray(image), np.ascontiguousarray(obj), angle,
-        flipped, length)
+        np.ascontiguousarray(image),
+        np.ascontiguousarray(obj),
+        angle,
+        flipped,
+        length,
+    )
 
 
 @dataclass
 class KaryogramStyle:
     """Sizes of the karyogram picture, in output pixels."""
+
     chr1_height: int = 150  # a chromosome 1 of typical length
     margin: int = 24
     title_height: int = 44
@@ -239,11 +316,13 @@ class KaryogramStyle:
     min_scale: float = 0.2
 
 
-def layout_karyogram(labels: Sequence[int],
-                     scores: Sequence[float],
-                     sizes: Sequence[Tuple[int, int]],
-                     lengths: Optional[Sequence[float]] = None,
-                     style: Optional[KaryogramStyle] = None) -> dict:
+def layout_karyogram(
+    labels: Sequence[int],
+    scores: Sequence[float],
+    sizes: Sequence[Tuple[int, int]],
+    lengths: Optional[Sequence[float]] = None,
+    style: Optional[KaryogramStyle] = None,
+) -> dict:
     """Where every call and every missing copy goes on the karyogram.
 
     One scale serves the whole cell: the median, over calls, of
@@ -284,21 +363,29 @@ def layout_karyogram(labels: Sequence[int],
     scores = [float(v) for v in scores]
     sizes = [(int(h), int(w)) for h, w in sizes]
     if not len(labels) == len(scores) == len(sizes):
-        raise ValueError(f'layout_karyogram: {len(labels)} labels, '
-                         f'{len(scores)} scores and {len(sizes)} sizes '
-                         'differ in length')
-    lengths = ([float(h) for h, _ in sizes] if lengths is None else
-               [float(v) for v in lengths])
+        raise ValueError(
+            f'layout_karyogram: {len(labels)} labels, '
+            f'{len(scores)} scores and {len(sizes)} sizes '
+            'differ in length'
+        )
+    lengths = (
+        [float(h) for h, _ in sizes]
+        if lengths is None
+        else [float(v) for v in lengths]
+    )
     counts = counts_to_dict(
         np.bincount(np.asarray(labels, np.int64), minlength=len(CLASSES))
-        if labels else [0] * len(CLASSES))
+        if labels
+        else [0] * len(CLASSES)
+    )
     expected = expected_copies(counts)
 
     # Source px per percent of haploid length, then one scale for all.
     if labels:
         units = [
             length / RELATIVE_LENGTH[CLASSES[lab]]
-            for lab, length in zip(labels, lengths) if length > 0
+            for lab, length in zip(labels, lengths)
+            if length > 0
         ]
         unit = float(np.median(units)) if units else 10.0
         widths = [w for _, w in sizes]
@@ -320,34 +407,48 @@ def layout_karyogram(labels: Sequence[int],
     for name in CLASSES:
         slots = []
         hidden[name] = max(0, len(by_class[name]) - style.max_copies)
-        for k, i in enumerate(by_class[name][:style.max_copies]):
+        for k, i in enumerate(by_class[name][: style.max_copies]):
             h, w = sizes[i]
             slots.append(
-                dict(kind='call', call=i, extra=k >= expected[name],
-                     h=scaled(h), w=scaled(w)))
+                dict(
+                    kind='call',
+                    call=i,
+                    extra=k >= expected[name],
+                    h=scaled(h),
+                    w=scaled(w),
+                )
+            )
         for _ in range(len(slots), expected[name]):
             slots.append(
-                dict(kind='missing', call=None, extra=False,
-                     h=scaled(unit * RELATIVE_LENGTH[name]),
-                     w=scaled(typical_w)))
+                dict(
+                    kind='missing',
+                    call=None,
+                    extra=False,
+                    h=scaled(unit * RELATIVE_LENGTH[name]),
+                    w=scaled(typical_w),
+                )
+            )
         blocks[name] = slots
 
     def block_width(name: str) -> int:
         slots = blocks[name]
         if not slots:
             return scaled(typical_w)
-        return (sum(s['w'] for s in slots) + style.copy_gap *
-                (len(slots) - 1))
+        return sum(s['w'] for s in slots) + style.copy_gap * (len(slots) - 1)
 
-    cell = max(style.min_cell_width,
-               max(block_width(n) for n in CLASSES) + 2 * style.copy_gap)
+    cell = max(
+        style.min_cell_width,
+        max(block_width(n) for n in CLASSES) + 2 * style.copy_gap,
+    )
     width = 2 * style.margin + cell * max(len(r) for r in KARYOGRAM_ROWS)
 
     rows, out_slots, classes = [], [], {}
     top = style.margin + style.title_height
     for r, row in enumerate(KARYOGRAM_ROWS):
-        content = max([s['h'] for n in row for s in blocks[n]] +
-                      [scaled(unit * RELATIVE_LENGTH[n]) for n in row])
+        content = max(
+            [s['h'] for n in row for s in blocks[n]]
+            + [scaled(unit * RELATIVE_LENGTH[n]) for n in row]
+        )
         baseline = top + content
         # Classes spread evenly across the canvas, as on a paper karyogram.
         row_cell = (width - 2 * style.margin) / len(row)
@@ -358,34 +459,54 @@ def layout_karyogram(labels: Sequence[int],
             x0 = x
             for k, slot in enumerate(blocks[name]):
                 out_slots.append(
-                    dict(slot, **{'class': name}, row=r, copy=k, x=x,
-                         y=baseline - slot['h']))
+                    dict(
+                        slot,
+                        **{'class': name},
+                        row=r,
+                        copy=k,
+                        x=x,
+                        y=baseline - slot['h'],
+                    )
+                )
                 x += slot['w'] + style.copy_gap
-            classes[name] = dict(row=r, count=counts[name],
-                                 expected=expected[name],
-                                 hidden=hidden[name],
-                                 x_center=float(centre), x0=x0,
-                                 x1=x0 + bw)
+            classes[name] = dict(
+                row=r,
+                count=counts[name],
+                expected=expected[name],
+                hidden=hidden[name],
+                x_center=float(centre),
+                x0=x0,
+                x1=x0 + bw,
+            )
         rows.append(dict(classes=list(row), top=top, baseline=baseline))
         top = baseline + style.label_height + style.row_gap
     height = top + style.margin
-    return dict(scale=scale, width=int(width), height=int(height),
-                rows=rows, slots=out_slots, classes=classes)
+    return dict(
+        scale=scale,
+        width=int(width),
+        height=int(height),
+        rows=rows,
+        slots=out_slots,
+        classes=classes,
+    )
 
 
 def _bgr(rgb: Tuple[int, int, int]) -> Tuple[int, int, int]:
     return (int(rgb[2]), int(rgb[1]), int(rgb[0]))
 
 
-def _dashed_rect(img: np.ndarray, x: int, y: int, w: int, h: int,
-                 color, dash: int = 5) -> None:
+def _dashed_rect(
+    img: np.ndarray, x: int, y: int, w: int, h: int, color, dash: int = 5
+) -> None:
     corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
     for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]):
         n = max(1, int(math.hypot(bx - ax, by - ay) // dash))
         for k in range(0, n, 2):
             p = (int(ax + (bx - ax) * k / n), int(ay + (by - ay) * k / n))
-            q = (int(ax + (bx - ax) * min(k + 1, n) / n),
-                 int(ay + (by - ay) * min(k + 1, n) / n))
+            q = (
+                int(ax + (bx - ax) * min(k + 1, n) / n),
+                int(ay + (by - ay) * min(k + 1, n) / n),
+            )
             cv2.line(img, p, q, color, 1, cv2.LINE_AA)
 
 
@@ -394,8 +515,16 @@ def _text(img, text, org, scale, color, thickness=1, center=False):
     if center:
         (tw, _), _ = cv2.getTextSize(text, font, scale, thickness)
         org = (int(org[0] - tw / 2), int(org[1]))
-    cv2.putText(img, text, (int(org[0]), int(org[1])), font, scale, color,
-                thickness, cv2.LINE_AA)
+    cv2.putText(
+        img,
+        text,
+        (int(org[0]), int(org[1])),
+        font,
+        scale,
+        color,
+        thickness,
+        cv2.LINE_AA,
+    )
 
 
 def _fit(text: str, width: int, scale: float, thickness: int) -> str:
@@ -403,17 +532,21 @@ def _fit(text: str, width: int, scale: float, thickness: int) -> str:
     font = cv2.FONT_HERSHEY_SIMPLEX
     if cv2.getTextSize(text, font, scale, thickness)[0][0] <= width:
         return text
-    while text and cv2.getTextSize(text + '...', font, scale,
-                                   thickness)[0][0] > width:
+    while (
+        text
+        and cv2.getTextSize(text + '...', font, scale, thickness)[0][0] > width
+    ):
         text = text[:-1]
     return text + '...'
 
 
-def render_karyogram(crops: Sequence[np.ndarray],
-                     layout: dict,
-                     low_confidence: Optional[Sequence[bool]] = None,
-                     title: str = '',
-                     subtitle: str = '') -> np.ndarray:
+def render_karyogram(
+    crops: Sequence[np.ndarray],
+    layout: dict,
+    low_confidence: Optional[Sequence[bool]] = None,
+    title: str = '',
+    subtitle: str = '',
+) -> np.ndarray:
     """Paint a karyogram layout on a white canvas.
 
     Args:
@@ -437,25 +570,40 @@ def render_karyogram(crops: Sequence[np.ndarray],
             _dashed_rect(canvas, x, y, w, h, grey)
             continue
         crop = crops[slot['call']]
-        interp = (cv2.INTER_AREA if w * h < crop.shape[0] * crop.shape[1]
-                  else cv2.INTER_CUBIC)
+        interp = (
+            cv2.INTER_AREA
+            if w * h < crop.shape[0] * crop.shape[1]
+            else cv2.INTER_CUBIC
+        )
         patch = cv2.resize(crop, (w, h), interpolation=interp)
         y0, x0 = max(y, 0), max(x, 0)
         y1 = min(y + h, canvas.shape[0])
         x1 = min(x + w, canvas.shape[1])
         if y1 > y0 and x1 > x0:
             region = canvas[y0:y1, x0:x1]
-            sub = patch[y0 - y:y1 - y, x0 - x:x1 - x]
+            sub = patch[y0 - y : y1 - y, x0 - x : x1 - x]
             # Darkest wins, so neighbouring slots never paint white boxes.
             np.minimum(region, sub[..., None], out=region)
         if slot['extra']:
-            cv2.rectangle(canvas, (x - 3, y - 3), (x + w + 2, y + h + 2),
-                          red, 2, cv2.LINE_AA)
+            cv2.rectangle(
+                canvas,
+                (x - 3, y - 3),
+                (x + w + 2, y + h + 2),
+                red,
+                2,
+                cv2.LINE_AA,
+            )
             _text(canvas, '+', (x + w / 2, y - 6), 0.5, red, 2, center=True)
         if low_confidence is not None and low_confidence[slot['call']]:
-            _text(canvas, '?', (x + w / 2, y - 6 - (14 if slot['extra']
-                                                    else 0)), 0.5, amber,
-                  2, center=True)
+            _text(
+                canvas,
+                '?',
+                (x + w / 2, y - 6 - (14 if slot['extra'] else 0)),
+                0.5,
+                amber,
+                2,
+                center=True,
+            )
     for name, info in layout['classes'].items():
         row = layout['rows'][info['row']]
         base = row['baseline'] + 3
@@ -469,25 +617,37 @@ def render_karyogram(crops: Sequence[np.ndarray],
             label = f'{name} (x{info["count"]})'
         if info.get('hidden'):
             label = f'{name} (x{info["count"]}, {info["hidden"]} not shown)'
-        _text(canvas, label, (info['x_center'], base + 17), 0.5,
-              red if abnormal else ink, 2 if abnormal else 1, center=True)
+        _text(
+            canvas,
+            label,
+            (info['x_center'], base + 17),
+            0.5,
+            red if abnormal else ink,
+            2 if abnormal else 1,
+            center=True,
+        )
     if title:
         title = _fit(title, layout['width'] - 48, 0.8, 2)
         _text(canvas, title, (24, 32), 0.8, ink, 2)
         if subtitle:
-            (tw, _), _ = cv2.getTextSize(title, cv2.FONT_HERSHEY_SIMPLEX,
-                                         0.8, 2)
+            (tw, _), _ = cv2.getTextSize(
+                title, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2
+            )
             _text(canvas, subtitle, (24 + tw + 16, 32), 0.5, ink, 1)
-    legend = ('dashed: missing copy   red frame +: extra copy   '
-              '?: low-confidence call   (x n): n copies called')
+    legend = (
+        'dashed: missing copy   red frame +: extra copy   '
+        '?: low-confidence call   (x n): n copies called'
+    )
     _text(canvas, legend, (24, layout['height'] - 10), 0.42, grey, 1)
     return canvas
 
 
-def draw_karyogram(image: np.ndarray,
-                   record: dict,
-                   style: Optional[KaryogramStyle] = None,
-                   orient_p_arm: bool = True) -> Tuple[np.ndarray, dict]:
+def draw_karyogram(
+    image: np.ndarray,
+    record: dict,
+    style: Optional[KaryogramStyle] = None,
+    orient_p_arm: bool = True,
+) -> Tuple[np.ndarray, dict]:
     """The karyogram of one image from its karyotype record.
 
     Args:
@@ -506,13 +666,20 @@ def draw_karyogram(image: np.ndarray,
         upright_chromosome(grey, d['bbox'], orient_p_arm=orient_p_arm)
         for d in dets
     ]
-    layout = layout_karyogram([d['label'] for d in dets],
-                              [d['score'] for d in dets],
-                              [c.image.shape for c in crops],
-                              [c.length for c in crops], style)
+    layout = layout_karyogram(
+        [d['label'] for d in dets],
+        [d['score'] for d in dets],
+        [c.image.shape for c in crops],
+        [c.length for c in crops],
+        style,
+    )
     name = record.get('image') or 'array'
     subtitle = f'{record["total"]} calls  |  {name.split("/")[-1]}'
-    picture = render_karyogram([c.image for c in crops], layout,
-                               [d['low_confidence'] for d in dets],
-                               title=record['karyotype'], subtitle=subtitle)
+    picture = render_karyogram(
+        [c.image for c in crops],
+        layout,
+        [d['low_confidence'] for d in dets],
+        title=record['karyotype'],
+        subtitle=subtitle,
+    )
     return picture, layout

@@ -5,6 +5,7 @@ class and score; a header strip above the image carries the karyotype
 string and a colour key. Line widths and text scale with the image, so
 the picture reads the same at 512x384 and at 1600x1200.
 """
+
 import os.path as osp
 from typing import Tuple
 
@@ -26,8 +27,9 @@ def _ink_on(rgb) -> Tuple[int, int, int]:
     return (0, 0, 0) if luma > 150 else (255, 255, 255)
 
 
-def draw_overlay(image: np.ndarray, record: dict,
-                 header: bool = True) -> np.ndarray:
+def draw_overlay(
+    image: np.ndarray, record: dict, header: bool = True
+) -> np.ndarray:
     """Draw a record's calls on its image.
 
     Args:
@@ -72,29 +74,46 @@ def draw_overlay(image: np.ndarray, record: dict,
         if top < 0:  # no room above: put the label inside the box
             top = y1
         left = min(max(0, x1), max(0, width - tw - 2 * pad))
-        cv2.rectangle(img, (left, top),
-                      (left + tw + 2 * pad, top + th + tb + 2 * pad),
-                      _bgr(rgb), -1)
-        cv2.putText(img, text, (left + pad, top + pad + th), _FONT,
-                    font_scale, _ink_on(rgb), text_thick, cv2.LINE_AA)
+        cv2.rectangle(
+            img,
+            (left, top),
+            (left + tw + 2 * pad, top + th + tb + 2 * pad),
+            _bgr(rgb),
+            -1,
+        )
+        cv2.putText(
+            img,
+            text,
+            (left + pad, top + pad + th),
+            _FONT,
+            font_scale,
+            _ink_on(rgb),
+            text_thick,
+            cv2.LINE_AA,
+        )
     if not header:
         return img
-    return np.concatenate([_header(record, width, font_scale, text_thick,
-                                   text_h + base), img])
+    return np.concatenate(
+        [_header(record, width, font_scale, text_thick, text_h + base), img]
+    )
 
 
 def _fit(text: str, width: int, scale: float, thickness: int) -> str:
     """``text``, cut with '...' to fit ``width`` pixels."""
     if cv2.getTextSize(text, _FONT, scale, thickness)[0][0] <= width:
         return text
-    while text and cv2.getTextSize(text + '...', _FONT, scale,
-                                   thickness)[0][0] > width:
+    while (
+        text
+        and cv2.getTextSize(text + '...', _FONT, scale, thickness)[0][0]
+        > width
+    ):
         text = text[:-1]
     return text + '...'
 
 
-def _header(record: dict, width: int, font_scale: float, text_thick: int,
-            line_h: int) -> np.ndarray:
+def _header(
+    record: dict, width: int, font_scale: float, text_thick: int, line_h: int
+) -> np.ndarray:
     scale = font_scale * 1.25
     strip_h = int(line_h * 1.25 * 2 + 3 * max(4, line_h // 3))
     strip = np.full((strip_h, width, 3), 255, np.uint8)
@@ -106,13 +125,29 @@ def _header(record: dict, width: int, font_scale: float, text_thick: int,
         line1 += f', {num_low} low-confidence (?)'
     y = gap + int(line_h * 1.25)
     line1 = _fit(line1, width - 2 * gap, scale, text_thick + 1)
-    cv2.putText(strip, line1, (gap, y), _FONT, scale, (30, 30, 30),
-                text_thick + 1, cv2.LINE_AA)
+    cv2.putText(
+        strip,
+        line1,
+        (gap, y),
+        _FONT,
+        scale,
+        (30, 30, 30),
+        text_thick + 1,
+        cv2.LINE_AA,
+    )
     (tw, _), _ = cv2.getTextSize(line1, _FONT, scale, text_thick + 1)
     (nw, _), _ = cv2.getTextSize(name, _FONT, font_scale, text_thick)
     if gap * 4 + tw + nw < width:
-        cv2.putText(strip, name, (gap * 3 + tw, y), _FONT, font_scale,
-                    (90, 90, 90), text_thick, cv2.LINE_AA)
+        cv2.putText(
+            strip,
+            name,
+            (gap * 3 + tw, y),
+            _FONT,
+            font_scale,
+            (90, 90, 90),
+            text_thick,
+            cv2.LINE_AA,
+        )
     # Colour key: one swatch per Denver group with its members.
     x = gap
     y2 = y + gap + int(line_h * 1.25)
@@ -125,9 +160,18 @@ def _header(record: dict, width: int, font_scale: float, text_thick: int,
         (tw, th), _ = cv2.getTextSize(key, _FONT, font_scale, text_thick)
         if x + th + gap + tw > width:
             break
-        cv2.rectangle(strip, (x, y2 - th), (x + th, y2),
-                      _bgr(GROUP_COLORS[group]), -1)
-        cv2.putText(strip, key, (x + th + gap // 2, y2), _FONT, font_scale,
-                    (30, 30, 30), text_thick, cv2.LINE_AA)
+        cv2.rectangle(
+            strip, (x, y2 - th), (x + th, y2), _bgr(GROUP_COLORS[group]), -1
+        )
+        cv2.putText(
+            strip,
+            key,
+            (x + th + gap // 2, y2),
+            _FONT,
+            font_scale,
+            (30, 30, 30),
+            text_thick,
+            cv2.LINE_AA,
+        )
         x += th + gap // 2 + tw + 2 * gap
     return strip

@@ -5,24 +5,30 @@ next to the pictures, collected into a CSV, or returned from the Python
 API. Calls are selected with :func:`deepacc.structures.select_calls`, the
 same selection the metrics use.
 """
+
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from deepacc.chromosomes import CLASSES, GROUP_OF_LABEL, NUM_CLASSES
-from deepacc.karyotype.iscn import (NORMAL_TOTAL, counts_to_dict,
-                                    numerical_karyotype)
+from deepacc.karyotype.iscn import (
+    NORMAL_TOTAL,
+    counts_to_dict,
+    numerical_karyotype,
+)
 from deepacc.structures import count_by_class, select_calls
 
 
-def build_record(bboxes: np.ndarray,
-                 scores: np.ndarray,
-                 labels: np.ndarray,
-                 image_size: tuple,
-                 image_path: Optional[str] = None,
-                 score_thr: float = 0.5,
-                 nms_iou: float = 0.7,
-                 low_conf: float = 0.7) -> dict:
+def build_record(
+    bboxes: np.ndarray,
+    scores: np.ndarray,
+    labels: np.ndarray,
+    image_size: tuple,
+    image_path: Optional[str] = None,
+    score_thr: float = 0.5,
+    nms_iou: float = 0.7,
+    low_conf: float = 0.7,
+) -> dict:
     """Select the calls of one image and describe them.
 
     Args:
@@ -49,23 +55,28 @@ def build_record(bboxes: np.ndarray,
     bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
-    keep = select_calls(bboxes, scores, labels, score_thr=score_thr,
-                        nms_iou=nms_iou)
+    keep = select_calls(
+        bboxes, scores, labels, score_thr=score_thr, nms_iou=nms_iou
+    )
     detections = []
     for i in keep:
         label = int(labels[i])
         if not 0 <= label < NUM_CLASSES:
-            raise ValueError(f'detection label {label} outside '
-                             f'0..{NUM_CLASSES - 1} for {image_path}')
+            raise ValueError(
+                f'detection label {label} outside '
+                f'0..{NUM_CLASSES - 1} for {image_path}'
+            )
         detections.append(
-            dict(bbox=[round(float(v), 2) for v in bboxes[i]],
-                 label=label,
-                 **{'class': CLASSES[label]},
-                 group=GROUP_OF_LABEL[label],
-                 score=round(float(scores[i]), 4),
-                 low_confidence=bool(scores[i] < low_conf)))
-    counts = counts_to_dict(
-        count_by_class(labels[keep], NUM_CLASSES))
+            dict(
+                bbox=[round(float(v), 2) for v in bboxes[i]],
+                label=label,
+                **{'class': CLASSES[label]},
+                group=GROUP_OF_LABEL[label],
+                score=round(float(scores[i]), 4),
+                low_confidence=bool(scores[i] < low_conf),
+            )
+        )
+    counts = counts_to_dict(count_by_class(labels[keep], NUM_CLASSES))
     height, width = (int(v) for v in image_size[:2])
     num_low = sum(d['low_confidence'] for d in detections)
     record = dict(
@@ -78,13 +89,14 @@ def build_record(bboxes: np.ndarray,
         karyotype=numerical_karyotype(counts),
         num_low_confidence=num_low,
         flags=record_flags(counts, num_low, low_conf),
-        settings=dict(score_thr=score_thr, nms_iou=nms_iou,
-                      low_conf=low_conf))
+        settings=dict(score_thr=score_thr, nms_iou=nms_iou, low_conf=low_conf),
+    )
     return record
 
 
-def record_flags(counts: Dict[str, int], num_low: int,
-                 low_conf: float) -> List[str]:
+def record_flags(
+    counts: Dict[str, int], num_low: int, low_conf: float
+) -> List[str]:
     """Human-readable warnings for a cell (empty list: nothing unusual)."""
     flags = []
     total = sum(counts.values())
@@ -93,6 +105,8 @@ def record_flags(counts: Dict[str, int], num_low: int,
     if counts['X'] + counts['Y'] == 0 and total > 0:
         flags.append('no sex chromosome called')
     if num_low:
-        flags.append(f'{num_low} low-confidence call'
-                     f'{"s" if num_low > 1 else ""} (score < {low_conf:g})')
+        flags.append(
+            f'{num_low} low-confidence call'
+            f'{"s" if num_low > 1 else ""} (score < {low_conf:g})'
+        )
     return flags

@@ -1,4 +1,5 @@
 """A tiny checkpoint, trained once per test session for the CLI/API tests."""
+
 import os
 import os.path as osp
 import subprocess
@@ -25,18 +26,30 @@ def tiny_checkpoint(tmp_path_factory):
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'train.py'),
-        config_path(CONFIG), '--work-dir',
-        str(work), '--cfg-options', f'train_dataloader.dataset.data_root='
-        f'{data}/', 'train_dataloader.dataset.ann_file=annotations.json',
+        config_path(CONFIG),
+        '--work-dir',
+        str(work),
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={data}/',
+        'train_dataloader.dataset.ann_file=annotations.json',
         'train_dataloader.dataset.data_prefix.img=images/',
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
-        'train_cfg.max_epochs=1', 'val_cfg=None', 'val_dataloader=None',
-        'val_evaluator=None', 'randomness.seed=0'
+        'train_cfg.max_epochs=1',
+        'val_cfg=None',
+        'val_dataloader=None',
+        'val_evaluator=None',
+        'randomness.seed=0',
     ]
     env = dict(os.environ, OMP_NUM_THREADS='2')
-    proc = subprocess.run(cmd, cwd=str(root), env=env, capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        cmd,
+        cwd=str(root),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     checkpoint = work / 'epoch_1.pth'
     assert checkpoint.is_file(), sorted(os.listdir(work))

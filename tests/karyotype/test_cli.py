@@ -1,4 +1,5 @@
 """``deepacc karyotype`` end to end, and the Python API, on a tiny model."""
+
 import csv
 import json
 import os
@@ -16,9 +17,13 @@ from deepacc.karyotype import Karyotyper
 
 # The 2-iteration model's class scores sit near 1/25: let every box
 # through the head and the selection, so the pictures have calls.
-LOOSE = ['--score-thr', '0', '--cfg-options',
-         'model.test_cfg.rcnn.score_thr=0.0',
-         'model.test_cfg.rcnn.max_per_img=30']
+LOOSE = [
+    '--score-thr',
+    '0',
+    '--cfg-options',
+    'model.test_cfg.rcnn.score_thr=0.0',
+    'model.test_cfg.rcnn.max_per_img=30',
+]
 
 
 def run_cli(*args):
@@ -37,19 +42,25 @@ def cli_run(tiny_checkpoint, tmp_path_factory):
         (inputs / 'broken.png').write_bytes(f.read()[:80])
     out = tmp_path_factory.mktemp('out')
     (out / 'keep_me.txt').write_text('a user file')
-    proc = run_cli(config, checkpoint, str(inputs), '--out', str(out),
-                   *LOOSE)
+    proc = run_cli(config, checkpoint, str(inputs), '--out', str(out), *LOOSE)
     return proc, inputs, out
 
 
 def test_cli_outputs(cli_run):
     proc, inputs, out = cli_run
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(os.listdir(out)) == sorted([
-        'keep_me.txt', 'summary.csv', 'tiny_0001.json',
-        'tiny_0001_karyogram.png', 'tiny_0001_overlay.png',
-        'tiny_0002.json', 'tiny_0002_karyogram.png', 'tiny_0002_overlay.png'
-    ])
+    assert sorted(os.listdir(out)) == sorted(
+        [
+            'keep_me.txt',
+            'summary.csv',
+            'tiny_0001.json',
+            'tiny_0001_karyogram.png',
+            'tiny_0001_overlay.png',
+            'tiny_0002.json',
+            'tiny_0002_karyogram.png',
+            'tiny_0002_overlay.png',
+        ]
+    )
     assert (out / 'keep_me.txt').read_text() == 'a user file'
     for stem in ('tiny_0001', 'tiny_0002'):
         record = json.loads((out / f'{stem}.json').read_text())
@@ -59,8 +70,9 @@ def test_cli_outputs(cli_run):
         assert sum(record['counts'].values()) == record['total']
         assert list(record['counts']) == list(CLASSES)
         assert record['karyotype'].startswith(f'{record["total"]},')
-        assert record['settings'] == dict(score_thr=0.0, nms_iou=0.7,
-                                          low_conf=0.7)
+        assert record['settings'] == dict(
+            score_thr=0.0, nms_iou=0.7, low_conf=0.7
+        )
         for det in record['detections']:
             x1, y1, x2, y2 = det['bbox']
             assert 0 <= x1 < x2 <= 160 and 0 <= y1 < y2 <= 128
@@ -75,13 +87,18 @@ def test_cli_outputs(cli_run):
 def test_cli_reports_and_skips_bad_files(cli_run):
     proc, inputs, out = cli_run
     for name in ('notes.txt', 'broken.png'):
-        assert f'warning: skipped {inputs / name}: not a readable image' \
+        assert (
+            f'warning: skipped {inputs / name}: not a readable image'
             in proc.stderr
+        )
     assert '2 image(s) processed, 2 skipped' in proc.stdout
     with open(out / 'summary.csv') as f:
         rows = list(csv.DictReader(f))
     assert [osp.basename(r['image']) for r in rows] == [
-        'broken.png', 'notes.txt', 'tiny_0001.png', 'tiny_0002.png'
+        'broken.png',
+        'notes.txt',
+        'tiny_0001.png',
+        'tiny_0002.png',
     ]
     assert rows[0]['error'] and rows[1]['error']
     for row in rows[2:]:
@@ -90,25 +107,37 @@ def test_cli_reports_and_skips_bad_files(cli_run):
         assert row['karyotype'] == record['karyotype']
         assert int(row['total']) == record['total']
         assert [int(row[f'n_{c}']) for c in CLASSES] == list(
-            record['counts'].values())
+            record['counts'].values()
+        )
 
 
 def test_cli_nothing_processed_fails(tiny_checkpoint, tmp_path):
     config, checkpoint, _ = tiny_checkpoint
     (tmp_path / 'empty').mkdir()
-    proc = run_cli(config, checkpoint, str(tmp_path / 'empty'),
-                   str(tmp_path / 'missing.png'), '--out',
-                   str(tmp_path / 'out'))
+    proc = run_cli(
+        config,
+        checkpoint,
+        str(tmp_path / 'empty'),
+        str(tmp_path / 'missing.png'),
+        '--out',
+        str(tmp_path / 'out'),
+    )
     assert proc.returncode == 1
-    assert f'skipped {tmp_path / "missing.png"}: no such file or folder' \
+    assert (
+        f'skipped {tmp_path / "missing.png"}: no such file or folder'
         in proc.stderr
+    )
     assert 'error: no input files' in proc.stderr
 
 
 def test_python_api_path_and_array(tiny_checkpoint):
     config, checkpoint, images = tiny_checkpoint
-    karyotyper = Karyotyper(config, checkpoint, score_thr=0.0,
-                            cfg_options={'model.test_cfg.rcnn.score_thr': 0})
+    karyotyper = Karyotyper(
+        config,
+        checkpoint,
+        score_thr=0.0,
+        cfg_options={'model.test_cfg.rcnn.score_thr': 0},
+    )
     path = osp.join(images, 'tiny_0001.png')
     from_path = karyotyper(path)
     grey = cv2.imread(path, cv2.IMREAD_GRAYSCALE)

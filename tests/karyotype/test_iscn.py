@@ -1,10 +1,15 @@
 """Numerical karyotype strings from count tables (hand-written answers)."""
+
 import pytest
 
 from deepacc.chromosomes import CLASSES
-from deepacc.karyotype import (autosomal_changes, counts_to_dict,
-                               expected_copies, numerical_karyotype,
-                               sex_chromosomes)
+from deepacc.karyotype import (
+    autosomal_changes,
+    counts_to_dict,
+    expected_copies,
+    numerical_karyotype,
+    sex_chromosomes,
+)
 
 
 def table(sex, **changes):
@@ -17,27 +22,30 @@ def table(sex, **changes):
     return counts
 
 
-@pytest.mark.parametrize('counts, expected', [
-    (table('XY'), '46,XY'),
-    (table('XX'), '46,XX'),
-    (table('XX', c21=3), '47,XX,+21'),
-    (table('XY', c18=3), '47,XY,+18'),
-    (table('X'), '45,X'),
-    (table('XXY'), '47,XXY'),
-    (table('XYY'), '47,XYY'),
-    (table('XX', c21=1), '45,XX,-21'),
-    (table('XY', c13=3, c21=3), '48,XY,+13,+21'),
-    # Gains and losses interleave in chromosome order.
-    (table('XY', c5=1, c13=3), '46,XY,-5,+13'),
-    # One sign per copy: tetrasomy and nullisomy.
-    (table('XX', c21=4), '48,XX,+21,+21'),
-    (table('XY', c5=0, c13=3), '45,XY,-5,-5,+13'),
-    # Sex chromosome and autosome changes together.
-    (table('XXY', c21=3), '48,XXY,+21'),
-    # No sex chromosome called: '?' in the sex field.
-    (table(''), '44,?'),
-    (table('', c21=3), '45,?,+21'),
-])
+@pytest.mark.parametrize(
+    'counts, expected',
+    [
+        (table('XY'), '46,XY'),
+        (table('XX'), '46,XX'),
+        (table('XX', c21=3), '47,XX,+21'),
+        (table('XY', c18=3), '47,XY,+18'),
+        (table('X'), '45,X'),
+        (table('XXY'), '47,XXY'),
+        (table('XYY'), '47,XYY'),
+        (table('XX', c21=1), '45,XX,-21'),
+        (table('XY', c13=3, c21=3), '48,XY,+13,+21'),
+        # Gains and losses interleave in chromosome order.
+        (table('XY', c5=1, c13=3), '46,XY,-5,+13'),
+        # One sign per copy: tetrasomy and nullisomy.
+        (table('XX', c21=4), '48,XX,+21,+21'),
+        (table('XY', c5=0, c13=3), '45,XY,-5,-5,+13'),
+        # Sex chromosome and autosome changes together.
+        (table('XXY', c21=3), '48,XXY,+21'),
+        # No sex chromosome called: '?' in the sex field.
+        (table(''), '44,?'),
+        (table('', c21=3), '45,?,+21'),
+    ],
+)
 def test_numerical_karyotype(counts, expected):
     assert numerical_karyotype(counts) == expected
 
@@ -78,11 +86,14 @@ def test_expected_copies():
     assert expected_copies(table('XXY'))['X'] == 1
 
 
-@pytest.mark.parametrize('bad, message', [
-    ({'23': 1}, 'unknown class names'),
-    ([2] * 23, 'expected 24'),
-    ({'1': -1}, 'negative'),
-])
+@pytest.mark.parametrize(
+    'bad, message',
+    [
+        ({'23': 1}, 'unknown class names'),
+        ([2] * 23, 'expected 24'),
+        ({'1': -1}, 'negative'),
+    ],
+)
 def test_bad_tables(bad, message):
     with pytest.raises(ValueError, match=message):
         numerical_karyotype(bad)

@@ -1,14 +1,24 @@
 """Karyogram geometry on a hand-made cell, and the pictures."""
+
 import math
 
 import cv2
 import numpy as np
 import pytest
 
-from deepacc.chromosomes import (CLASSES, GROUP_COLORS, KARYOGRAM_ROWS,
-                                 RELATIVE_LENGTH)
-from deepacc.karyotype import (build_record, draw_karyogram, draw_overlay,
-                               layout_karyogram, upright_chromosome)
+from deepacc.chromosomes import (
+    CLASSES,
+    GROUP_COLORS,
+    KARYOGRAM_ROWS,
+    RELATIVE_LENGTH,
+)
+from deepacc.karyotype import (
+    build_record,
+    draw_karyogram,
+    draw_overlay,
+    layout_karyogram,
+    upright_chromosome,
+)
 
 
 def draw_bar(img, centre, length, width, angle):
@@ -17,8 +27,13 @@ def draw_bar(img, centre, length, width, angle):
     axis = np.array([math.cos(t), math.sin(t)])
     p0 = np.array(centre) - axis * length / 2
     p1 = np.array(centre) + axis * length / 2
-    cv2.line(img, tuple(int(v) for v in p0), tuple(int(v) for v in p1), 60,
-             int(width))
+    cv2.line(
+        img,
+        tuple(int(v) for v in p0),
+        tuple(int(v) for v in p1),
+        60,
+        int(width),
+    )
     ys, xs = np.nonzero(img < 128)
     return ys, xs
 
@@ -53,6 +68,17 @@ def test_upright_crop_ignores_a_neighbour():
     assert h > 5 * w  # the horizontal neighbour was not kept
 
 
+def test_upright_crop_cuts_a_touching_neighbour_at_the_box():
+    img = np.full((200, 200), 235, np.uint8)
+    draw_bar(img, (60, 100), 100, 10, 90)  # the call, vertical
+    # A neighbour touching it from the side, mostly outside the box.
+    cv2.line(img, (62, 70), (150, 70), 60, 8)
+    crop = upright_chromosome(img, [55, 45, 66, 156])
+    h, w = crop.image.shape
+    assert h > 5 * w
+    assert crop.length == pytest.approx(110, abs=3)
+
+
 def test_p_arm_up_from_the_constriction():
     # A vertical bar with a waist at 75% of its length from the top: the
     # short (p) arm is at the bottom, so the crop is turned over.
@@ -84,8 +110,9 @@ def test_layout_rows_order_and_scale():
     layout = layout_karyogram(labels, scores, sizes)
     scale = layout['scale']
     # One scale: chromosome 1 of the cell's typical size is 150 px tall.
-    assert scale == pytest.approx(150 / (12.0 * RELATIVE_LENGTH['1']),
-                                  rel=0.02)
+    assert scale == pytest.approx(
+        150 / (12.0 * RELATIVE_LENGTH['1']), rel=0.02
+    )
     calls = [s for s in layout['slots'] if s['kind'] == 'call']
     assert sorted(s['call'] for s in calls) == list(range(len(names)))
     for s in calls:
@@ -105,8 +132,9 @@ def test_layout_rows_order_and_scale():
         assert upper['baseline'] < lower['top']
     # Slots of a row do not overlap.
     for r in range(len(KARYOGRAM_ROWS)):
-        spans = sorted((s['x'], s['x'] + s['w']) for s in layout['slots']
-                       if s['row'] == r)
+        spans = sorted(
+            (s['x'], s['x'] + s['w']) for s in layout['slots'] if s['row'] == r
+        )
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     # Relative lengths kept: 1 is taller than 21.
     by_call = {s['call']: s for s in calls}
@@ -119,8 +147,10 @@ def test_layout_missing_and_extra():
     layout = layout_karyogram(labels, scores, sizes)
 
     def slots(name):
-        return sorted((s for s in layout['slots'] if s['class'] == name),
-                      key=lambda s: s['copy'])
+        return sorted(
+            (s for s in layout['slots'] if s['class'] == name),
+            key=lambda s: s['copy'],
+        )
 
     # 21: three calls, highest score first; the third one is extra.
     assert [s['call'] for s in slots('21')] == [3, 4, 5]
@@ -138,9 +168,11 @@ def test_layout_missing_and_extra():
     assert layout['classes']['21']['count'] == 3
     # Without the Y the cell reads female: a second X is missing, no Y.
     keep = [i for i, n in enumerate(names) if n != 'Y']
-    female = layout_karyogram([labels[i] for i in keep],
-                              [scores[i] for i in keep],
-                              [sizes[i] for i in keep])
+    female = layout_karyogram(
+        [labels[i] for i in keep],
+        [scores[i] for i in keep],
+        [sizes[i] for i in keep],
+    )
     x_slots = [s['kind'] for s in female['slots'] if s['class'] == 'X']
     assert x_slots == ['call', 'missing']
     assert not [s for s in female['slots'] if s['class'] == 'Y']
@@ -151,8 +183,14 @@ def metaphase():
     img = np.full((240, 320), 230, np.uint8)
     names = ['1', '1', '21', '21', '21', 'X']
     angles = [0, 60, 90, 20, 135, 100]
-    centres = [(60, 50), (170, 60), (260, 60), (60, 170), (160, 170),
-               (260, 175)]
+    centres = [
+        (60, 50),
+        (170, 60),
+        (260, 60),
+        (60, 170),
+        (160, 170),
+        (260, 175),
+    ]
     boxes = []
     for name, angle, centre in zip(names, angles, centres):
         before = img < 128
@@ -161,8 +199,13 @@ def metaphase():
         boxes.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
     scores = [0.95, 0.9, 0.9, 0.85, 0.6, 0.8]
     labels = [CLASSES.index(n) for n in names]
-    record = build_record(np.array(boxes, float), scores, labels,
-                          img.shape, image_path='cell.png')
+    record = build_record(
+        np.array(boxes, float),
+        scores,
+        labels,
+        img.shape,
+        image_path='cell.png',
+    )
     return img, record
 
 
@@ -176,8 +219,10 @@ def test_draw_karyogram_and_overlay():
     assert (picture[0, 0] == 255).all()
     # Each call slot holds dark chromosome pixels; missing slots do not.
     for slot in layout['slots']:
-        region = picture[slot['y']:slot['y'] + slot['h'],
-                         slot['x']:slot['x'] + slot['w']]
+        region = picture[
+            slot['y'] : slot['y'] + slot['h'],
+            slot['x'] : slot['x'] + slot['w'],
+        ]
         if slot['kind'] == 'call':
             assert region.min() < 100
             assert slot['h'] > 2 * slot['w']  # upright

@@ -1,4 +1,5 @@
 """The karyotype record: call selection, counts, flags."""
+
 import json
 
 import numpy as np
@@ -9,21 +10,23 @@ from deepacc.structures import top1_from_multiclass
 
 
 def test_record_selection_counts_and_flags():
-    bboxes = np.array([
-        [10, 10, 20, 60],  # 21, kept
-        [10, 11, 20, 60],  # IoU 0.98 with the first: suppressed
-        [50, 10, 60, 80],  # X, kept but low-confidence
-        [80, 10, 90, 80],  # below score_thr: not a call
-    ], dtype=float)
+    bboxes = np.array(
+        [
+            [10, 10, 20, 60],  # 21, kept
+            [10, 11, 20, 60],  # IoU 0.98 with the first: suppressed
+            [50, 10, 60, 80],  # X, kept but low-confidence
+            [80, 10, 90, 80],  # below score_thr: not a call
+        ],
+        dtype=float,
+    )
     scores = np.array([0.9, 0.8, 0.6, 0.4])
     labels = np.array([20, 0, 22, 5])
-    record = build_record(bboxes, scores, labels, (100, 120),
-                          image_path='cell.png', low_conf=0.7)
+    record = build_record(
+        bboxes, scores, labels, (100, 120), image_path='cell.png', low_conf=0.7
+    )
     assert [d['class'] for d in record['detections']] == ['21', 'X']
     assert [d['group'] for d in record['detections']] == ['G', 'C']
-    assert [d['low_confidence'] for d in record['detections']] == [
-        False, True
-    ]
+    assert [d['low_confidence'] for d in record['detections']] == [False, True]
     assert record['detections'][0]['bbox'] == [10, 10, 20, 60]
     assert record['total'] == 2
     assert record['counts']['21'] == 1 and record['counts']['X'] == 1
@@ -32,7 +35,8 @@ def test_record_selection_counts_and_flags():
     assert record['karyotype'] == ','.join(['2', 'X'] + changes)
     assert record['num_low_confidence'] == 1
     assert record['flags'] == [
-        'count 2 != 46', '1 low-confidence call (score < 0.7)'
+        'count 2 != 46',
+        '1 low-confidence call (score < 0.7)',
     ]
     assert (record['height'], record['width']) == (100, 120)
     json.dumps(record)  # plain JSON types only
@@ -45,8 +49,7 @@ def test_record_no_sex_flag_and_thresholds():
     assert record['total'] == 1
     assert record['detections'][0]['score'] == 0.95
     assert 'no sex chromosome called' in record['flags']
-    record = build_record(bboxes, [0.9, 0.95], [0, 0], (50, 50),
-                          nms_iou=0.99)
+    record = build_record(bboxes, [0.9, 0.95], [0, 0], (50, 50), nms_iou=0.99)
     assert record['total'] == 2 and record['karyotype'].startswith('2,?,')
 
 
