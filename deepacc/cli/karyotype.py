@@ -22,6 +22,7 @@ inputs is refused, two inputs with the same stem get ``_2``, ``_3``...
 suffixes, and files in ``--out`` named like our outputs are not read as
 inputs.
 """
+
 import argparse
 import csv
 import os
@@ -36,24 +37,48 @@ SUMMARY = 'summary.csv'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('config', help='detector config file')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('inputs', nargs='+', metavar='IMAGES_OR_DIR',
-                        help='image files and/or folders of images')
-    parser.add_argument('--out', required=True,
-                        help='output folder (created if missing)')
-    parser.add_argument('--device', default='cpu',
-                        help='cpu, cuda or cuda:N (default: cpu)')
-    parser.add_argument('--score-thr', type=float, default=0.5,
-                        help='minimum score of a call (default: 0.5)')
-    parser.add_argument('--nms-iou', type=float, default=0.7,
-                        help='class-agnostic NMS IoU between calls '
-                        '(default: 0.7)')
-    parser.add_argument('--low-conf', type=float, default=0.7,
-                        help='flag calls scored below this (default: 0.7)')
-    parser.add_argument('--no-pictures', action='store_true',
-                        help='write only the JSON records and the CSV')
-    parser.add_argument('--cfg-options', nargs='+', default=None,
-                        metavar='KEY=VALUE',
-                        help='config overrides, as for tools/test.py')
+    parser.add_argument(
+        'inputs',
+        nargs='+',
+        metavar='IMAGES_OR_DIR',
+        help='image files and/or folders of images',
+    )
+    parser.add_argument(
+        '--out', required=True, help='output folder (created if missing)'
+    )
+    parser.add_argument(
+        '--device', default='cpu', help='cpu, cuda or cuda:N (default: cpu)'
+    )
+    parser.add_argument(
+        '--score-thr',
+        type=float,
+        default=0.5,
+        help='minimum score of a call (default: 0.5)',
+    )
+    parser.add_argument(
+        '--nms-iou',
+        type=float,
+        default=0.7,
+        help='class-agnostic NMS IoU between calls (default: 0.7)',
+    )
+    parser.add_argument(
+        '--low-conf',
+        type=float,
+        default=0.7,
+        help='flag calls scored below this (default: 0.7)',
+    )
+    parser.add_argument(
+        '--no-pictures',
+        action='store_true',
+        help='write only the JSON records and the CSV',
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=None,
+        metavar='KEY=VALUE',
+        help='config overrides, as for tools/test.py',
+    )
 
 
 def _is_our_output(name: str) -> bool:
@@ -102,6 +127,7 @@ def output_stems(files, out_dir):
 
 def _warn(message: str) -> None:
     from tqdm import tqdm
+
     tqdm.write(f'warning: {message}', file=sys.stderr)
 
 
@@ -111,8 +137,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from deepacc.chromosomes import CLASSES
-    from deepacc.karyotype import (Karyotyper, draw_karyogram,
-                                   draw_overlay)
+    from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.karyotype.inferencer import ImageReadError
 
     cfg_options = None
@@ -129,21 +154,29 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f'error: no input files in {args.inputs}', file=sys.stderr)
         return 1
-    karyotyper = Karyotyper(args.config, args.checkpoint,
-                            device=args.device, score_thr=args.score_thr,
-                            nms_iou=args.nms_iou, low_conf=args.low_conf,
-                            cfg_options=cfg_options)
+    karyotyper = Karyotyper(
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        score_thr=args.score_thr,
+        nms_iou=args.nms_iou,
+        low_conf=args.low_conf,
+        cfg_options=cfg_options,
+    )
     inputs_real = {osp.realpath(p) for p in files}
     rows, done = [], 0
     stems = output_stems(files, args.out)
-    for path, stem in tqdm(list(zip(files, stems)), desc='karyotype',
-                           unit='img', file=sys.stderr):
+    for path, stem in tqdm(
+        list(zip(files, stems)), desc='karyotype', unit='img', file=sys.stderr
+    ):
         targets = [osp.join(args.out, stem + s) for s in OUTPUT_SUFFIXES]
         clash = [t for t in targets if osp.realpath(t) in inputs_real]
         try:
             if clash:
-                raise ImageReadError(f'{path}: its output {clash[0]} is one '
-                                     'of the inputs; not overwritten')
+                raise ImageReadError(
+                    f'{path}: its output {clash[0]} is one '
+                    'of the inputs; not overwritten'
+                )
             record, image = karyotyper.predict(path)
         except ImageReadError as err:
             _warn(f'skipped {err}')
@@ -151,8 +184,7 @@ def run(args: argparse.Namespace) -> int:
             rows.append(dict(image=path, error=str(err)))
             continue
         except Exception as err:  # noqa: BLE001  one bad image, not all
-            message = f'{path}: inference failed ({type(err).__name__}: ' \
-                f'{err})'
+            message = f'{path}: inference failed ({type(err).__name__}: {err})'
             _warn(f'skipped {message}')
             skipped.append(message)
             rows.append(dict(image=path, error=message))
@@ -164,26 +196,42 @@ def run(args: argparse.Namespace) -> int:
             for target, picture in zip(targets[:2], (overlay, karyogram)):
                 if not cv2.imwrite(target, picture):
                     raise OSError(f'could not write {target}')
-            record['outputs'] = dict(overlay=osp.basename(targets[0]),
-                                     karyogram=osp.basename(targets[1]))
+            record['outputs'] = dict(
+                overlay=osp.basename(targets[0]),
+                karyogram=osp.basename(targets[1]),
+            )
         _write_json(targets[2], record)
         done += 1
         rows.append(
-            dict(image=path, total=record['total'],
-                 karyotype=record['karyotype'],
-                 num_low_confidence=record['num_low_confidence'],
-                 flags='; '.join(record['flags']),
-                 json=osp.basename(targets[2]), error='',
-                 **{f'n_{c}': record['counts'][c] for c in CLASSES}))
-    fields = (['image', 'total', 'karyotype', 'num_low_confidence', 'flags',
-               'json', 'error'] + [f'n_{c}' for c in CLASSES])
+            dict(
+                image=path,
+                total=record['total'],
+                karyotype=record['karyotype'],
+                num_low_confidence=record['num_low_confidence'],
+                flags='; '.join(record['flags']),
+                json=osp.basename(targets[2]),
+                error='',
+                **{f'n_{c}': record['counts'][c] for c in CLASSES},
+            )
+        )
+    fields = [
+        'image',
+        'total',
+        'karyotype',
+        'num_low_confidence',
+        'flags',
+        'json',
+        'error',
+    ] + [f'n_{c}' for c in CLASSES]
     summary = osp.join(args.out, SUMMARY)
     with open(summary, 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=fields, restval='')
         writer.writeheader()
         writer.writerows(rows)
-    print(f'karyotype: {done} image(s) processed, {len(skipped)} skipped; '
-          f'results in {args.out} (summary: {summary})')
+    print(
+        f'karyotype: {done} image(s) processed, {len(skipped)} skipped; '
+        f'results in {args.out} (summary: {summary})'
+    )
     for message in skipped:
         print(f'  skipped {message}')
     return 0 if done else 1
@@ -191,5 +239,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_json(path: str, record: dict) -> None:
     import json
+
     with open(path, 'w') as f:
         json.dump(record, f, indent=1)
