@@ -83,6 +83,9 @@ def test_test_tool_evaluates_the_checkpoint(trained):
         str(trained['root'] / 'results.pkl')
     ], cwd=REPO_ROOT)
     assert 'Epoch(test) [4/4]' in out
+    for key in ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct',
+                'err_within_group', 'err_across_group'):
+        assert f'chromosome/{key}:' in out, key
     assert osp.isfile(str(trained['root'] / 'results.pkl'))
 
 
