@@ -1,5 +1,6 @@
 """configs/deepacc reproduces paper Table 1 by inheritance, and every
 two-stage config emits the top-1 detections mAP_max, Acc and AER need."""
+
 import pytest
 import torch
 from mmdet.registry import MODELS
@@ -13,24 +14,55 @@ register_all_modules()
 
 TABLE1 = {
     # row: (config, bbox head type, siamese, margin, GIA)
-    'a': ('faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py',
-          'Shared2FCBBoxHead', None, None, None),
-    'b': ('deepacc/faster-rcnn-sep_r101_fpn_2x_chromosome.py',
-          'ConvFCBBoxHead', None, None, None),
-    'c': ('deepacc/deepacc-aam_r101_fpn_2x_chromosome.py',
-          'DeepAccBBoxHead', False, 0.25, False),
-    'd': ('deepacc/deepacc-siamese_r101_fpn_2x_chromosome.py',
-          'DeepAccBBoxHead', True, 0.0, False),
-    'e': ('deepacc/deepacc-aam-siamese_r101_fpn_2x_chromosome.py',
-          'DeepAccBBoxHead', True, 0.25, False),
-    'f': ('deepacc/deepacc_r101_fpn_2x_chromosome.py', 'DeepAccBBoxHead',
-          True, 0.25, True),
+    'a': (
+        'faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py',
+        'Shared2FCBBoxHead',
+        None,
+        None,
+        None,
+    ),
+    'b': (
+        'deepacc/faster-rcnn-sep_r101_fpn_2x_chromosome.py',
+        'ConvFCBBoxHead',
+        None,
+        None,
+        None,
+    ),
+    'c': (
+        'deepacc/deepacc-aam_r101_fpn_2x_chromosome.py',
+        'DeepAccBBoxHead',
+        False,
+        0.25,
+        False,
+    ),
+    'd': (
+        'deepacc/deepacc-siamese_r101_fpn_2x_chromosome.py',
+        'DeepAccBBoxHead',
+        True,
+        0.0,
+        False,
+    ),
+    'e': (
+        'deepacc/deepacc-aam-siamese_r101_fpn_2x_chromosome.py',
+        'DeepAccBBoxHead',
+        True,
+        0.25,
+        False,
+    ),
+    'f': (
+        'deepacc/deepacc_r101_fpn_2x_chromosome.py',
+        'DeepAccBBoxHead',
+        True,
+        0.25,
+        True,
+    ),
 }
 # The stock head, the DeepACC head and the CPU twin (the other rows only
 # change loss settings; tests/test_configs.py runs every config).
 TOP1_CONFIGS = [
-    TABLE1['a'][0], TABLE1['f'][0],
-    'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py'
+    TABLE1['a'][0],
+    TABLE1['f'][0],
+    'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
 ]
 
 
@@ -43,8 +75,11 @@ def test_table1_rows(row):
     assert head.type == head_type
     assert model.backbone.depth == 101 and head.num_classes == 24
     if head_type == 'ConvFCBBoxHead':
-        assert (head.num_shared_fcs, head.num_cls_fcs,
-                head.num_reg_fcs) == (0, 2, 2)
+        assert (head.num_shared_fcs, head.num_cls_fcs, head.num_reg_fcs) == (
+            0,
+            2,
+            2,
+        )
     if head_type == 'DeepAccBBoxHead':
         assert head.with_siamese is siamese
         assert head.loss_margin.margin == margin
@@ -89,13 +124,13 @@ def test_predict_emits_top1_instances(config):
     model = MODELS.build(shrink_model_cfg(get_config(config).model))
     model.eval()
     torch.manual_seed(0)
-    packed = demo_mm_inputs(2, [(3, 64, 96)] * 2, num_items=[3, 0],
-                            num_classes=24)
+    packed = demo_mm_inputs(
+        2, [(3, 64, 96)] * 2, num_items=[3, 0], num_classes=24
+    )
     with torch.no_grad():
         results = model.test_step(packed)
     for result in results:
         top1 = result.to_dict()['pred_top1_instances']
         n = len(top1['labels'])
-        assert top1['bboxes'].shape == (n, 4) and top1['scores'].shape == (
-            n, )
+        assert top1['bboxes'].shape == (n, 4) and top1['scores'].shape == (n,)
         assert (top1['labels'] < 24).all()

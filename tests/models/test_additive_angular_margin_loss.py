@@ -32,10 +32,12 @@ def test_aam_logits_match_formula():
         assert got.tolist() == pytest.approx(expected, abs=1e-5)
     # Sample 0 by hand: cos(acos(0.8) + 0.5) = 0.8 cos .5 - .6 sin .5.
     assert logits[0, 0].item() == pytest.approx(
-        2 * (0.8 * math.cos(0.5) - 0.6 * math.sin(0.5)), abs=1e-5)
+        2 * (0.8 * math.cos(0.5) - 0.6 * math.sin(0.5)), abs=1e-5
+    )
     # Sample 2: theta + m > pi, so the target is cos - m sin m.
     assert logits[2, 2].item() == pytest.approx(
-        2 * (-0.95 - 0.5 * math.sin(0.5)), abs=1e-5)
+        2 * (-0.95 - 0.5 * math.sin(0.5)), abs=1e-5
+    )
 
 
 def test_aam_loss_mean_and_weight():
@@ -44,21 +46,25 @@ def test_aam_loss_mean_and_weight():
     loss_fn = AdditiveAngularMarginLoss(scale=s, margin=m, loss_weight=0.1)
     loss = loss_fn(torch.tensor(COS), torch.tensor(LABELS))
     assert loss.item() == pytest.approx(0.1 * sum(hand) / 3, rel=1e-5)
-    weight = torch.tensor([1., 0., 1.])
-    loss = loss_fn(torch.tensor(COS), torch.tensor(LABELS), weight,
-                   avg_factor=2.)
-    assert loss.item() == pytest.approx(0.1 * (hand[0] + hand[2]) / 2,
-                                        rel=1e-5)
-    none = loss_fn(torch.tensor(COS), torch.tensor(LABELS),
-                   reduction_override='none')
+    weight = torch.tensor([1.0, 0.0, 1.0])
+    loss = loss_fn(
+        torch.tensor(COS), torch.tensor(LABELS), weight, avg_factor=2.0
+    )
+    assert loss.item() == pytest.approx(
+        0.1 * (hand[0] + hand[2]) / 2, rel=1e-5
+    )
+    none = loss_fn(
+        torch.tensor(COS), torch.tensor(LABELS), reduction_override='none'
+    )
     assert none.tolist() == pytest.approx([0.1 * h for h in hand], rel=1e-5)
 
 
 def test_margin_mask_and_zero_margin():
     cos = torch.tensor(COS)
     labels = torch.tensor(LABELS)
-    masked = aam_logits(cos, labels, 2.0, 0.5,
-                        margin_mask=torch.tensor([True, False, True]))
+    masked = aam_logits(
+        cos, labels, 2.0, 0.5, margin_mask=torch.tensor([True, False, True])
+    )
     plain = aam_logits(cos, labels, 2.0, 0.0)
     assert torch.allclose(plain, 2 * cos)
     assert torch.allclose(masked[1], 2 * cos[1])
@@ -67,8 +73,10 @@ def test_margin_mask_and_zero_margin():
 
 @pytest.mark.parametrize('margin', [0.25, 0.0])
 def test_finite_gradients_at_cos_plus_minus_one(margin):
-    cos = torch.tensor([[1.0, -1.0, 0.0], [-1.0, 1.0, 1.0],
-                        [0.0, 1.0, -1.0]], requires_grad=True)
+    cos = torch.tensor(
+        [[1.0, -1.0, 0.0], [-1.0, 1.0, 1.0], [0.0, 1.0, -1.0]],
+        requires_grad=True,
+    )
     labels = torch.tensor([0, 0, 2])
     loss = AdditiveAngularMarginLoss(margin=margin)(cos, labels)
     loss.backward()
@@ -78,7 +86,6 @@ def test_finite_gradients_at_cos_plus_minus_one(margin):
 
 def test_empty_input_gives_zero_with_graph():
     cos = torch.zeros(0, 5, requires_grad=True)
-    loss = AdditiveAngularMarginLoss()(cos, torch.zeros(0,
-                                                        dtype=torch.long))
+    loss = AdditiveAngularMarginLoss()(cos, torch.zeros(0, dtype=torch.long))
     assert loss.item() == 0
     loss.backward()

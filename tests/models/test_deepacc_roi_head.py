@@ -2,15 +2,14 @@ import copy
 
 import pytest
 import torch
+from mmdet.registry import MODELS
+from mmdet.structures import DetDataSample
+from mmdet.testing import demo_mm_proposals
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
-from mmdet.registry import MODELS
-
 import deepacc  # noqa: F401  (registers the heads)
-from mmdet.structures import DetDataSample
-from mmdet.testing import demo_mm_proposals
 
 NUM_CLASSES = 3
 STOCK_HEAD = dict(
@@ -21,11 +20,13 @@ STOCK_HEAD = dict(
     num_classes=NUM_CLASSES,
     bbox_coder=dict(
         type='DeltaXYWHBBoxCoder',
-        target_means=[0., 0., 0., 0.],
-        target_stds=[0.1, 0.1, 0.2, 0.2]),
+        target_means=[0.0, 0.0, 0.0, 0.0],
+        target_stds=[0.1, 0.1, 0.2, 0.2],
+    ),
     reg_class_agnostic=False,
     loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
-    loss_bbox=dict(type='L1Loss', loss_weight=1.0))
+    loss_bbox=dict(type='L1Loss', loss_weight=1.0),
+)
 DEEPACC_HEAD = dict(
     type='DeepAccBBoxHead',
     in_channels=4,
@@ -33,7 +34,8 @@ DEEPACC_HEAD = dict(
     roi_feat_size=7,
     num_classes=NUM_CLASSES,
     delta=-1.0,  # any cosine passes: local centres active when untrained
-    loss_gia=dict(type='GroupInnerAdjacencyLoss', groups=[[0, 1]]))
+    loss_gia=dict(type='GroupInnerAdjacencyLoss', groups=[[0, 1]]),
+)
 TRAIN_CFG = dict(
     assigner=dict(
         type='MaxIoUAssigner',
@@ -41,19 +43,27 @@ TRAIN_CFG = dict(
         neg_iou_thr=0.5,
         min_pos_iou=0.5,
         match_low_quality=False,
-        ignore_iof_thr=-1),
+        ignore_iof_thr=-1,
+    ),
     sampler=dict(
         type='RandomSampler',
         num=64,
         pos_fraction=0.25,
         neg_pos_ub=-1,
-        add_gt_as_proposals=True),
+        add_gt_as_proposals=True,
+    ),
     pos_weight=-1,
-    debug=False)
+    debug=False,
+)
 
 
-def _roi_head(bbox_head, roi_type='DeepAccRoIHead', nms_iou=0.5,
-              score_thr=0.05, max_per_img=100):
+def _roi_head(
+    bbox_head,
+    roi_type='DeepAccRoIHead',
+    nms_iou=0.5,
+    score_thr=0.05,
+    max_per_img=100,
+):
     init_default_scope('mmdet')
     cfg = ConfigDict(
         type=roi_type,
@@ -61,13 +71,16 @@ def _roi_head(bbox_head, roi_type='DeepAccRoIHead', nms_iou=0.5,
             type='SingleRoIExtractor',
             roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
             out_channels=4,
-            featmap_strides=[4]),
+            featmap_strides=[4],
+        ),
         bbox_head=bbox_head,
         train_cfg=TRAIN_CFG,
         test_cfg=dict(
             score_thr=score_thr,
             nms=dict(type='nms', iou_threshold=nms_iou),
-            max_per_img=max_per_img))
+            max_per_img=max_per_img,
+        ),
+    )
     torch.manual_seed(0)
     head = MODELS.build(cfg)
     head.init_weights()
@@ -76,23 +89,24 @@ def _roi_head(bbox_head, roi_type='DeepAccRoIHead', nms_iou=0.5,
 
 def _inputs(num_imgs=2, num_proposals=40, scale=(1.0, 1.0)):
     torch.manual_seed(1)
-    feats = (torch.rand(num_imgs, 4, 16, 16), )
+    feats = (torch.rand(num_imgs, 4, 16, 16),)
     shapes = [(3, 64, 64)] * num_imgs
     proposals = demo_mm_proposals(shapes, num_proposals)
     samples = []
     for _ in range(num_imgs):
         sample = DetDataSample()
         sample.set_metainfo(
-            dict(img_shape=(64, 64), ori_shape=(64, 64),
-                 scale_factor=scale))
+            dict(img_shape=(64, 64), ori_shape=(64, 64), scale_factor=scale)
+        )
         samples.append(sample)
     return feats, proposals, samples
 
 
 def _predict(head, feats, proposals, samples, rescale=False):
     with torch.no_grad():
-        results = head.predict(feats, copy.deepcopy(proposals), samples,
-                               rescale=rescale)
+        results = head.predict(
+            feats, copy.deepcopy(proposals), samples, rescale=rescale
+        )
     return results, [s.pred_top1_instances for s in samples]
 
 
@@ -108,8 +122,7 @@ def test_stock_head_predictions_equal_standard_roi_head():
     feats, proposals, samples = _inputs()
     results, top1 = _predict(ours, feats, proposals, samples)
     with torch.no_grad():
-        expected = stock.predict(feats, copy.deepcopy(proposals),
-                                 _inputs()[2])
+        expected = stock.predict(feats, copy.deepcopy(proposals), _inputs()[2])
     for got, want in zip(results, expected):
         assert len(want) > 0
         _same(got, want)
@@ -120,26 +133,39 @@ def test_stock_head_predictions_equal_standard_roi_head():
 def test_top1_matches_independent_computation(bbox_head):
     # NMS off (IoU threshold 1), no threshold, no cap: every proposal
     # appears exactly once, with its best foreground class.
-    head = _roi_head(bbox_head, nms_iou=1.0, score_thr=0.0,
-                     max_per_img=1000)
+    head = _roi_head(bbox_head, nms_iou=1.0, score_thr=0.0, max_per_img=1000)
     feats, proposals, samples = _inputs(scale=(2.0, 2.0))
     _, top1 = _predict(head, feats, proposals, samples, rescale=True)
     from mmdet.structures.bbox import bbox2roi
+
     rois = bbox2roi([p.bboxes for p in proposals])
     with torch.no_grad():
         out = head._bbox_forward(feats, rois)
     probs = out['cls_score'].softmax(dim=1)[:, :NUM_CLASSES]
     score, label = probs.max(dim=1)
-    deltas = out['bbox_pred'].view(-1, NUM_CLASSES, 4)[torch.arange(
-        len(rois)), label]
-    boxes = head.bbox_head.bbox_coder.decode(
-        rois[:, 1:], deltas, max_shape=(64, 64)) / 2.0
+    deltas = out['bbox_pred'].view(-1, NUM_CLASSES, 4)[
+        torch.arange(len(rois)), label
+    ]
+    boxes = (
+        head.bbox_head.bbox_coder.decode(
+            rois[:, 1:], deltas, max_shape=(64, 64)
+        )
+        / 2.0
+    )
     for img in range(2):
         in_img = rois[:, 0] == img
-        want = torch.cat([boxes[in_img], score[in_img, None],
-                          label[in_img, None].float()], 1)
-        got = torch.cat([top1[img].bboxes, top1[img].scores[:, None],
-                         top1[img].labels[:, None].float()], 1)
+        want = torch.cat(
+            [boxes[in_img], score[in_img, None], label[in_img, None].float()],
+            1,
+        )
+        got = torch.cat(
+            [
+                top1[img].bboxes,
+                top1[img].scores[:, None],
+                top1[img].labels[:, None].float(),
+            ],
+            1,
+        )
         assert got.shape == want.shape
         order_w = want[:, 4].argsort(descending=True)
         order_g = got[:, 4].argsort(descending=True)
@@ -161,8 +187,9 @@ def test_rescale_gives_original_coordinates():
     feats, proposals, samples = _inputs(scale=(2.0, 4.0))
     results, top1 = _predict(head, feats, proposals, samples, rescale=True)
     _, samples2 = _inputs(scale=(2.0, 4.0))[1:]
-    results2, top1_2 = _predict(head, feats, proposals, samples2,
-                                rescale=False)
+    results2, top1_2 = _predict(
+        head, feats, proposals, samples2, rescale=False
+    )
     factor = torch.tensor([2.0, 4.0, 2.0, 4.0])
     for a, b in ((results, results2), (top1, top1_2)):
         for x, y in zip(a, b):
@@ -173,20 +200,22 @@ def test_deepacc_predictions_do_not_mix_images():
     head = _roi_head(DEEPACC_HEAD)
     feats, proposals, samples = _inputs()
     results, top1 = _predict(head, feats, proposals, samples)
-    alone_feats = (feats[0][:1], )
-    alone, alone_top1 = _predict(head, alone_feats, proposals[:1],
-                                 samples[:1])
+    alone_feats = (feats[0][:1],)
+    alone, alone_top1 = _predict(head, alone_feats, proposals[:1], samples[:1])
     _same(results[0], alone[0])
     _same(top1[0], alone_top1[0])
     # The local centres are active and come from each RoI's own image.
-    rois = torch.cat([
-        torch.cat([torch.full((40, 1), float(i)), p.bboxes], 1)
-        for i, p in enumerate(proposals)
-    ])
+    rois = torch.cat(
+        [
+            torch.cat([torch.full((40, 1), float(i)), p.bboxes], 1)
+            for i, p in enumerate(proposals)
+        ]
+    )
     with torch.no_grad():
         outs = head._bbox_forward(feats, rois)['head_outs']
         _, _, centers, _ = head.bbox_head.local_class_weights(
-            outs['cls_feat'], outs['cos_score'], rois[:, 0])
+            outs['cls_feat'], outs['cos_score'], rois[:, 0]
+        )
     assert (centers[:, :NUM_CLASSES] >= 0).all()
     assert (centers[0] < 40).all() and (centers[1, :NUM_CLASSES] >= 40).all()
 
@@ -196,8 +225,11 @@ def test_training_passes_image_indices():
     feats, proposals, samples = _inputs()
     for sample in samples:
         sample.gt_instances = InstanceData(
-            bboxes=torch.tensor([[4., 4., 30., 40.], [32., 8., 60., 60.]]),
-            labels=torch.tensor([0, 1]))
+            bboxes=torch.tensor(
+                [[4.0, 4.0, 30.0, 40.0], [32.0, 8.0, 60.0, 60.0]]
+            ),
+            labels=torch.tensor([0, 1]),
+        )
     seen = []
     forward = head.bbox_head.forward
 
@@ -208,7 +240,7 @@ def test_training_passes_image_indices():
     head.bbox_head.forward = spy
     losses = head.loss(feats, proposals, samples)
     assert {'loss_cls', 'loss_bbox', 'loss_aam', 'loss_gia'} <= set(losses)
-    assert seen[0] is not None and set(seen[0].tolist()) == {0., 1.}
+    assert seen[0] is not None and set(seen[0].tolist()) == {0.0, 1.0}
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
 
@@ -218,8 +250,10 @@ def test_zero_proposals(bbox_head):
     head = _roi_head(bbox_head)
     feats, proposals, samples = _inputs()
     proposals = [
-        InstanceData(bboxes=p.bboxes[:0], scores=p.scores[:0],
-                     labels=p.labels[:0]) for p in proposals
+        InstanceData(
+            bboxes=p.bboxes[:0], scores=p.scores[:0], labels=p.labels[:0]
+        )
+        for p in proposals
     ]
     results, top1 = _predict(head, feats, proposals, samples)
     for r, t in zip(results, top1):

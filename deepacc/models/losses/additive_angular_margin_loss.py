@@ -1,22 +1,24 @@
 """Additive Angular Margin (ArcFace) loss, Deng et al., CVPR 2019."""
+
 import math
 from typing import Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch import Tensor
-
 from mmdet.models.losses.utils import weight_reduce_loss
 from mmdet.registry import MODELS
+from torch import Tensor
 
 
-def aam_logits(cosine: Tensor,
-               label: Tensor,
-               scale: float = 64.0,
-               margin: float = 0.25,
-               margin_mask: Optional[Tensor] = None,
-               eps: float = 1e-6) -> Tensor:
+def aam_logits(
+    cosine: Tensor,
+    label: Tensor,
+    scale: float = 64.0,
+    margin: float = 0.25,
+    margin_mask: Optional[Tensor] = None,
+    eps: float = 1e-6,
+) -> Tensor:
     """Logits of the Additive Angular Margin loss.
 
     The target class gets ``s * cos(theta + m)``, every other class
@@ -43,14 +45,17 @@ def aam_logits(cosine: Tensor,
     """
     target = cosine.gather(1, label[:, None].long())
     if margin != 0:
-        cos_t = target.clamp(-1. + eps, 1. - eps)
+        cos_t = target.clamp(-1.0 + eps, 1.0 - eps)
         theta = torch.acos(cos_t)
-        with_margin = torch.where(theta + margin <= math.pi,
-                                  torch.cos(theta + margin),
-                                  cos_t - margin * math.sin(margin))
+        with_margin = torch.where(
+            theta + margin <= math.pi,
+            torch.cos(theta + margin),
+            cos_t - margin * math.sin(margin),
+        )
         if margin_mask is not None:
-            with_margin = torch.where(margin_mask.bool()[:, None],
-                                      with_margin, target)
+            with_margin = torch.where(
+                margin_mask.bool()[:, None], with_margin, target
+            )
         logits = cosine.scatter(1, label[:, None].long(), with_margin)
     else:
         logits = cosine
@@ -75,12 +80,14 @@ class AdditiveAngularMarginLoss(nn.Module):
             paper's alpha).
     """
 
-    def __init__(self,
-                 scale: float = 64.0,
-                 margin: float = 0.25,
-                 eps: float = 1e-6,
-                 reduction: str = 'mean',
-                 loss_weight: float = 0.1) -> None:
+    def __init__(
+        self,
+        scale: float = 64.0,
+        margin: float = 0.25,
+        eps: float = 1e-6,
+        reduction: str = 'mean',
+        loss_weight: float = 0.1,
+    ) -> None:
         super().__init__()
         self.scale = scale
         self.margin = margin
@@ -88,13 +95,15 @@ class AdditiveAngularMarginLoss(nn.Module):
         self.reduction = reduction
         self.loss_weight = loss_weight
 
-    def forward(self,
-                cosine: Tensor,
-                label: Tensor,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                margin_mask: Optional[Tensor] = None) -> Tensor:
+    def forward(
+        self,
+        cosine: Tensor,
+        label: Tensor,
+        weight: Optional[Tensor] = None,
+        avg_factor: Optional[float] = None,
+        reduction_override: Optional[str] = None,
+        margin_mask: Optional[Tensor] = None,
+    ) -> Tensor:
         """Compute the loss.
 
         Args:
@@ -115,8 +124,9 @@ class AdditiveAngularMarginLoss(nn.Module):
         reduction = reduction_override or self.reduction
         if cosine.numel() == 0:
             return cosine.sum() * 0
-        logits = aam_logits(cosine, label, self.scale, self.margin,
-                            margin_mask, self.eps)
+        logits = aam_logits(
+            cosine, label, self.scale, self.margin, margin_mask, self.eps
+        )
         loss = F.cross_entropy(logits, label.long(), reduction='none')
         if weight is not None:
             weight = weight.float()

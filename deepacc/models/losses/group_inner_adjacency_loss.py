@@ -1,24 +1,27 @@
 """Group Inner-Adjacency loss (DeepACC, MICCAI 2021, Eq. 3)."""
+
 from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
-from torch import Tensor
-
 from mmdet.models.losses.utils import weight_reduce_loss
 from mmdet.registry import MODELS
+from torch import Tensor
 
 from deepacc.chromosomes import CLASSES, DENVER_GROUPS
+
 from ..utils import top_proposal_per_class
 
 # Denver groups as lists of label indices, in the canonical order.
 DENVER_LABEL_GROUPS = tuple(
     tuple(CLASSES.index(name) for name in members)
-    for members in DENVER_GROUPS.values())
+    for members in DENVER_GROUPS.values()
+)
 
 
-def adjacency_matrix(groups: Sequence[Sequence[int]],
-                     num_classes: int) -> Tensor:
+def adjacency_matrix(
+    groups: Sequence[Sequence[int]], num_classes: int
+) -> Tensor:
     """Bool matrix of the forbidden pairs: same group, different class.
 
     Args:
@@ -39,18 +42,21 @@ def adjacency_matrix(groups: Sequence[Sequence[int]],
                         raise ValueError(
                             f'GroupInnerAdjacencyLoss: group {tuple(group)} '
                             f'names label {max(a, b)}, but the scores have '
-                            f'only {num_classes} columns')
+                            f'only {num_classes} columns'
+                        )
                     adjacent[a, b] = True
     return adjacent
 
 
-def group_inner_adjacency(prob: Tensor,
-                          label: Tensor,
-                          adjacent: Tensor,
-                          img_inds: Optional[Tensor] = None,
-                          candidate_mask: Optional[Tensor] = None,
-                          center_thr: float = 0.5,
-                          center_scores: Optional[Tensor] = None) -> Tensor:
+def group_inner_adjacency(
+    prob: Tensor,
+    label: Tensor,
+    adjacent: Tensor,
+    img_inds: Optional[Tensor] = None,
+    candidate_mask: Optional[Tensor] = None,
+    center_thr: float = 0.5,
+    center_scores: Optional[Tensor] = None,
+) -> Tensor:
     """Per-proposal Group Inner-Adjacency loss, before reduction.
 
     For proposal ``i`` with label ``y``: the sum over classes ``j`` adjacent
@@ -78,8 +84,10 @@ def group_inner_adjacency(prob: Tensor,
         Tensor: Shape (num_rois, ).
     """
     rows, best_inds, best_scores = top_proposal_per_class(
-        prob if center_scores is None else center_scores, img_inds,
-        candidate_mask)
+        prob if center_scores is None else center_scores,
+        img_inds,
+        candidate_mask,
+    )
     num_rois = prob.size(0)
     # (num_imgs, C, C): the probability vector of each class's centre.
     centers = prob[best_inds.clamp(min=0)]
@@ -109,13 +117,13 @@ class GroupInnerAdjacencyLoss(nn.Module):
     - ``center_thr`` (default 0.5): ``M_j`` counts only when that proposal
       scores more than this for ``j`` (by ``center_scores``, which
       :class:`DeepAccBBoxHead` sets to the margin branch's cosines, so the
-      same proposals serve as local centres and as ``M_j``). When ``j`` is absent from the image,
-      its "most confident" proposal is usually a chromosome of another
-      class of the group, often of ``y_i`` itself; penalising the dot
-      product with it would push down ``p_i[y_i]``, the opposite of the
-      aim. A confident ``M_j`` (>0.5) makes the dot product mostly
-      ``p_i[j]``, which is what the loss is meant to suppress. 0 uses the
-      top proposal unconditionally.
+      same proposals serve as local centres and as ``M_j``). When ``j`` is
+      absent from the image, its "most confident" proposal is usually a
+      chromosome of another class of the group, often of ``y_i`` itself;
+      penalising the dot product with it would push down ``p_i[y_i]``, the
+      opposite of the aim. A confident ``M_j`` makes the dot product
+      mostly ``p_i[j]``, which is what the loss is meant to suppress. A
+      threshold below every score uses the top proposal unconditionally.
     - A proposal is never its own ``M_j``: ``p . p`` rewards flat
       distributions rather than separating classes.
     - Gradients reach both ``M(x_i)`` and ``M_j``.
@@ -130,15 +138,18 @@ class GroupInnerAdjacencyLoss(nn.Module):
         loss_weight (float): Defaults to 0.1 (the paper's gamma).
     """
 
-    def __init__(self,
-                 groups: Optional[Sequence[Sequence[int]]] = None,
-                 center_thr: float = 0.5,
-                 reduction: str = 'mean',
-                 loss_weight: float = 0.1) -> None:
+    def __init__(
+        self,
+        groups: Optional[Sequence[Sequence[int]]] = None,
+        center_thr: float = 0.5,
+        reduction: str = 'mean',
+        loss_weight: float = 0.1,
+    ) -> None:
         super().__init__()
         self.groups = tuple(
             tuple(int(c) for c in g)
-            for g in (groups if groups is not None else DENVER_LABEL_GROUPS))
+            for g in (groups if groups is not None else DENVER_LABEL_GROUPS)
+        )
         self.center_thr = center_thr
         self.reduction = reduction
         self.loss_weight = loss_weight
@@ -148,18 +159,21 @@ class GroupInnerAdjacencyLoss(nn.Module):
         """Cached :func:`adjacency_matrix` for ``num_classes`` columns."""
         if num_classes not in self._adjacent:
             self._adjacent[num_classes] = adjacency_matrix(
-                self.groups, num_classes)
+                self.groups, num_classes
+            )
         return self._adjacent[num_classes]
 
-    def forward(self,
-                prob: Tensor,
-                label: Tensor,
-                img_inds: Optional[Tensor] = None,
-                candidate_mask: Optional[Tensor] = None,
-                center_scores: Optional[Tensor] = None,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> Tensor:
+    def forward(
+        self,
+        prob: Tensor,
+        label: Tensor,
+        img_inds: Optional[Tensor] = None,
+        candidate_mask: Optional[Tensor] = None,
+        center_scores: Optional[Tensor] = None,
+        weight: Optional[Tensor] = None,
+        avg_factor: Optional[float] = None,
+        reduction_override: Optional[str] = None,
+    ) -> Tensor:
         """Compute the loss.
 
         Args:
@@ -187,15 +201,21 @@ class GroupInnerAdjacencyLoss(nn.Module):
         if prob.numel() == 0:
             return prob.sum() * 0
         adjacent = self.adjacency(prob.size(1))
-        loss = group_inner_adjacency(prob, label, adjacent, img_inds,
-                                     candidate_mask, self.center_thr,
-                                     center_scores)
+        loss = group_inner_adjacency(
+            prob,
+            label,
+            adjacent,
+            img_inds,
+            candidate_mask,
+            self.center_thr,
+            center_scores,
+        )
         if avg_factor is None and reduction == 'mean':
             label = label.long()
             grouped = adjacent.any(dim=1).to(prob.device)
             in_range = (label >= 0) & (label < adjacent.size(0))
             positive = in_range & grouped[label.clamp(0, len(grouped) - 1)]
-            avg_factor = max(float(positive.sum()), 1.)
+            avg_factor = max(float(positive.sum()), 1.0)
         if weight is not None:
             weight = weight.float()
         loss = weight_reduce_loss(loss, weight, reduction, avg_factor)

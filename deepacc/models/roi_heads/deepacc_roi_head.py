@@ -1,11 +1,9 @@
 """StandardRoIHead that tells the bbox head which image each RoI is from
 and also emits top-1-class-per-proposal detections."""
+
 from typing import List, Tuple
 
 import torch
-from mmengine.structures import InstanceData
-from torch import Tensor
-
 from mmdet.models.layers import multiclass_nms
 from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.models.task_modules.samplers import SamplingResult
@@ -14,6 +12,8 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.structures.bbox import bbox2roi, get_box_tensor, scale_boxes
 from mmdet.utils import ConfigType, InstanceList
+from mmengine.structures import InstanceData
+from torch import Tensor
 
 
 def top1_scores(scores: Tensor) -> Tensor:
@@ -71,12 +71,14 @@ class DeepAccRoIHead(StandardRoIHead):
             ``head_outs`` (a dict, empty for stock heads).
         """
         bbox_feats = self.bbox_roi_extractor(
-            x[:self.bbox_roi_extractor.num_inputs], rois)
+            x[: self.bbox_roi_extractor.num_inputs], rois
+        )
         if self.with_shared_head:
             bbox_feats = self.shared_head(bbox_feats)
         if getattr(self.bbox_head, 'accepts_img_inds', False):
             cls_score, bbox_pred, head_outs = self.bbox_head(
-                bbox_feats, img_inds=rois[:, 0])
+                bbox_feats, img_inds=rois[:, 0]
+            )
         else:
             cls_score, bbox_pred = self.bbox_head(bbox_feats)
             head_outs = {}
@@ -84,10 +86,12 @@ class DeepAccRoIHead(StandardRoIHead):
             cls_score=cls_score,
             bbox_pred=bbox_pred,
             bbox_feats=bbox_feats,
-            head_outs=head_outs)
+            head_outs=head_outs,
+        )
 
-    def bbox_loss(self, x: Tuple[Tensor],
-                  sampling_results: List[SamplingResult]) -> dict:
+    def bbox_loss(
+        self, x: Tuple[Tensor], sampling_results: List[SamplingResult]
+    ) -> dict:
         """Box head forward and loss; ``head_outs`` go to the loss.
 
         Args:
@@ -105,15 +109,18 @@ class DeepAccRoIHead(StandardRoIHead):
             rois=rois,
             sampling_results=sampling_results,
             rcnn_train_cfg=self.train_cfg,
-            **bbox_results['head_outs'])
+            **bbox_results['head_outs'],
+        )
         bbox_results.update(loss_bbox=bbox_loss_and_target['loss_bbox'])
         return bbox_results
 
-    def predict(self,
-                x: Tuple[Tensor],
-                rpn_results_list: InstanceList,
-                batch_data_samples: SampleList,
-                rescale: bool = False) -> InstanceList:
+    def predict(
+        self,
+        x: Tuple[Tensor],
+        rpn_results_list: InstanceList,
+        batch_data_samples: SampleList,
+        rescale: bool = False,
+    ) -> InstanceList:
         """Predict, and set ``pred_top1_instances`` on each data sample.
 
         Args:
@@ -138,38 +145,43 @@ class DeepAccRoIHead(StandardRoIHead):
             batch_img_metas,
             rpn_results_list,
             rcnn_test_cfg=self.test_cfg,
-            rescale=bbox_rescale)
+            rescale=bbox_rescale,
+        )
         if self.with_mask:
             results_list = self.predict_mask(
-                x, batch_img_metas, results_list, rescale=rescale)
+                x, batch_img_metas, results_list, rescale=rescale
+            )
             if rescale:
                 for top1, meta in zip(top1_list, batch_img_metas):
                     if top1.bboxes.size(0) > 0:
                         top1.bboxes = scale_boxes(
-                            top1.bboxes,
-                            [1 / s for s in meta['scale_factor']])
+                            top1.bboxes, [1 / s for s in meta['scale_factor']]
+                        )
         for data_sample, top1 in zip(batch_data_samples, top1_list):
             data_sample.pred_top1_instances = top1
         return results_list
 
-    def predict_bbox(self,
-                     x: Tuple[Tensor],
-                     batch_img_metas: List[dict],
-                     rpn_results_list: InstanceList,
-                     rcnn_test_cfg: ConfigType,
-                     rescale: bool = False) -> InstanceList:
+    def predict_bbox(
+        self,
+        x: Tuple[Tensor],
+        batch_img_metas: List[dict],
+        rpn_results_list: InstanceList,
+        rcnn_test_cfg: ConfigType,
+        rescale: bool = False,
+    ) -> InstanceList:
         """As :meth:`StandardRoIHead.predict_bbox` (image indices passed)."""
-        return self.predict_bbox_and_top1(x, batch_img_metas,
-                                          rpn_results_list, rcnn_test_cfg,
-                                          rescale)[0]
+        return self.predict_bbox_and_top1(
+            x, batch_img_metas, rpn_results_list, rcnn_test_cfg, rescale
+        )[0]
 
     def predict_bbox_and_top1(
-            self,
-            x: Tuple[Tensor],
-            batch_img_metas: List[dict],
-            rpn_results_list: InstanceList,
-            rcnn_test_cfg: ConfigType,
-            rescale: bool = False) -> Tuple[InstanceList, InstanceList]:
+        self,
+        x: Tuple[Tensor],
+        batch_img_metas: List[dict],
+        rpn_results_list: InstanceList,
+        rcnn_test_cfg: ConfigType,
+        rescale: bool = False,
+    ) -> Tuple[InstanceList, InstanceList]:
         """Detections per image: all classes (mmdet's) and top-1 only.
 
         Args:
@@ -194,21 +206,24 @@ class DeepAccRoIHead(StandardRoIHead):
                     task_type='bbox',
                     box_type=self.bbox_head.predict_box_type,
                     num_classes=self.bbox_head.num_classes,
-                    score_per_cls=rcnn_test_cfg is None) for _ in range(2))
+                    score_per_cls=rcnn_test_cfg is None,
+                )
+                for _ in range(2)
+            )
 
         bbox_results = self._bbox_forward(x, rois)
         num_proposals_per_img = tuple(len(p) for p in proposals)
         rois = rois.split(num_proposals_per_img, 0)
-        cls_scores = bbox_results['cls_score'].split(num_proposals_per_img,
-                                                     0)
+        cls_scores = bbox_results['cls_score'].split(num_proposals_per_img, 0)
         bbox_preds = bbox_results['bbox_pred']
         if bbox_preds is None:
-            bbox_preds = (None, ) * len(proposals)
+            bbox_preds = (None,) * len(proposals)
         elif isinstance(bbox_preds, torch.Tensor):
             bbox_preds = bbox_preds.split(num_proposals_per_img, 0)
         else:
             bbox_preds = self.bbox_head.bbox_pred_split(
-                bbox_preds, num_proposals_per_img)
+                bbox_preds, num_proposals_per_img
+            )
 
         # Decoded boxes and scores of every proposal and class, before
         # NMS: the head's own decoding (and rescaling) is reused as is.
@@ -218,24 +233,27 @@ class DeepAccRoIHead(StandardRoIHead):
             bbox_preds=bbox_preds,
             batch_img_metas=batch_img_metas,
             rcnn_test_cfg=None,
-            rescale=rescale)
+            rescale=rescale,
+        )
         if rcnn_test_cfg is None:
             top1_list = [
-                InstanceData(bboxes=raw.bboxes, scores=top1_scores(
-                    raw.scores)) for raw in raw_list
+                InstanceData(bboxes=raw.bboxes, scores=top1_scores(raw.scores))
+                for raw in raw_list
             ]
             return raw_list, top1_list
         results_list, top1_list = [], []
         for raw in raw_list:
-            results_list.append(self._nms(raw.bboxes, raw.scores,
-                                          rcnn_test_cfg))
+            results_list.append(
+                self._nms(raw.bboxes, raw.scores, rcnn_test_cfg)
+            )
             top1_list.append(
-                self._nms(raw.bboxes, top1_scores(raw.scores),
-                          rcnn_test_cfg))
+                self._nms(raw.bboxes, top1_scores(raw.scores), rcnn_test_cfg)
+            )
         return results_list, top1_list
 
-    def _nms(self, bboxes: Tensor, scores: Tensor,
-             rcnn_test_cfg: ConfigType) -> InstanceData:
+    def _nms(
+        self, bboxes: Tensor, scores: Tensor, rcnn_test_cfg: ConfigType
+    ) -> InstanceData:
         """``multiclass_nms`` exactly as ``BBoxHead`` calls it.
 
         Args:
@@ -252,8 +270,8 @@ class DeepAccRoIHead(StandardRoIHead):
         bboxes = get_box_tensor(bboxes)
         if bboxes.size(0) == 0:
             results.bboxes = bboxes.new_zeros((0, 4))
-            results.scores = scores.new_zeros((0, ))
-            results.labels = scores.new_zeros((0, ), dtype=torch.long)
+            results.scores = scores.new_zeros((0,))
+            results.labels = scores.new_zeros((0,), dtype=torch.long)
             return results
         det_bboxes, det_labels = multiclass_nms(
             bboxes,
@@ -261,7 +279,8 @@ class DeepAccRoIHead(StandardRoIHead):
             rcnn_test_cfg.score_thr,
             rcnn_test_cfg.nms,
             rcnn_test_cfg.max_per_img,
-            box_dim=4)
+            box_dim=4,
+        )
         results.bboxes = det_bboxes[:, :-1]
         results.scores = det_bboxes[:, -1]
         results.labels = det_labels

@@ -5,6 +5,7 @@ Inner-Adjacency loss need, for each image and each class, the proposal that
 the margin branch scores highest for that class. RoIs of a batch are mixed
 in one tensor; ``img_inds`` (``rois[:, 0]``) keeps the images apart.
 """
+
 from typing import Optional, Tuple
 
 import torch
@@ -12,9 +13,9 @@ from torch import Tensor
 
 
 def top_proposal_per_class(
-        scores: Tensor,
-        img_inds: Optional[Tensor] = None,
-        candidate_mask: Optional[Tensor] = None
+    scores: Tensor,
+    img_inds: Optional[Tensor] = None,
+    candidate_mask: Optional[Tensor] = None,
 ) -> Tuple[Tensor, Tensor, Tensor]:
     """Find each image's highest scoring proposal for every class.
 
@@ -43,18 +44,19 @@ def top_proposal_per_class(
         img_inds = scores.new_zeros(num_rois, dtype=torch.long)
     img_ids, rows = torch.unique(img_inds.long(), return_inverse=True)
     num_imgs = img_ids.numel()
-    best_inds = scores.new_full((num_imgs, num_classes), -1,
-                                dtype=torch.long)
+    best_inds = scores.new_full((num_imgs, num_classes), -1, dtype=torch.long)
     best_scores = scores.new_full((num_imgs, num_classes), float('-inf'))
     scores = scores.detach()
     if candidate_mask is not None:
-        scores = scores.masked_fill(~candidate_mask.bool()[:, None],
-                                    float('-inf'))
+        scores = scores.masked_fill(
+            ~candidate_mask.bool()[:, None], float('-inf')
+        )
     for row in range(num_imgs):
         in_img = torch.nonzero(rows == row, as_tuple=True)[0]
         img_best, local = scores[in_img].max(dim=0)
         has_candidate = torch.isfinite(img_best)
-        best_inds[row] = torch.where(has_candidate, in_img[local],
-                                     best_inds.new_tensor(-1))
+        best_inds[row] = torch.where(
+            has_candidate, in_img[local], best_inds.new_tensor(-1)
+        )
         best_scores[row] = img_best
     return rows, best_inds, best_scores

@@ -1,17 +1,17 @@
 """The DeepACC bbox head: siamese ArcFace classification, own regression."""
+
 from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.config import ConfigDict
-from torch import Tensor
-
 from mmdet.models.losses import accuracy
 from mmdet.models.roi_heads.bbox_heads import ConvFCBBoxHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType
+from mmengine.config import ConfigDict
+from torch import Tensor
 
 from ...utils import top_proposal_per_class
 
@@ -105,42 +105,49 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
 
     accepts_img_inds = True
 
-    def __init__(self,
-                 num_cls_fcs: int = 2,
-                 num_reg_fcs: int = 2,
-                 fc_out_channels: int = 1024,
-                 with_siamese: bool = True,
-                 center_score: str = 'cos',
-                 delta: float = 0.5,
-                 detach_centers: bool = True,
-                 margin_on_background: bool = True,
-                 background_center: bool = False,
-                 train_centers: str = 'sampled',
-                 loss_cls: ConfigType = dict(
-                     type='CrossEntropyLoss',
-                     use_sigmoid=False,
-                     loss_weight=1.0),
-                 loss_margin: ConfigType = dict(
-                     type='AdditiveAngularMarginLoss',
-                     scale=64.0,
-                     margin=0.25,
-                     loss_weight=0.1),
-                 loss_gia: OptConfigType = dict(
-                     type='GroupInnerAdjacencyLoss', loss_weight=0.1),
-                 init_cfg: OptConfigType = None,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        num_cls_fcs: int = 2,
+        num_reg_fcs: int = 2,
+        fc_out_channels: int = 1024,
+        with_siamese: bool = True,
+        center_score: str = 'cos',
+        delta: float = 0.5,
+        detach_centers: bool = True,
+        margin_on_background: bool = True,
+        background_center: bool = False,
+        train_centers: str = 'sampled',
+        loss_cls: ConfigType = dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0
+        ),
+        loss_margin: ConfigType = dict(
+            type='AdditiveAngularMarginLoss',
+            scale=64.0,
+            margin=0.25,
+            loss_weight=0.1,
+        ),
+        loss_gia: OptConfigType = dict(
+            type='GroupInnerAdjacencyLoss', loss_weight=0.1
+        ),
+        init_cfg: OptConfigType = None,
+        **kwargs,
+    ) -> None:
         if center_score not in ('cos', 'prob'):
             raise ValueError(
                 'DeepAccBBoxHead: center_score must be "cos" or "prob", '
-                f'got {center_score!r}')
+                f'got {center_score!r}'
+            )
         if train_centers not in ('sampled', 'positive'):
             raise ValueError(
                 'DeepAccBBoxHead: train_centers must be "sampled" or '
-                f'"positive", got {train_centers!r}')
+                f'"positive", got {train_centers!r}'
+            )
         if loss_cls.get('use_sigmoid', False):
-            raise ValueError('DeepAccBBoxHead: the inference branch is a '
-                             'softmax classifier; loss_cls must not use '
-                             'sigmoid')
+            raise ValueError(
+                'DeepAccBBoxHead: the inference branch is a '
+                'softmax classifier; loss_cls must not use '
+                'sigmoid'
+            )
         super().__init__(
             num_shared_convs=0,
             num_shared_fcs=0,
@@ -153,7 +160,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             cls_predictor_cfg=dict(type='Linear', bias=False),
             loss_cls=loss_cls,
             init_cfg=init_cfg,
-            **kwargs)
+            **kwargs,
+        )
         self.with_siamese = with_siamese
         self.center_score = center_score
         self.delta = delta
@@ -165,7 +173,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         self.loss_gia = MODELS.build(loss_gia) if loss_gia else None
         if self.with_siamese:
             self.inference_bias = nn.Parameter(
-                torch.zeros(self.num_classes + 1))
+                torch.zeros(self.num_classes + 1)
+            )
 
     @property
     def scale(self) -> float:
@@ -185,9 +194,9 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             return cos_score
         return F.softmax(self.scale * cos_score, dim=1)
 
-    def forward(self,
-                x: Tensor,
-                img_inds: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
+    def forward(
+        self, x: Tensor, img_inds: Optional[Tensor] = None
+    ) -> Tuple[Tensor, ...]:
         """Forward RoI features.
 
         Args:
@@ -215,22 +224,22 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         for fc in self.reg_fcs:
             x_reg = self.relu(fc(x_reg))
         bbox_pred = self.fc_reg(x_reg)
-        cos_score = F.linear(
-            F.normalize(x_cls, dim=1), F.normalize(self.fc_cls.weight,
-                                                   dim=1))
+        # Divide after the product: no normalised copy of x_cls is kept.
+        norms = x_cls.norm(dim=1, keepdim=True).clamp(min=1e-12)
+        cos_score = F.linear(x_cls, F.normalize(self.fc_cls.weight, dim=1))
+        cos_score = cos_score / norms
         if self.with_siamese:
             cls_score = self.inference_logits(x_cls, cos_score, img_inds)
         else:
             cls_score = self.scale * cos_score
-        return cls_score, bbox_pred, dict(cos_score=cos_score,
-                                          cls_feat=x_cls)
+        return cls_score, bbox_pred, dict(cos_score=cos_score, cls_feat=x_cls)
 
     def local_class_weights(
-            self,
-            cls_feat: Tensor,
-            cos_score: Tensor,
-            img_inds: Optional[Tensor] = None,
-            candidate_mask: Optional[Tensor] = None
+        self,
+        cls_feat: Tensor,
+        cos_score: Tensor,
+        img_inds: Optional[Tensor] = None,
+        candidate_mask: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """The inference branch's class weights ``W_I`` of every image.
 
@@ -258,24 +267,28 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
               best margin-branch score of each class in each image.
         """
         rows, best_inds, best_scores = top_proposal_per_class(
-            self.center_scores(cos_score), img_inds, candidate_mask)
+            self.center_scores(cos_score), img_inds, candidate_mask
+        )
         use_local = best_scores > self.delta
         if not self.background_center:
             use_local[:, self.num_classes] = False
-        centers = F.normalize(cls_feat, dim=1)[best_inds.clamp(min=0)]
+        centers = F.normalize(cls_feat[best_inds.clamp(min=0)], dim=-1)
         if self.detach_centers:
             centers = centers.detach()
         global_weights = F.normalize(self.fc_cls.weight, dim=1)
-        weights = torch.where(use_local[..., None], centers,
-                              global_weights[None])
+        weights = torch.where(
+            use_local[..., None], centers, global_weights[None]
+        )
         center_inds = best_inds.masked_fill(~use_local, -1)
         return weights, rows, center_inds, best_scores
 
-    def inference_logits(self,
-                         cls_feat: Tensor,
-                         cos_score: Tensor,
-                         img_inds: Optional[Tensor] = None,
-                         candidate_mask: Optional[Tensor] = None) -> Tensor:
+    def inference_logits(
+        self,
+        cls_feat: Tensor,
+        cos_score: Tensor,
+        img_inds: Optional[Tensor] = None,
+        candidate_mask: Optional[Tensor] = None,
+    ) -> Tensor:
         """Logits of the siamese inference branch (paper Eq. 2).
 
         Args:
@@ -296,7 +309,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         if num_rois == 0:
             return cos_score * 0 + self.inference_bias
         weights, rows, _, _ = self.local_class_weights(
-            cls_feat, cos_score, img_inds, candidate_mask)
+            cls_feat, cos_score, img_inds, candidate_mask
+        )
         num_imgs = weights.size(0)
         # Score every RoI against every image's weights (num_imgs is the
         # batch size, 1-2), then keep its own image's block.
@@ -305,16 +319,18 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         logits = all_logits[torch.arange(num_rois, device=rows.device), rows]
         return logits + self.inference_bias
 
-    def loss_and_target(self,
-                        cls_score: Tensor,
-                        bbox_pred: Tensor,
-                        rois: Tensor,
-                        sampling_results: List[SamplingResult],
-                        rcnn_train_cfg: ConfigDict,
-                        concat: bool = True,
-                        reduction_override: Optional[str] = None,
-                        cos_score: Optional[Tensor] = None,
-                        cls_feat: Optional[Tensor] = None) -> dict:
+    def loss_and_target(
+        self,
+        cls_score: Tensor,
+        bbox_pred: Tensor,
+        rois: Tensor,
+        sampling_results: List[SamplingResult],
+        rcnn_train_cfg: ConfigDict,
+        concat: bool = True,
+        reduction_override: Optional[str] = None,
+        cos_score: Optional[Tensor] = None,
+        cls_feat: Optional[Tensor] = None,
+    ) -> dict:
         """Targets and losses; see :meth:`BBoxHead.loss_and_target`.
 
         Args:
@@ -334,7 +350,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             dict: ``loss_bbox`` (the dict of losses) and ``bbox_targets``.
         """
         cls_reg_targets = self.get_targets(
-            sampling_results, rcnn_train_cfg, concat=concat)
+            sampling_results, rcnn_train_cfg, concat=concat
+        )
         losses = self.loss(
             cls_score,
             bbox_pred,
@@ -342,20 +359,23 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             *cls_reg_targets,
             reduction_override=reduction_override,
             cos_score=cos_score,
-            cls_feat=cls_feat)
+            cls_feat=cls_feat,
+        )
         return dict(loss_bbox=losses, bbox_targets=cls_reg_targets)
 
-    def loss(self,
-             cls_score: Tensor,
-             bbox_pred: Tensor,
-             rois: Tensor,
-             labels: Tensor,
-             label_weights: Tensor,
-             bbox_targets: Tensor,
-             bbox_weights: Tensor,
-             reduction_override: Optional[str] = None,
-             cos_score: Optional[Tensor] = None,
-             cls_feat: Optional[Tensor] = None) -> dict:
+    def loss(
+        self,
+        cls_score: Tensor,
+        bbox_pred: Tensor,
+        rois: Tensor,
+        labels: Tensor,
+        label_weights: Tensor,
+        bbox_targets: Tensor,
+        bbox_weights: Tensor,
+        reduction_override: Optional[str] = None,
+        cos_score: Optional[Tensor] = None,
+        cls_feat: Optional[Tensor] = None,
+    ) -> dict:
         """All losses of the head.
 
         Args:
@@ -382,15 +402,17 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         if cos_score is None or cls_feat is None:
             raise ValueError(
                 'DeepAccBBoxHead.loss needs cos_score and cls_feat from '
-                'its forward; use it inside DeepAccRoIHead')
+                'its forward; use it inside DeepAccRoIHead'
+            )
         img_inds = rois[:, 0]
         foreground = (labels >= 0) & (labels < self.num_classes)
         candidates = None
         if self.train_centers == 'positive':
             candidates = foreground
             if self.with_siamese:
-                cls_score = self.inference_logits(cls_feat, cos_score,
-                                                  img_inds, candidates)
+                cls_score = self.inference_logits(
+                    cls_feat, cos_score, img_inds, candidates
+                )
         losses = super().loss(
             cls_score if self.with_siamese else None,
             bbox_pred,
@@ -399,18 +421,20 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             label_weights,
             bbox_targets,
             bbox_weights,
-            reduction_override=reduction_override)
+            reduction_override=reduction_override,
+        )
         if self.with_siamese and 'loss_cls' not in losses:
             # No RoIs: keep the keys stable for logging.
             losses['loss_cls'] = cls_score.sum() * 0
-        avg_factor = max(float((label_weights > 0).sum()), 1.)
+        avg_factor = max(float((label_weights > 0).sum()), 1.0)
         losses['loss_aam'] = self.loss_margin(
             cos_score,
             labels,
             label_weights,
             avg_factor=avg_factor,
             reduction_override=reduction_override,
-            margin_mask=None if self.margin_on_background else foreground)
+            margin_mask=None if self.margin_on_background else foreground,
+        )
         if self.loss_gia is not None:
             prob = F.softmax(self.scale * cos_score, dim=1)
             losses['loss_gia'] = self.loss_gia(
@@ -419,7 +443,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 img_inds,
                 candidate_mask=candidates,
                 center_scores=self.center_scores(cos_score),
-                reduction_override=reduction_override)
+                reduction_override=reduction_override,
+            )
         if cos_score.numel() > 0:
             margin_acc = accuracy(cos_score, labels)
             if self.with_siamese:
