@@ -14,6 +14,7 @@ a neighbouring class, the rest scattered. Times, on the same data:
 Prints seconds and ratios; asserts nothing. Run:
 ``python benchmarks/metric_speed.py [--images 678] [--repeat 3]``.
 """
+
 import argparse
 import contextlib
 import io
@@ -27,32 +28,38 @@ def make_data(num_images=678, num_gt=46, num_dets=100, seed=0):
     rng = np.random.default_rng(seed)
     gts, preds, top1 = [], [], []
     for img_id in range(1, num_images + 1):
-        wh = np.stack([rng.uniform(15, 45, num_gt),
-                       rng.uniform(40, 220, num_gt)], axis=1)
+        wh = np.stack(
+            [rng.uniform(15, 45, num_gt), rng.uniform(40, 220, num_gt)], axis=1
+        )
         xy = rng.uniform(0, 1, (num_gt, 2)) * ([1600, 1200] - wh)
         gt_boxes = np.hstack([xy, xy + wh])
         gt_labels = np.concatenate(
-            [np.repeat(np.arange(22), 2), rng.integers(22, 24, num_gt - 44)])
+            [np.repeat(np.arange(22), 2), rng.integers(22, 24, num_gt - 44)]
+        )
         gts.append(dict(img_id=img_id, bboxes=gt_boxes, labels=gt_labels))
         # 75 detections near a chromosome, 25 scattered.
         near = rng.integers(0, num_gt, 75)
         jitter = rng.normal(0, 0.08, (75, 4)) * np.tile(wh[near], 2)
         boxes = gt_boxes[near] + jitter
-        wh2 = np.stack([rng.uniform(15, 45, 25),
-                        rng.uniform(40, 220, 25)], axis=1)
+        wh2 = np.stack(
+            [rng.uniform(15, 45, 25), rng.uniform(40, 220, 25)], axis=1
+        )
         xy2 = rng.uniform(0, 1, (25, 2)) * ([1600, 1200] - wh2)
         boxes = np.vstack([boxes, np.hstack([xy2, xy2 + wh2])])
         boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2] + 1)
         right = rng.random(75) < 0.85
-        labels = np.concatenate([
-            np.where(right, gt_labels[near],
-                     np.clip(gt_labels[near] + rng.integers(-2, 3, 75), 0,
-                             23)),
-            rng.integers(0, 24, 25)
-        ])
+        labels = np.concatenate(
+            [
+                np.where(
+                    right,
+                    gt_labels[near],
+                    np.clip(gt_labels[near] + rng.integers(-2, 3, 75), 0, 23),
+                ),
+                rng.integers(0, 24, 25),
+            ]
+        )
         scores = np.concatenate([rng.beta(5, 1.5, 75), rng.beta(1.5, 5, 25)])
-        pred = dict(img_id=img_id, bboxes=boxes, scores=scores,
-                    labels=labels)
+        pred = dict(img_id=img_id, bboxes=boxes, scores=scores, labels=labels)
         preds.append(pred)
         top1.append(pred)  # one class per proposal already
     return gts, preds, top1
@@ -60,26 +67,40 @@ def make_data(num_images=678, num_gt=46, num_dets=100, seed=0):
 
 def to_coco(gts, preds):
     from pycocotools.coco import COCO
+
     images, anns, dets = [], [], []
     for gt in gts:
         images.append(dict(id=gt['img_id'], width=1600, height=1200))
         for box, label in zip(gt['bboxes'], gt['labels']):
             w, h = box[2] - box[0], box[3] - box[1]
-            anns.append(dict(id=len(anns) + 1, image_id=gt['img_id'],
-                             category_id=int(label) + 1,
-                             bbox=[box[0], box[1], w, h], area=w * h,
-                             iscrowd=0))
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=gt['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], w, h],
+                    area=w * h,
+                    iscrowd=0,
+                )
+            )
     for pred in preds:
-        for box, score, label in zip(pred['bboxes'], pred['scores'],
-                                     pred['labels']):
-            dets.append(dict(image_id=pred['img_id'],
-                             category_id=int(label) + 1,
-                             bbox=[box[0], box[1], box[2] - box[0],
-                                   box[3] - box[1]], score=float(score)))
+        for box, score, label in zip(
+            pred['bboxes'], pred['scores'], pred['labels']
+        ):
+            dets.append(
+                dict(
+                    image_id=pred['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    score=float(score),
+                )
+            )
     coco_gt = COCO()
-    coco_gt.dataset = dict(images=images, annotations=anns,
-                           categories=[dict(id=i + 1, name=str(i + 1))
-                                       for i in range(24)])
+    coco_gt.dataset = dict(
+        images=images,
+        annotations=anns,
+        categories=[dict(id=i + 1, name=str(i + 1)) for i in range(24)],
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         coco_gt.createIndex()
         coco_dt = coco_gt.loadRes(dets)
@@ -89,6 +110,7 @@ def to_coco(gts, preds):
 def time_ours(gts, preds, top1, style):
     from deepacc.chromosomes import NUM_CLASSES
     from deepacc.evaluation.functional import eval_class_ap, karyotype_errors
+
     start = time.perf_counter()
     ap = eval_class_ap(preds, gts, NUM_CLASSES, style=style)
     eval_class_ap(top1, gts, NUM_CLASSES, style=style)
@@ -98,6 +120,7 @@ def time_ours(gts, preds, top1, style):
 
 def time_pycocotools(coco_gt, coco_dt, iou50_only):
     from pycocotools.cocoeval import COCOeval
+
     evaluator = COCOeval(coco_gt, coco_dt, 'bbox')
     if iou50_only:
         evaluator.params.iouThrs = np.array([0.5])
@@ -107,8 +130,11 @@ def time_pycocotools(coco_gt, coco_dt, iou50_only):
         evaluator.accumulate()
     elapsed = time.perf_counter() - start
     prec = evaluator.eval['precision'][0, :, :, 0, -1]
-    ap50 = float(np.mean([p[p > -1].mean() for p in prec.T if (p > -1).any()
-                          ])) if iou50_only else float('nan')
+    ap50 = (
+        float(np.mean([p[p > -1].mean() for p in prec.T if (p > -1).any()]))
+        if iou50_only
+        else float('nan')
+    )
     return elapsed, ap50
 
 
@@ -121,29 +147,39 @@ def main():
     coco_gt, coco_dt = to_coco(gts, preds)
     n_det = sum(len(p['scores']) for p in preds)
     n_gt = sum(len(g['labels']) for g in gts)
-    print(f'{args.images} images, {n_gt} chromosomes, {n_det} detections; '
-          f'best of {args.repeat} runs')
+    print(
+        f'{args.images} images, {n_gt} chromosomes, {n_det} detections; '
+        f'best of {args.repeat} runs'
+    )
     ours = {}
     for style in ('voc', 'coco'):
-        runs = [time_ours(gts, preds, top1, style)
-                for _ in range(args.repeat)]
+        runs = [time_ours(gts, preds, top1, style) for _ in range(args.repeat)]
         ours[style] = min(r[0] for r in runs)
-        print(f'ours, AP style {style!r} (mAP + mAP_max + Acc/AER): '
-              f'{ours[style]:7.2f} s   mAP {100 * runs[0][1]:.2f}')
+        print(
+            f'ours, AP style {style!r} (mAP + mAP_max + Acc/AER): '
+            f'{ours[style]:7.2f} s   mAP {100 * runs[0][1]:.2f}'
+        )
     for iou50 in (False, True):
-        runs = [time_pycocotools(coco_gt, coco_dt, iou50)
-                for _ in range(args.repeat)]
+        runs = [
+            time_pycocotools(coco_gt, coco_dt, iou50)
+            for _ in range(args.repeat)
+        ]
         best = min(r[0] for r in runs)
         label = 'IoU 0.5 only   ' if iou50 else '10 IoU (default)'
         extra = f'   AP50 {100 * runs[0][1]:.2f}' if iou50 else ''
-        print(f'pycocotools evaluate+accumulate, {label}: {best:7.2f} s'
-              f'{extra}')
-        print(f'    ratio ours(voc) / pycocotools: '
-              f'{ours["voc"] / best:.3f};  ours(coco) / pycocotools: '
-              f'{ours["coco"] / best:.3f}')
-    print(f'per image, ours (voc): {1000 * ours["voc"] / args.images:.2f} ms'
-          f' (Faster R-CNN R101 inference: ~8000 ms on 2 CPU cores, '
-          f'~50-100 ms on a GPU)')
+        print(
+            f'pycocotools evaluate+accumulate, {label}: {best:7.2f} s{extra}'
+        )
+        print(
+            f'    ratio ours(voc) / pycocotools: '
+            f'{ours["voc"] / best:.3f};  ours(coco) / pycocotools: '
+            f'{ours["coco"] / best:.3f}'
+        )
+    print(
+        f'per image, ours (voc): {1000 * ours["voc"] / args.images:.2f} ms'
+        f' (Faster R-CNN R101 inference: ~8000 ms on 2 CPU cores, '
+        f'~50-100 ms on a GPU)'
+    )
 
 
 if __name__ == '__main__':

@@ -4,6 +4,7 @@
 metrics) into mmdet's registries; configs load it with
 ``custom_imports = dict(imports=['deepacc'])``.
 """
+
 __version__ = '0.1.0'
 
 from . import datasets, evaluation, models, structures  # noqa: F401,E402

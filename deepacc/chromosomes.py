@@ -4,6 +4,7 @@ Everything else in deepacc imports class names, Denver groups and the
 reference morphology from here, so the canonical order is defined once:
 label index 0 is chromosome 1, ..., 21 is chromosome 22, 22 is X, 23 is Y.
 """
+
 import functools
 import re
 from typing import Dict, List, Optional, Tuple
@@ -25,8 +26,7 @@ DENVER_GROUPS: Dict[str, Tuple[str, ...]] = {
     'G': ('21', '22', 'Y'),
 }
 GROUP_OF: Dict[str, str] = {
-    name: group
-    for group, members in DENVER_GROUPS.items() for name in members
+    name: group for group, members in DENVER_GROUPS.items() for name in members
 }
 # Group letter per label index, e.g. GROUP_OF_LABEL[22] == 'C' (X).
 GROUP_OF_LABEL: Tuple[str, ...] = tuple(GROUP_OF[c] for c in CLASSES)
@@ -77,14 +77,16 @@ def _palette() -> List[Tuple[int, int, int]]:
         k = members.index(name) / max(len(members) - 1, 1)
         factor = 1.0 - 0.4 * k
         palette.append(
-            tuple(int(round(c * factor)) for c in GROUP_COLORS[group]))
+            tuple(int(round(c * factor)) for c in GROUP_COLORS[group])
+        )
     return palette
 
 
 PALETTE: List[Tuple[int, int, int]] = _palette()
 
-_PREFIXES = re.compile(r'^(chromosome|chrom|chr|class|clase)[\s_\-]*',
-                       re.IGNORECASE)
+_PREFIXES = re.compile(
+    r'^(chromosome|chrom|chr|class|clase)[\s_\-]*', re.IGNORECASE
+)
 
 
 def class_index(name) -> Optional[int]:
@@ -153,14 +155,14 @@ _BANDS_PER_PERCENT = 3.0
 # heterochromatin, pale stalks/satellites on the acrocentric p-arms, the
 # dark distal Yq12 block.
 _BAND_LANDMARKS: Dict[str, Tuple[Tuple[float, float, float], ...]] = {
-    '1': ((0.49, 0.56, 0.95), ),
-    '16': ((0.42, 0.47, 0.9), ),
-    '13': ((0.0, 0.15, 0.1), ),
-    '14': ((0.0, 0.17, 0.1), ),
-    '15': ((0.0, 0.18, 0.1), ),
-    '21': ((0.0, 0.29, 0.1), ),
-    '22': ((0.0, 0.28, 0.1), ),
-    'Y': ((0.62, 0.95, 0.9), ),
+    '1': ((0.49, 0.56, 0.95),),
+    '16': ((0.42, 0.47, 0.9),),
+    '13': ((0.0, 0.15, 0.1),),
+    '14': ((0.0, 0.17, 0.1),),
+    '15': ((0.0, 0.18, 0.1),),
+    '21': ((0.0, 0.29, 0.1),),
+    '22': ((0.0, 0.28, 0.1),),
+    'Y': ((0.62, 0.95, 0.9),),
 }
 
 
@@ -189,16 +191,21 @@ def _band_pattern(cls: str):
     import zlib
 
     import numpy as np
+
     rng = np.random.RandomState(zlib.crc32(f'deepacc-bands-{cls}'.encode()))
     cen = CENTROMERE_INDEX[cls] / 100.0
     bands = []
     for lo, hi in ((0.0, cen), (cen, 1.0)):
         # An odd count keeps both arm ends light.
-        n = max(3, int(round(_BANDS_PER_PERCENT * RELATIVE_LENGTH[cls] *
-                             (hi - lo))) | 1)
+        n = max(
+            3,
+            int(round(_BANDS_PER_PERCENT * RELATIVE_LENGTH[cls] * (hi - lo)))
+            | 1,
+        )
         widths = rng.uniform(0.5, 1.5, n)
         edges = lo + (hi - lo) * np.concatenate(
-            [[0.0], np.cumsum(widths) / widths.sum()])
+            [[0.0], np.cumsum(widths) / widths.sum()]
+        )
         for k in range(n):
             dark = rng.uniform(0.55, 1.0) if k % 2 else rng.uniform(0, 0.2)
             bands.append((edges[k], edges[k + 1], dark))

@@ -3,6 +3,7 @@
 mmdet's own ``get_detector_cfg`` only finds configs inside an mmdet
 checkout, so deepacc ships this one for its config tree.
 """
+
 import copy
 import json
 import os
@@ -30,7 +31,8 @@ def all_configs() -> Sequence[str]:
         dirs[:] = sorted(d for d in dirs if d != '_base_')
         found += [
             osp.relpath(osp.join(root, f), CONFIG_ROOT)
-            for f in sorted(files) if f.endswith('.py')
+            for f in sorted(files)
+            if f.endswith('.py')
         ]
     return found
 
@@ -38,11 +40,13 @@ def all_configs() -> Sequence[str]:
 def get_config(relative: str):
     """Load a config from ``configs/`` (mmengine ``Config``)."""
     from mmengine.config import Config
+
     return Config.fromfile(config_path(relative))
 
 
-def shrink_model_cfg(model_cfg: dict, channels: int = 32,
-                     fc_channels: int = 64) -> dict:
+def shrink_model_cfg(
+    model_cfg: dict, channels: int = 32, fc_channels: int = 64
+) -> dict:
     """A tiny copy of a detector config: ResNet-18, narrow layers, no init.
 
     Every ``in_channels`` / ``feat_channels`` / ``out_channels`` in the
@@ -87,12 +91,14 @@ def shrink_model_cfg(model_cfg: dict, channels: int = 32,
     return model_cfg
 
 
-def make_tiny_coco(out_dir: str,
-                   num_images: int = 4,
-                   size=(160, 128),
-                   per_image: int = 6,
-                   seed: int = 0,
-                   categories: Optional[Sequence[str]] = None) -> str:
+def make_tiny_coco(
+    out_dir: str,
+    num_images: int = 4,
+    size=(160, 128),
+    per_image: int = 6,
+    seed: int = 0,
+    categories: Optional[Sequence[str]] = None,
+) -> str:
     """Write a tiny COCO set of banded bars on white, for smoke tests.
 
     Each object is a dark vertical bar with a class-specific band pattern;
@@ -131,38 +137,47 @@ def make_tiny_coco(out_dir: str,
             h = int(rng.integers(height // 3, height - 20))
             x = k * slot + int(rng.integers(2, max(3, slot - w - 2)))
             y = int(rng.integers(5, height - h - 5))
-            img[y:y + h, x:x + w] = 90
+            img[y : y + h, x : x + w] = 90
             # Class-specific bands: label-dependent period and phase.
             period = 4 + (label or 0) % 6
             for yy in range(y + (label or 0) % 3, y + h, period):
-                img[yy:yy + 2, x:x + w] = 30
+                img[yy : yy + 2, x : x + w] = 30
             annotations.append(
-                dict(id=len(annotations) + 1, image_id=img_id,
-                     category_id=cat_pos + 1, bbox=[x, y, w, h],
-                     area=w * h, iscrowd=0))
+                dict(
+                    id=len(annotations) + 1,
+                    image_id=img_id,
+                    category_id=cat_pos + 1,
+                    bbox=[x, y, w, h],
+                    area=w * h,
+                    iscrowd=0,
+                )
+            )
         file_name = f'tiny_{img_id:04d}.png'
         cv2.imwrite(osp.join(img_dir, file_name), img)
         images.append(
-            dict(id=img_id, file_name=file_name, width=width,
-                 height=height))
+            dict(id=img_id, file_name=file_name, width=width, height=height)
+        )
     coco = dict(
         images=images,
         annotations=annotations,
-        categories=[dict(id=i + 1, name=n) for i, n in enumerate(names)])
+        categories=[dict(id=i + 1, name=n) for i, n in enumerate(names)],
+    )
     ann_file = osp.join(out_dir, 'annotations.json')
     with open(ann_file, 'w') as f:
         json.dump(coco, f)
     return ann_file
 
 
-def write_tiny_config(out_file: str,
-                      base_config: str,
-                      data_root: str,
-                      ann_file: str = 'annotations.json',
-                      img_prefix: str = 'images/',
-                      max_epochs: int = 1,
-                      shrink: bool = True,
-                      extra: str = '') -> str:
+def write_tiny_config(
+    out_file: str,
+    base_config: str,
+    data_root: str,
+    ann_file: str = 'annotations.json',
+    img_prefix: str = 'images/',
+    max_epochs: int = 1,
+    shrink: bool = True,
+    extra: str = '',
+) -> str:
     """Write a config that trains ``base_config`` on a tiny local set.
 
     It inherits the real config (so the Runner, hooks, dataset and
@@ -185,8 +200,7 @@ def write_tiny_config(out_file: str,
     """
     from mmengine.config import Config
 
-    base = base_config if osp.isabs(base_config) else config_path(
-        base_config)
+    base = base_config if osp.isabs(base_config) else config_path(base_config)
     data_root = osp.abspath(data_root).rstrip('/') + '/'
     lines = [
         f'_base_ = {base!r}',
@@ -209,11 +223,13 @@ def write_tiny_config(out_file: str,
     if cfg.val_evaluator.get('type') == 'CocoMetric':
         lines += [
             f'val_evaluator = dict(ann_file=data_root + {ann_file!r})',
-            'test_evaluator = val_evaluator'
+            'test_evaluator = val_evaluator',
         ]
     if shrink:
-        lines.append(f'model = dict(_delete_=True, '
-                     f'**{shrink_model_cfg(cfg.model.to_dict())!r})')
+        lines.append(
+            f'model = dict(_delete_=True, '
+            f'**{shrink_model_cfg(cfg.model.to_dict())!r})'
+        )
     text = '\n'.join(lines) + '\n' + extra
     with open(out_file, 'w') as f:
         f.write(text)

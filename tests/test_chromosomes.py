@@ -1,8 +1,16 @@
 import pytest
 
-from deepacc.chromosomes import (CENTROMERE_INDEX, CLASSES, DENVER_GROUPS,
-                                 GROUP_OF_LABEL, KARYOGRAM_ROWS, PALETTE,
-                                 RELATIVE_LENGTH, class_index, same_group)
+from deepacc.chromosomes import (
+    CENTROMERE_INDEX,
+    CLASSES,
+    DENVER_GROUPS,
+    GROUP_OF_LABEL,
+    KARYOGRAM_ROWS,
+    PALETTE,
+    RELATIVE_LENGTH,
+    class_index,
+    same_group,
+)
 
 
 def test_canonical_order():
@@ -36,19 +44,51 @@ def test_karyogram_rows_cover_every_class_once():
     assert len(PALETTE) == 24
 
 
-@pytest.mark.parametrize('name,label', [
-    ('1', 0), ('22', 21), ('X', 22), ('Y', 23), ('x', 22), (7, 6),
-    ('chr1', 0), ('Chr12', 11), ('chrX', 22), ('chromosome 7', 6),
-    ('clase24', 23), ('23', 22), ('24', 23), ('A1', 0), ('B5', 4),
-    ('C12', 11), ('D13', 12), ('G22', 21), (' E16 ', 15), ('F20', 19),
-])
+@pytest.mark.parametrize(
+    'name,label',
+    [
+        ('1', 0),
+        ('22', 21),
+        ('X', 22),
+        ('Y', 23),
+        ('x', 22),
+        (7, 6),
+        ('chr1', 0),
+        ('Chr12', 11),
+        ('chrX', 22),
+        ('chromosome 7', 6),
+        ('clase24', 23),
+        ('23', 22),
+        ('24', 23),
+        ('A1', 0),
+        ('B5', 4),
+        ('C12', 11),
+        ('D13', 12),
+        ('G22', 21),
+        (' E16 ', 15),
+        ('F20', 19),
+    ],
+)
 def test_class_index_accepts_public_spellings(name, label):
     assert class_index(name) == label
 
 
-@pytest.mark.parametrize('name', [
-    '0', '25', 'Z', 'A5', 'G1', 'nucleus', '', None, 1.5, True, 'chr',
-    'chrZ'
-])
+@pytest.mark.parametrize(
+    'name',
+    [
+        '0',
+        '25',
+        'Z',
+        'A5',
+        'G1',
+        'nucleus',
+        '',
+        None,
+        1.5,
+        True,
+        'chr',
+        'chrZ',
+    ],
+)
 def test_class_index_refuses_other_names(name):
     assert class_index(name) is None

@@ -1,9 +1,9 @@
 """Every config parses, and a shrunk copy builds and runs on CPU."""
+
 import copy
 import os.path as osp
 
 import mmdet
-
 import pytest
 import torch
 from mmdet.registry import MODELS
@@ -31,7 +31,7 @@ def test_config_parses_and_targets_chromosomes(config):
     assert cfg.train_dataloader.dataset.type == 'ChromosomeDataset'
     assert cfg.test_dataloader.dataset.type == 'ChromosomeDataset'
     text = cfg.pretty_text
-    assert "num_classes=80" not in text.replace(' ', '')
+    assert 'num_classes=80' not in text.replace(' ', '')
     assert 'num_classes=24' in text.replace(' ', '')
 
 
@@ -42,7 +42,8 @@ def _batch(num_classes=len(CLASSES)):
         image_shapes=[(3, 128, 160), (3, 128, 160)],
         num_items=[5, 0],  # the second image has no ground truth
         num_classes=num_classes,
-        with_mask=False)
+        with_mask=False,
+    )
 
 
 @pytest.mark.parametrize('config', CONFIGS)
@@ -87,7 +88,8 @@ def _model_and_schedule(cfg):
         model=cfg['model'],
         train_cfg=cfg['train_cfg'],
         param_scheduler=cfg['param_scheduler'],
-        optim_wrapper=cfg['optim_wrapper'])
+        optim_wrapper=cfg['optim_wrapper'],
+    )
 
 
 def test_paper_baseline_equals_stock_faster_rcnn_r101_2x():
@@ -95,15 +97,24 @@ def test_paper_baseline_equals_stock_faster_rcnn_r101_2x():
     dataset swapped: model and schedule agree except for the class count
     and the RoI head type (DeepAccRoIHead adds the top-1 outputs)."""
     ours = _model_and_schedule(
-        get_config('faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py'))
+        get_config('faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py')
+    )
     stock = _model_and_schedule(
         Config.fromfile(
             osp.join(
-                osp.dirname(mmdet.__file__), '.mim', 'configs',
-                'faster_rcnn', 'faster-rcnn_r101_fpn_2x_coco.py')))
+                osp.dirname(mmdet.__file__),
+                '.mim',
+                'configs',
+                'faster_rcnn',
+                'faster-rcnn_r101_fpn_2x_coco.py',
+            )
+        )
+    )
     assert ours['model']['roi_head']['bbox_head']['num_classes'] == 24
-    assert ours['model']['roi_head']['type'] in ('StandardRoIHead',
-                                                 'DeepAccRoIHead')
+    assert ours['model']['roi_head']['type'] in (
+        'StandardRoIHead',
+        'DeepAccRoIHead',
+    )
     for side in (ours, stock):
         side['model']['roi_head']['bbox_head'].pop('num_classes')
         side['model']['roi_head'].pop('type')

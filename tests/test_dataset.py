@@ -14,7 +14,8 @@ def _load(ann_file):
         ann_file=osp.basename(ann_file),
         data_prefix=dict(img='images/'),
         pipeline=[],
-        test_mode=True)
+        test_mode=True,
+    )
     dataset.full_init()
     return dataset
 
@@ -35,7 +36,8 @@ def _truth_by_box(ann_file):
     for ann in coco['annotations']:
         x, y, w, h = ann['bbox']
         truth[(ann['image_id'], (x, y, x + w, y + h))] = names[
-            ann['category_id']]
+            ann['category_id']
+        ]
     return truth
 
 
@@ -53,19 +55,39 @@ def test_canonical_json_loads_with_canonical_labels(tmp_path):
 def test_shuffled_and_aliased_categories_map_by_name(tmp_path):
     # Categories listed in reverse order and spelled three different ways:
     # stock CocoDataset would number them by json order (chrY -> label 0).
-    names = [f'chr{c}' for c in reversed(CLASSES[12:22])] + ['23', '24'] + \
-        ['C12', 'C11', 'C10', 'C9', 'C8', 'C7', 'C6', 'B5', 'B4', 'A3', 'A2',
-         'A1']
+    names = (
+        [f'chr{c}' for c in reversed(CLASSES[12:22])]
+        + ['23', '24']
+        + [
+            'C12',
+            'C11',
+            'C10',
+            'C9',
+            'C8',
+            'C7',
+            'C6',
+            'B5',
+            'B4',
+            'A3',
+            'A2',
+            'A1',
+        ]
+    )
     assert sorted(names) != names
-    ann = make_tiny_coco(str(tmp_path), num_images=3, seed=2,
-                         categories=names, per_image=8)
+    ann = make_tiny_coco(
+        str(tmp_path), num_images=3, seed=2, categories=names, per_image=8
+    )
     dataset = _load(ann)
     labels = _labels_by_box(dataset)
     coco = json.load(open(ann))
     json_name = {c['id']: c['name'] for c in coco['categories']}
     expected_class = {
-        'chr13': '13', '23': 'X', '24': 'Y', 'C12': '12', 'A1': '1',
-        'B4': '4'
+        'chr13': '13',
+        '23': 'X',
+        '24': 'Y',
+        'C12': '12',
+        'A1': '1',
+        'B4': '4',
     }
     checked = 0
     for a in coco['annotations']:

@@ -1,5 +1,6 @@
 """tools/train.py, tools/test.py, resume and distributed training, end to
 end through subprocesses on a tiny generated set."""
+
 import glob
 import os
 import os.path as osp
@@ -18,8 +19,9 @@ def _run(args, cwd, env_extra=None, timeout=600):
     env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
     env.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
     env.update(env_extra or {})
-    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, f'{args} failed:\n{out[-5000:]}'
     return out
@@ -30,12 +32,14 @@ def trained(tmp_path_factory):
     """Train one epoch (2 iterations) with tools/train.py."""
     root = tmp_path_factory.mktemp('tools')
     make_tiny_coco(str(root / 'data'), num_images=4, seed=0)
-    config = write_tiny_config(str(root / 'tiny.py'), CPU_CONFIG,
-                               str(root / 'data'), max_epochs=1)
+    config = write_tiny_config(
+        str(root / 'tiny.py'), CPU_CONFIG, str(root / 'data'), max_epochs=1
+    )
     work_dir = str(root / 'work')
-    out = _run([
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir
-    ], cwd=REPO_ROOT)
+    out = _run(
+        [sys.executable, 'tools/train.py', config, '--work-dir', work_dir],
+        cwd=REPO_ROOT,
+    )
     return dict(root=root, config=config, work_dir=work_dir, log=out)
 
 
@@ -51,21 +55,26 @@ def test_runner_checkpoint_needs_our_safe_globals(trained):
     ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
     plain = subprocess.run(
         [sys.executable, '-c', f'import torch; torch.load({ckpt!r})'],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert plain.returncode != 0
     assert 'weights_only' in plain.stderr.replace('`', '')
     import deepacc  # noqa: F401
+
     state = torch.load(ckpt)
     assert state['meta']['epoch'] == 1 and state['meta']['iter'] == 2
 
 
 def test_arbitrary_pickled_object_is_still_refused(tmp_path):
     import deepacc  # noqa: F401
+
     path = str(tmp_path / 'evil.pth')
     torch.save({'state_dict': {}, 'payload': _Payload()}, path)
     with pytest.raises(Exception, match='weights_only|Unsupported global'):
         torch.load(path)
     from mmengine.runner import load_checkpoint
+
     with pytest.raises(Exception, match='weights_only|Unsupported global'):
         load_checkpoint(torch.nn.Linear(1, 1), path)
 
@@ -76,15 +85,29 @@ class _Payload:
 
 def test_test_tool_evaluates_the_checkpoint(trained):
     ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
-    out = _run([
-        sys.executable, 'tools/test.py', trained['config'], ckpt,
-        '--work-dir',
-        str(trained['root'] / 'test_work'), '--out',
-        str(trained['root'] / 'results.pkl')
-    ], cwd=REPO_ROOT)
+    out = _run(
+        [
+            sys.executable,
+            'tools/test.py',
+            trained['config'],
+            ckpt,
+            '--work-dir',
+            str(trained['root'] / 'test_work'),
+            '--out',
+            str(trained['root'] / 'results.pkl'),
+        ],
+        cwd=REPO_ROOT,
+    )
     assert 'Epoch(test) [4/4]' in out
-    for key in ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct',
-                'err_within_group', 'err_across_group'):
+    for key in (
+        'mAP',
+        'mAP_max',
+        'Acc',
+        'AER',
+        'whole_cell_correct',
+        'err_within_group',
+        'err_across_group',
+    ):
         assert f'chromosome/{key}:' in out, key
     assert osp.isfile(str(trained['root'] / 'results.pkl'))
 
@@ -92,12 +115,20 @@ def test_test_tool_evaluates_the_checkpoint(trained):
 def test_mmdet_installed_test_tool_runs_our_config(trained):
     """custom_imports lets mmdet's own tools run deepacc configs."""
     import mmdet
+
     tool = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', 'test.py')
     ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
-    out = _run([
-        sys.executable, tool, trained['config'], ckpt, '--work-dir',
-        str(trained['root'] / 'mmdet_test_work')
-    ], cwd=str(trained['root']))
+    out = _run(
+        [
+            sys.executable,
+            tool,
+            trained['config'],
+            ckpt,
+            '--work-dir',
+            str(trained['root'] / 'mmdet_test_work'),
+        ],
+        cwd=str(trained['root']),
+    )
     assert 'Epoch(test) [4/4]' in out
 
 
@@ -110,28 +141,50 @@ def test_resume_continues_from_the_last_checkpoint(trained, tmp_path):
         if name == 'last_checkpoint':
             text = osp.join(work_dir, 'epoch_1.pth').encode()
         open(osp.join(work_dir, name), 'wb').write(text)
-    out = _run([
-        sys.executable, 'tools/train.py', trained['config'], '--work-dir',
-        work_dir, '--resume', '--cfg-options', 'train_cfg.max_epochs=2'
-    ], cwd=REPO_ROOT)
+    out = _run(
+        [
+            sys.executable,
+            'tools/train.py',
+            trained['config'],
+            '--work-dir',
+            work_dir,
+            '--resume',
+            '--cfg-options',
+            'train_cfg.max_epochs=2',
+        ],
+        cwd=REPO_ROOT,
+    )
     assert 'resumed epoch: 1, iter: 2' in out
     assert 'Epoch(train) [1]' not in out
     assert 'Epoch(train) [2][2/2]' in out
     import deepacc  # noqa: F401
+
     state = torch.load(osp.join(work_dir, 'epoch_2.pth'))
     assert state['meta']['epoch'] == 2 and state['meta']['iter'] == 4
 
 
 def test_distributed_training_with_two_cpu_processes(trained, tmp_path):
     work_dir = str(tmp_path / 'dist')
-    out = _run([
-        'bash', 'tools/dist_train.sh', trained['config'], '2', '--work-dir',
-        work_dir
-    ], cwd=REPO_ROOT, env_extra=dict(PYTHON=sys.executable,
-                                     PORT=str(29500 + os.getpid() % 1000)))
+    out = _run(
+        [
+            'bash',
+            'tools/dist_train.sh',
+            trained['config'],
+            '2',
+            '--work-dir',
+            work_dir,
+        ],
+        cwd=REPO_ROOT,
+        env_extra=dict(
+            PYTHON=sys.executable, PORT=str(29500 + os.getpid() % 1000)
+        ),
+    )
     assert 'Distributed training: True' in out
-    assert "'world_size': 2" in out or 'world_size: 2' in out \
+    assert (
+        "'world_size': 2" in out
+        or 'world_size: 2' in out
         or 'GPU number: 2' in out
+    )
     assert glob.glob(osp.join(work_dir, 'epoch_1.pth'))
 
 
@@ -140,8 +193,9 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
     getattr in a checkpoint is refused."""
     import pickle
 
-    import deepacc  # noqa: F401
     from mmengine.logging.history_buffer import HistoryBuffer
+
+    import deepacc  # noqa: F401
     from deepacc.engine.checkpoint import history_buffer_getattr
 
     assert history_buffer_getattr(HistoryBuffer, 'mean') is HistoryBuffer.mean

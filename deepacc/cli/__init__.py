@@ -4,6 +4,7 @@ Each subcommand lives in its own module of this package with two functions,
 ``add_arguments(parser)`` and ``run(args) -> int``. Modules keep heavy
 imports (torch, mmdet) inside ``run`` so that ``deepacc --help`` stays fast.
 """
+
 import argparse
 import importlib
 import sys
@@ -11,18 +12,30 @@ from typing import List, Optional
 
 # name -> (module, one-line help)
 COMMANDS = {
-    'synth': ('deepacc.cli.synth',
-              'generate synthetic G-banded metaphases with COCO labels'),
-    'convert': ('deepacc.cli.convert',
-                'convert VOC / YOLO / LabelMe annotations to COCO'),
-    'compose': ('deepacc.cli.compose',
-                'compose metaphases from labelled single-chromosome crops'),
-    'split': ('deepacc.cli.split',
-              'split a COCO file into train/val/test by image'),
-    'karyotype': ('deepacc.cli.karyotype',
-                  'detect, count and draw karyograms for images'),
-    'confusion': ('deepacc.cli.confusion',
-                  'confusion matrix (PNG + CSV) from a results file'),
+    'synth': (
+        'deepacc.cli.synth',
+        'generate synthetic G-banded metaphases with COCO labels',
+    ),
+    'convert': (
+        'deepacc.cli.convert',
+        'convert VOC / YOLO / LabelMe annotations to COCO',
+    ),
+    'compose': (
+        'deepacc.cli.compose',
+        'compose metaphases from labelled single-chromosome crops',
+    ),
+    'split': (
+        'deepacc.cli.split',
+        'split a COCO file into train/val/test by image',
+    ),
+    'karyotype': (
+        'deepacc.cli.karyotype',
+        'detect, count and draw karyograms for images',
+    ),
+    'confusion': (
+        'deepacc.cli.confusion',
+        'confusion matrix (PNG + CSV) from a results file',
+    ),
 }
 
 
@@ -35,13 +48,15 @@ def _available():
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog='deepacc',
-        description='deepacc: automatic karyotyping with MMDetection.')
+        description='deepacc: automatic karyotyping with MMDetection.',
+    )
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     sub.required = True
     modules = {}
     for name, module, help_text in _available():
-        sub_parser = sub.add_parser(name, help=help_text,
-                                    description=help_text)
+        sub_parser = sub.add_parser(
+            name, help=help_text, description=help_text
+        )
         mod = importlib.import_module(module)
         mod.add_arguments(sub_parser)
         modules[name] = mod

@@ -1,4 +1,7 @@
-from .chromosome_dataset import (ChromosomeCOCO, ChromosomeDataset,
-                                 normalise_categories)
+from .chromosome_dataset import (
+    ChromosomeCOCO,
+    ChromosomeDataset,
+    normalise_categories,
+)
 
 __all__ = ['ChromosomeCOCO', 'ChromosomeDataset', 'normalise_categories']

@@ -56,7 +56,8 @@ def normalise_categories(coco_dict: dict, source: str) -> dict:
             raise ValueError(
                 f'{source}: category id={cat.get("id")} is named '
                 f'{cat.get("name")!r}, which is not a chromosome class; '
-                f'expected one of 1..22, X, Y (or chr1, A1..G22, 23/24)')
+                f'expected one of 1..22, X, Y (or chr1, A1..G22, 23/24)'
+            )
         id_map[cat['id']] = label + 1
     for ann in coco_dict.get('annotations', []):
         if ann.get('category_id') not in id_map:
@@ -64,7 +65,8 @@ def normalise_categories(coco_dict: dict, source: str) -> dict:
                 f'{source}: annotation id={ann.get("id")} (image '
                 f'{ann.get("image_id")}) has category_id='
                 f'{ann.get("category_id")!r}, which the file does not '
-                f'define in "categories"')
+                f'define in "categories"'
+            )
         ann['category_id'] = id_map[ann['category_id']]
     coco_dict['categories'] = [
         dict(id=i + 1, name=name, supercategory='chromosome')

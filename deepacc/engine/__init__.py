@@ -1,9 +1,13 @@
-from .checkpoint import (checkpoint_safe_globals,
-                         register_checkpoint_safe_globals)
+from .checkpoint import (
+    checkpoint_safe_globals,
+    register_checkpoint_safe_globals,
+)
 from .distributed import init_cpu_distributed
 from .mmdet_tools import run_mmdet_tool
 
 __all__ = [
-    'checkpoint_safe_globals', 'register_checkpoint_safe_globals',
-    'init_cpu_distributed', 'run_mmdet_tool'
+    'checkpoint_safe_globals',
+    'register_checkpoint_safe_globals',
+    'init_cpu_distributed',
+    'run_mmdet_tool',
 ]

@@ -11,6 +11,7 @@ the builtin ``getattr`` a version that only looks up HistoryBuffer's
 registered statistics methods. Anything else in a checkpoint is still
 refused.
 """
+
 import pickle
 from typing import Callable, List, Tuple, Union
 
@@ -34,7 +35,8 @@ def history_buffer_getattr(obj: object, name: str) -> Callable:
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
         f'checkpoint asks for getattr({obj!r}, {name!r}); deepacc allows '
-        'getattr only for mmengine HistoryBuffer statistics methods')
+        'getattr only for mmengine HistoryBuffer statistics methods'
+    )
 
 
 def checkpoint_safe_globals() -> List[Union[object, Tuple[object, str]]]:
@@ -47,13 +49,24 @@ def checkpoint_safe_globals() -> List[Union[object, Tuple[object, str]]]:
         from numpy.core.multiarray import _reconstruct, scalar
     # Unpickling a dtype sets state on its class (numpy.dtypes.Float64DType
     # and so on): the numeric kinds only, no object or void dtypes.
-    numeric = [type(np.dtype(kind + str(size)))
-               for kind, sizes in (('b', (1,)), ('i', (1, 2, 4, 8)),
-                                   ('u', (1, 2, 4, 8)), ('f', (2, 4, 8)),
-                                   ('c', (8, 16))) for size in sizes]
+    numeric = [
+        type(np.dtype(kind + str(size)))
+        for kind, sizes in (
+            ('b', (1,)),
+            ('i', (1, 2, 4, 8)),
+            ('u', (1, 2, 4, 8)),
+            ('f', (2, 4, 8)),
+            ('c', (8, 16)),
+        )
+        for size in sizes
+    ]
     return [
-        HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
-        (history_buffer_getattr, 'builtins.getattr')
+        HistoryBuffer,
+        _reconstruct,
+        scalar,
+        np.ndarray,
+        np.dtype,
+        (history_buffer_getattr, 'builtins.getattr'),
     ] + list(dict.fromkeys(numeric))
 
 

@@ -20,8 +20,12 @@ def init_cpu_distributed(launcher: str) -> bool:
     Returns:
         bool: Whether a gloo group was started.
     """
-    if (launcher != 'pytorch' or torch.cuda.is_available()
-            or torch_dist.is_initialized() or 'RANK' not in os.environ):
+    if (
+        launcher != 'pytorch'
+        or torch.cuda.is_available()
+        or torch_dist.is_initialized()
+        or 'RANK' not in os.environ
+    ):
         return False
     torch_dist.init_process_group(backend='gloo')
     return True

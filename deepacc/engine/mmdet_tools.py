@@ -37,7 +37,8 @@ def run_mmdet_tool(name: str, argv: Optional[List[str]] = None) -> None:
     tool = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', name)
     if not osp.isfile(tool):
         raise FileNotFoundError(
-            f'{tool} is missing: deepacc runs mmdet {mmdet.__version__}\'s '
-            'own tools, installed with mmdet (pip install mmdet==3.3.0)')
+            f"{tool} is missing: deepacc runs mmdet {mmdet.__version__}'s "
+            'own tools, installed with mmdet (pip install mmdet==3.3.0)'
+        )
     sys.argv = [tool] + argv
     runpy.run_path(tool, run_name='__main__')

@@ -6,6 +6,7 @@ duplicates of the same chromosome removed by class-agnostic NMS. The
 metrics (Acc, AER, whole-cell counts) and the karyotype report both use
 exactly this selection, so it lives here once.
 """
+
 from typing import Tuple
 
 import numpy as np
@@ -33,11 +34,13 @@ def bbox_overlaps(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
 
-def select_calls(bboxes: np.ndarray,
-                 scores: np.ndarray,
-                 labels: np.ndarray,
-                 score_thr: float = 0.5,
-                 nms_iou: float = 0.7) -> np.ndarray:
+def select_calls(
+    bboxes: np.ndarray,
+    scores: np.ndarray,
+    labels: np.ndarray,
+    score_thr: float = 0.5,
+    nms_iou: float = 0.7,
+) -> np.ndarray:
     """Indices of the top-1 detections kept as chromosome calls.
 
     Keeps detections with ``score >= score_thr`` and suppresses, across
@@ -61,7 +64,8 @@ def select_calls(bboxes: np.ndarray,
     if not len(bboxes) == len(scores) == len(np.asarray(labels).reshape(-1)):
         raise ValueError(
             f'select_calls: {len(bboxes)} boxes, {len(scores)} scores and '
-            f'{len(np.asarray(labels).reshape(-1))} labels differ in length')
+            f'{len(np.asarray(labels).reshape(-1))} labels differ in length'
+        )
     candidates = np.flatnonzero(scores >= score_thr)
     order = candidates[np.argsort(-scores[candidates], kind='stable')]
     if len(order) == 0:
@@ -82,8 +86,10 @@ def count_by_class(labels: np.ndarray, num_classes: int) -> np.ndarray:
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
     bad = labels[(labels < 0) | (labels >= num_classes)]
     if len(bad):
-        raise ValueError(f'class indices {sorted(set(bad.tolist()))} are '
-                         f'outside 0..{num_classes - 1}')
+        raise ValueError(
+            f'class indices {sorted(set(bad.tolist()))} are '
+            f'outside 0..{num_classes - 1}'
+        )
     return np.bincount(labels, minlength=num_classes)
 
 
@@ -99,8 +105,8 @@ def split_calls(result: dict) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def top1_from_multiclass(
-        bboxes: np.ndarray, scores: np.ndarray,
-        labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Top-1 detections from a multi-class output (one row per class).
 
     Heads without a top-1 output (stock bbox heads, RetinaNet) emit, per
@@ -126,7 +132,8 @@ def top1_from_multiclass(
     if not len(bboxes) == len(scores) == len(labels):
         raise ValueError(
             f'top1_from_multiclass: {len(bboxes)} boxes, {len(scores)} '
-            f'scores and {len(labels)} labels differ in length')
+            f'scores and {len(labels)} labels differ in length'
+        )
     if len(bboxes) == 0:
         return bboxes, scores, labels
     # Best score first (stable), then the first row of each unique box.

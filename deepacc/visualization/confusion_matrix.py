@@ -1,4 +1,5 @@
 """Drawing and saving the chromosome confusion matrix (PNG + CSV)."""
+
 import csv
 from typing import Optional
 
@@ -29,8 +30,9 @@ def confusion_labels(denver: bool = True):
     return order, names + [SPURIOUS], names + [MISSED]
 
 
-def save_confusion_csv(matrix: np.ndarray, path: str,
-                       denver: bool = True) -> None:
+def save_confusion_csv(
+    matrix: np.ndarray, path: str, denver: bool = True
+) -> None:
     """Write the matrix as CSV with row and column names.
 
     Args:
@@ -48,11 +50,13 @@ def save_confusion_csv(matrix: np.ndarray, path: str,
             writer.writerow([name] + [int(v) for v in row])
 
 
-def plot_confusion_matrix(matrix: np.ndarray,
-                          path: str,
-                          title: Optional[str] = None,
-                          denver: bool = True,
-                          dpi: int = 120) -> None:
+def plot_confusion_matrix(
+    matrix: np.ndarray,
+    path: str,
+    title: Optional[str] = None,
+    denver: bool = True,
+    dpi: int = 120,
+) -> None:
     """Save the matrix as a PNG with the Denver groups outlined.
 
     Cell colours are row-normalised (the share of each true class that
@@ -69,25 +73,34 @@ def plot_confusion_matrix(matrix: np.ndarray,
         dpi (int): Resolution.
     """
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     order, rows, cols = confusion_labels(denver)
     matrix = reorder(np.asarray(matrix), order)
     totals = matrix.sum(axis=1, keepdims=True)
-    share = np.divide(matrix, totals, out=np.zeros(matrix.shape),
-                      where=totals > 0)
+    share = np.divide(
+        matrix, totals, out=np.zeros(matrix.shape), where=totals > 0
+    )
     n = len(matrix)
     fig, ax = plt.subplots(figsize=(12, 11))
     image = ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
-                 label='share of the row')
+    fig.colorbar(
+        image, ax=ax, fraction=0.046, pad=0.04, label='share of the row'
+    )
     for i in range(n):
         for j in range(n):
             if matrix[i, j]:
-                ax.text(j, i, str(int(matrix[i, j])), ha='center',
-                        va='center', fontsize=7,
-                        color='white' if share[i, j] > 0.5 else 'black')
+                ax.text(
+                    j,
+                    i,
+                    str(int(matrix[i, j])),
+                    ha='center',
+                    va='center',
+                    fontsize=7,
+                    color='white' if share[i, j] > 0.5 else 'black',
+                )
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
     ax.set_xticklabels(cols, rotation=90)
@@ -97,14 +110,27 @@ def plot_confusion_matrix(matrix: np.ndarray,
     if denver:
         for group, start, stop in denver_order()[1]:
             ax.add_patch(
-                plt.Rectangle((start - 0.5, start - 0.5), stop - start,
-                              stop - start, fill=False, edgecolor='red',
-                              linewidth=1.5))
+                plt.Rectangle(
+                    (start - 0.5, start - 0.5),
+                    stop - start,
+                    stop - start,
+                    fill=False,
+                    edgecolor='red',
+                    linewidth=1.5,
+                )
+            )
             for pos in (start - 0.5, stop - 0.5):
                 ax.axhline(pos, color='grey', linewidth=0.6)
                 ax.axvline(pos, color='grey', linewidth=0.6)
-            ax.text((start + stop - 1) / 2, -1.0, group, ha='center',
-                    va='bottom', fontsize=10, fontweight='bold')
+            ax.text(
+                (start + stop - 1) / 2,
+                -1.0,
+                group,
+                ha='center',
+                va='bottom',
+                fontsize=10,
+                fontweight='bold',
+            )
     ax.axhline(n - 1.5, color='black', linewidth=1.2)
     ax.axvline(n - 1.5, color='black', linewidth=1.2)
     ax.set_xlim(-0.5, n - 0.5)

@@ -1,4 +1,5 @@
 """AP: hand-computed cases and agreement with pycocotools and mmdet."""
+
 import contextlib
 import io
 
@@ -11,16 +12,20 @@ NUM_CLASSES = 24
 
 
 def _img(img_id, boxes=(), labels=()):
-    return dict(img_id=img_id,
-                bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
-                labels=np.asarray(labels, np.int64))
+    return dict(
+        img_id=img_id,
+        bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
+        labels=np.asarray(labels, np.int64),
+    )
 
 
 def _pred(img_id, boxes=(), scores=(), labels=()):
-    return dict(img_id=img_id,
-                bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
-                scores=np.asarray(scores, np.float64),
-                labels=np.asarray(labels, np.int64))
+    return dict(
+        img_id=img_id,
+        bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
+        scores=np.asarray(scores, np.float64),
+        labels=np.asarray(labels, np.int64),
+    )
 
 
 # --------------------------------------------------------------- by hand
@@ -31,10 +36,12 @@ def test_average_precision_modes_by_hand():
     rec = np.array([0.5, 0.5, 1.0])
     prec = np.array([1.0, 0.5, 2 / 3])
     assert average_precision(rec, prec, 'area') == pytest.approx(
-        0.5 * 1 + 0.5 * 2 / 3)
+        0.5 * 1 + 0.5 * 2 / 3
+    )
     # 101 points: recalls 0..0.50 (51 points) -> 1, 0.51..1.0 (50) -> 2/3.
     assert average_precision(rec, prec, '101point') == pytest.approx(
-        (51 * 1 + 50 * 2 / 3) / 101)
+        (51 * 1 + 50 * 2 / 3) / 101
+    )
     assert average_precision(np.zeros(0), np.zeros(0), 'area') == 0
     assert average_precision(np.zeros(0), np.zeros(0), '101point') == 0
     with pytest.raises(ValueError, match='unknown AP mode'):
@@ -44,14 +51,26 @@ def test_average_precision_modes_by_hand():
 def test_eval_class_ap_by_hand():
     gts = [_img(1, [[0, 0, 10, 10], [20, 0, 30, 10]], [0, 0])]
     # TP (0.9), FP far away (0.8), TP (0.7), duplicate of the first (0.6).
-    preds = [_pred(1, [[0, 0, 10, 10], [50, 50, 60, 60], [20, 0, 30, 10],
-                       [0, 0, 10, 11]], [0.9, 0.8, 0.7, 0.6], [0, 0, 0, 0])]
+    preds = [
+        _pred(
+            1,
+            [
+                [0, 0, 10, 10],
+                [50, 50, 60, 60],
+                [20, 0, 30, 10],
+                [0, 0, 10, 11],
+            ],
+            [0.9, 0.8, 0.7, 0.6],
+            [0, 0, 0, 0],
+        )
+    ]
     for style in ('voc', 'coco'):
         out = eval_class_ap(preds, gts, NUM_CLASSES, style=style)
         assert out['num_gts'][0] == 2 and out['num_dets'][0] == 4
         assert np.isnan(out['ap'][1:]).all()  # no ground truth: no AP
-        expected = 0.5 + 0.5 * 2 / 3 if style == 'voc' else (
-            51 + 50 * 2 / 3) / 101
+        expected = (
+            0.5 + 0.5 * 2 / 3 if style == 'voc' else (51 + 50 * 2 / 3) / 101
+        )
         assert out['ap'][0] == pytest.approx(expected)
         assert out['mAP'] == pytest.approx(expected)
 
@@ -69,16 +88,14 @@ def test_styles_differ_where_a_detection_covers_two_boxes():
     # det B only the first. VOC: A takes its best box (the first), B's
     # best is taken -> FP. COCO: A takes the best *free* box; B then ...
     gts = [_img(1, [[0, 0, 10, 10], [0, 0, 10, 12]], [3, 3])]
-    preds = [_pred(1, [[0, 0, 10, 11], [0, 0, 10, 10]], [0.9, 0.8],
-                   [3, 3])]
+    preds = [_pred(1, [[0, 0, 10, 11], [0, 0, 10, 10]], [0.9, 0.8], [3, 3])]
     # IoUs: A-box0 10/11, A-box1 11/12 (best); B-box0 1.0, B-box1 10/12.
     voc = eval_class_ap(preds, gts, NUM_CLASSES, style='voc')
     coco = eval_class_ap(preds, gts, NUM_CLASSES, style='coco')
     # Both: A -> box1, B -> box0: two TPs.
     assert voc['ap'][3] == 1.0 and coco['ap'][3] == 1.0
     # Now B prefers box1 as well (it is the argmax) once A took it.
-    preds = [_pred(1, [[0, 0, 10, 12], [0, 0, 10, 11.5]], [0.9, 0.8],
-                   [3, 3])]
+    preds = [_pred(1, [[0, 0, 10, 12], [0, 0, 10, 11.5]], [0.9, 0.8], [3, 3])]
     voc = eval_class_ap(preds, gts, NUM_CLASSES, style='voc')
     coco = eval_class_ap(preds, gts, NUM_CLASSES, style='coco')
     # VOC: B's argmax (box1) is taken -> FP; AP = 0.5 * 1.
@@ -90,11 +107,11 @@ def test_styles_differ_where_a_detection_covers_two_boxes():
 def test_bad_input_is_named():
     gts = [_img(1, [[0, 0, 10, 10]], [0])]
     with pytest.raises(ValueError, match=r'image id\(s\).*\b7\b'):
-        eval_class_ap([_pred(7, [[0, 0, 1, 1]], [0.5], [0])], gts,
-                      NUM_CLASSES)
+        eval_class_ap([_pred(7, [[0, 0, 1, 1]], [0.5], [0])], gts, NUM_CLASSES)
     with pytest.raises(ValueError, match=r'image id 1.*\[24\]'):
-        eval_class_ap([_pred(1, [[0, 0, 1, 1]], [0.5], [24])], gts,
-                      NUM_CLASSES)
+        eval_class_ap(
+            [_pred(1, [[0, 0, 1, 1]], [0.5], [24])], gts, NUM_CLASSES
+        )
     with pytest.raises(ValueError, match=r'ground truth: image id 1.*-1'):
         eval_class_ap([], [_img(1, [[0, 0, 1, 1]], [-1])], NUM_CLASSES)
     with pytest.raises(ValueError, match='appears twice'):
@@ -106,8 +123,14 @@ def test_bad_input_is_named():
 # -------------------------------------------------- independent references
 
 
-def _random_case(seed, num_images=6, num_classes=4, ties=False,
-                 overlapping=False, crowd=False):
+def _random_case(
+    seed,
+    num_images=6,
+    num_classes=4,
+    ties=False,
+    overlapping=False,
+    crowd=False,
+):
     """Random boxes; optionally tied scores and overlapping same-class GT.
 
     Adversarial by construction: an image without ground truth, an image
@@ -129,24 +152,34 @@ def _random_case(seed, num_images=6, num_classes=4, ties=False,
         gts.append(_img(img_id, boxes, labels))
         if crowd and n >= 2:
             # The last box becomes an ignored (crowd) region.
-            gts[-1] = dict(_img(img_id, boxes[:-1], labels[:-1]),
-                           bboxes_ignore=boxes[-1:], labels_ignore=labels[-1:])
+            gts[-1] = dict(
+                _img(img_id, boxes[:-1], labels[:-1]),
+                bboxes_ignore=boxes[-1:],
+                labels_ignore=labels[-1:],
+            )
         if img_id == 3:
             continue  # image without predictions
         m = int(rng.integers(0, 12))
         near = rng.integers(0, max(n, 1), m)
         if n:
             pboxes = boxes[near] + rng.normal(0, 4, (m, 4))
-            plabels = np.where(rng.random(m) < 0.7, labels[near],
-                               rng.integers(0, num_classes, m))
+            plabels = np.where(
+                rng.random(m) < 0.7,
+                labels[near],
+                rng.integers(0, num_classes, m),
+            )
         else:
             pboxes = rng.uniform(0, 200, (m, 4))
-        pboxes = np.hstack([np.minimum(pboxes[:, :2], pboxes[:, 2:]) - 0,
-                            np.maximum(pboxes[:, :2], pboxes[:, 2:]) + 1])
+        pboxes = np.hstack(
+            [
+                np.minimum(pboxes[:, :2], pboxes[:, 2:]) - 0,
+                np.maximum(pboxes[:, :2], pboxes[:, 2:]) + 1,
+            ]
+        )
         if not n:
             plabels = rng.integers(0, num_classes, m)
         plabels[plabels == 3] = 0  # class 3: ground truth, no detections
-        scores = (rng.integers(1, 4, m) / 4.0 if ties else rng.random(m))
+        scores = rng.integers(1, 4, m) / 4.0 if ties else rng.random(m)
         preds.append(_pred(img_id, pboxes, scores, plabels))
     return gts, preds
 
@@ -154,31 +187,50 @@ def _random_case(seed, num_images=6, num_classes=4, ties=False,
 def _pycocotools_ap50(gts, preds, num_classes):
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
+
     images, anns, dets = [], [], []
     for gt in gts:
         images.append(dict(id=gt['img_id'], width=300, height=300))
         crowd = np.zeros((0, 4)), np.zeros(0)
-        crowd = gt.get('bboxes_ignore', crowd[0]), gt.get(
-            'labels_ignore', crowd[1])
+        crowd = (
+            gt.get('bboxes_ignore', crowd[0]),
+            gt.get('labels_ignore', crowd[1]),
+        )
         for k, (box, label) in enumerate(
-                zip(np.vstack([gt['bboxes'], crowd[0]]),
-                    np.concatenate([gt['labels'], crowd[1]]))):
+            zip(
+                np.vstack([gt['bboxes'], crowd[0]]),
+                np.concatenate([gt['labels'], crowd[1]]),
+            )
+        ):
             w, h = box[2] - box[0], box[3] - box[1]
-            anns.append(dict(id=len(anns) + 1, image_id=gt['img_id'],
-                             category_id=int(label) + 1,
-                             bbox=[box[0], box[1], w, h], area=w * h,
-                             iscrowd=int(k >= len(gt['labels']))))
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=gt['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], w, h],
+                    area=w * h,
+                    iscrowd=int(k >= len(gt['labels'])),
+                )
+            )
     for pred in preds:
-        for box, score, label in zip(pred['bboxes'], pred['scores'],
-                                     pred['labels']):
-            dets.append(dict(image_id=pred['img_id'],
-                             category_id=int(label) + 1,
-                             bbox=[box[0], box[1], box[2] - box[0],
-                                   box[3] - box[1]], score=float(score)))
+        for box, score, label in zip(
+            pred['bboxes'], pred['scores'], pred['labels']
+        ):
+            dets.append(
+                dict(
+                    image_id=pred['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    score=float(score),
+                )
+            )
     coco_gt = COCO()
     coco_gt.dataset = dict(
-        images=images, annotations=anns,
-        categories=[dict(id=c + 1, name=str(c)) for c in range(num_classes)])
+        images=images,
+        annotations=anns,
+        categories=[dict(id=c + 1, name=str(c)) for c in range(num_classes)],
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         coco_gt.createIndex()
         coco_dt = coco_gt.loadRes(dets) if dets else COCO()
@@ -197,30 +249,44 @@ def _pycocotools_ap50(gts, preds, num_classes):
 
 def _mmdet_eval_map(gts, preds, num_classes):
     from mmdet.evaluation.functional import eval_map
+
     det_results, annotations = [], []
     pred_by_id = {p['img_id']: p for p in preds}
     for gt in gts:
         pred = pred_by_id.get(gt['img_id'], _pred(gt['img_id']))
-        det_results.append([
-            np.hstack([pred['bboxes'][pred['labels'] == c],
-                       pred['scores'][pred['labels'] == c][:, None]])
-            for c in range(num_classes)
-        ])
+        det_results.append(
+            [
+                np.hstack(
+                    [
+                        pred['bboxes'][pred['labels'] == c],
+                        pred['scores'][pred['labels'] == c][:, None],
+                    ]
+                )
+                for c in range(num_classes)
+            ]
+        )
         annotations.append(
-            dict(bboxes=gt['bboxes'], labels=gt['labels'],
-                 bboxes_ignore=gt.get('bboxes_ignore', np.zeros((0, 4))),
-                 labels_ignore=gt.get('labels_ignore', np.zeros(0, int))))
+            dict(
+                bboxes=gt['bboxes'],
+                labels=gt['labels'],
+                bboxes_ignore=gt.get('bboxes_ignore', np.zeros((0, 4))),
+                labels_ignore=gt.get('labels_ignore', np.zeros(0, int)),
+            )
+        )
     with contextlib.redirect_stdout(io.StringIO()):
-        mean_ap, results = eval_map(det_results, annotations, iou_thr=0.5,
-                                    logger='silent')
+        mean_ap, results = eval_map(
+            det_results, annotations, iou_thr=0.5, logger='silent'
+        )
     ap = np.array([r['ap'] if r['num_gts'] else np.nan for r in results])
     return mean_ap, ap
 
 
-CASES = [dict(seed=s) for s in range(8)] + [
-    dict(seed=100 + s, ties=True) for s in range(4)
-] + [dict(seed=200 + s, overlapping=True) for s in range(4)
-      ] + [dict(seed=300 + s, crowd=True) for s in range(3)]
+CASES = (
+    [dict(seed=s) for s in range(8)]
+    + [dict(seed=100 + s, ties=True) for s in range(4)]
+    + [dict(seed=200 + s, overlapping=True) for s in range(4)]
+    + [dict(seed=300 + s, crowd=True) for s in range(3)]
+)
 
 
 @pytest.mark.parametrize('case', CASES)
@@ -257,6 +323,7 @@ def test_voc_style_equals_mmdet_eval_map(case, monkeypatch):
     """
     if case.get('ties'):
         from mmdet.evaluation.functional import mean_ap
+
         monkeypatch.setattr(mean_ap, 'np', _StableArgsortNumpy())
     gts, preds = _random_case(**case)
     ours = eval_class_ap(preds, gts, 4, style='voc')
@@ -268,10 +335,12 @@ def test_voc_style_equals_mmdet_eval_map(case, monkeypatch):
 
 def test_random_cases_are_not_trivial():
     # The agreement tests above must exercise TPs, FPs and partial APs.
-    aps = np.concatenate([
-        eval_class_ap(p, g, 4)['ap']
-        for g, p in (_random_case(**c) for c in CASES)
-    ])
+    aps = np.concatenate(
+        [
+            eval_class_ap(p, g, 4)['ap']
+            for g, p in (_random_case(**c) for c in CASES)
+        ]
+    )
     aps = aps[~np.isnan(aps)]
     assert ((aps > 0) & (aps < 1)).sum() > 10
     assert (aps == 0).any()
@@ -285,8 +354,13 @@ def test_tie_cases_do_depend_on_the_order_of_ties():
         if case.get('ties'):
             gts, preds = _random_case(**case)
             flipped = [
-                dict(p, bboxes=p['bboxes'][::-1], scores=p['scores'][::-1],
-                     labels=p['labels'][::-1]) for p in preds
+                dict(
+                    p,
+                    bboxes=p['bboxes'][::-1],
+                    scores=p['scores'][::-1],
+                    labels=p['labels'][::-1],
+                )
+                for p in preds
             ]
             a = eval_class_ap(preds, gts, 4)['ap']
             b = eval_class_ap(flipped, gts, 4)['ap']
@@ -297,6 +371,7 @@ def test_tie_cases_do_depend_on_the_order_of_ties():
 def test_crowd_cases_hit_ignored_regions():
     from deepacc.evaluation.functional import match_image
     from deepacc.evaluation.functional.inputs import align_by_img_id
+
     hits = {'voc': 0, 'coco': 0}
     for case in CASES:
         if case.get('crowd'):
@@ -304,5 +379,6 @@ def test_crowd_cases_hit_ignored_regions():
             for pred, gt in align_by_img_id(preds, gts, 4):
                 for style in hits:
                     hits[style] += int(
-                        (match_image(pred, gt, 0.5, style)[1] == -1).sum())
+                        (match_image(pred, gt, 0.5, style)[1] == -1).sum()
+                    )
     assert hits['voc'] > 0 and hits['coco'] > 0

@@ -1,4 +1,5 @@
 """ChromosomeMetric as mmengine runs it: process() then evaluate()."""
+
 import logging
 
 import numpy as np
@@ -13,45 +14,60 @@ from mmengine.structures import InstanceData
 from deepacc.chromosomes import NUM_CLASSES
 from deepacc.evaluation.functional import eval_class_ap, karyotype_errors
 
-KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct',
-        'err_within_group', 'err_across_group', 'missed', 'spurious')
+KEYS = (
+    'mAP',
+    'mAP_max',
+    'Acc',
+    'AER',
+    'whole_cell_correct',
+    'err_within_group',
+    'err_across_group',
+    'missed',
+    'spurious',
+)
 
 
 def _sample(img_id, rng, with_top1=True, n=8):
     xy = rng.uniform(0, 300, (n, 2))
     gt_boxes = np.hstack([xy, xy + rng.uniform(10, 40, (n, 2))])
     gt_labels = rng.integers(0, NUM_CLASSES, n)
-    sample = DetDataSample(metainfo=dict(img_id=img_id,
-                                         ori_shape=(400, 400)))
+    sample = DetDataSample(metainfo=dict(img_id=img_id, ori_shape=(400, 400)))
     sample.gt_instances = InstanceData(
         bboxes=HorizontalBoxes(torch.tensor(gt_boxes, dtype=torch.float32)),
-        labels=torch.tensor(gt_labels))
+        labels=torch.tensor(gt_labels),
+    )
     sample.ignored_instances = InstanceData(
         bboxes=HorizontalBoxes(torch.zeros((0, 4))),
-        labels=torch.zeros(0, dtype=torch.long))
+        labels=torch.zeros(0, dtype=torch.long),
+    )
     # Class-agnostic boxes, two classes each: a one-stage-like output.
     boxes = gt_boxes + rng.normal(0, 2, gt_boxes.shape)
     second = (gt_labels + 1) % NUM_CLASSES
     first = np.where(rng.random(n) < 0.75, gt_labels, second)
     sample.pred_instances = InstanceData(
         bboxes=torch.tensor(np.vstack([boxes, boxes]), dtype=torch.float32),
-        scores=torch.tensor(np.concatenate(
-            [rng.uniform(0.5, 1, n), rng.uniform(0, 0.5, n)]),
-            dtype=torch.float32),
+        scores=torch.tensor(
+            np.concatenate([rng.uniform(0.5, 1, n), rng.uniform(0, 0.5, n)]),
+            dtype=torch.float32,
+        ),
         # The second class is the true one where the first is wrong: it
         # helps mAP, not mAP_max.
-        labels=torch.tensor(np.concatenate(
-            [first, np.where(first == gt_labels, second, gt_labels)])))
+        labels=torch.tensor(
+            np.concatenate(
+                [first, np.where(first == gt_labels, second, gt_labels)]
+            )
+        ),
+    )
     if with_top1:
         sample.pred_top1_instances = InstanceData(
             bboxes=torch.tensor(boxes, dtype=torch.float32),
             scores=sample.pred_instances.scores[:n].clone(),
-            labels=torch.tensor(first))
+            labels=torch.tensor(first),
+        )
     return sample.to_dict()
 
 
 class _Capture(logging.Handler):
-
     def __init__(self):
         super().__init__()
         self.text = []
@@ -81,20 +97,35 @@ def test_metric_keys_values_and_table(with_top1, log_text):
         assert f'chromosome/{key}' in out
         assert 0 <= out[f'chromosome/{key}'] <= 1
     # The same numbers from the pure functions on the same data.
-    gts = [dict(img_id=s['img_id'],
-                bboxes=s['gt_instances']['bboxes'].tensor.numpy(),
-                labels=s['gt_instances']['labels'].numpy()) for s in samples]
-    preds = [dict(img_id=s['img_id'],
-                  **{k: s['pred_instances'][k].numpy()
-                     for k in ('bboxes', 'scores', 'labels')})
-             for s in samples]
+    gts = [
+        dict(
+            img_id=s['img_id'],
+            bboxes=s['gt_instances']['bboxes'].tensor.numpy(),
+            labels=s['gt_instances']['labels'].numpy(),
+        )
+        for s in samples
+    ]
+    preds = [
+        dict(
+            img_id=s['img_id'],
+            **{
+                k: s['pred_instances'][k].numpy()
+                for k in ('bboxes', 'scores', 'labels')
+            },
+        )
+        for s in samples
+    ]
     # Top-1: the first 8 rows of each image (given or derived alike).
-    top1 = [{k: (v[:8] if k != 'img_id' else v) for k, v in p.items()}
-            for p in preds]
+    top1 = [
+        {k: (v[:8] if k != 'img_id' else v) for k, v in p.items()}
+        for p in preds
+    ]
     assert out['chromosome/mAP'] == pytest.approx(
-        eval_class_ap(preds, gts, NUM_CLASSES)['mAP'])
+        eval_class_ap(preds, gts, NUM_CLASSES)['mAP']
+    )
     assert out['chromosome/mAP_max'] == pytest.approx(
-        eval_class_ap(top1, gts, NUM_CLASSES)['mAP'])
+        eval_class_ap(top1, gts, NUM_CLASSES)['mAP']
+    )
     errors = karyotype_errors(top1, gts, NUM_CLASSES)
     for key in KEYS[2:]:
         assert out[f'chromosome/{key}'] == pytest.approx(errors[key])
@@ -113,8 +144,16 @@ def test_metric_options():
     values = {}
     for strict in (False, True):
         metric = METRICS.build(
-            dict(type='ChromosomeMetric', strict=strict, score_thr=0.6,
-                 nms_iou=0.5, iou_thr=0.4, ap_style='coco', prefix='x'))
+            dict(
+                type='ChromosomeMetric',
+                strict=strict,
+                score_thr=0.6,
+                nms_iou=0.5,
+                iou_thr=0.4,
+                ap_style='coco',
+                prefix='x',
+            )
+        )
         metric.process({}, samples)
         values[strict] = metric.evaluate(size=3)
     assert values[True]['x/AER'] > values[False]['x/AER']
@@ -139,10 +178,12 @@ def test_ignored_instances_are_read():
     # Move chromosome 0 from the ground truth to the ignored regions: its
     # call is then neither right nor spurious, and nothing is missed.
     gt = sample['gt_instances']
-    sample['ignored_instances'] = dict(bboxes=gt['bboxes'][:1],
-                                       labels=gt['labels'][:1])
-    sample['gt_instances'] = dict(bboxes=gt['bboxes'][1:],
-                                  labels=gt['labels'][1:])
+    sample['ignored_instances'] = dict(
+        bboxes=gt['bboxes'][:1], labels=gt['labels'][:1]
+    )
+    sample['gt_instances'] = dict(
+        bboxes=gt['bboxes'][1:], labels=gt['labels'][1:]
+    )
     metric = METRICS.build(dict(type='ChromosomeMetric'))
     metric.process({}, [sample])
     assert len(metric.results[0][0]['bboxes_ignore']) == 1

@@ -1,4 +1,5 @@
 """Acc, AER, whole-cell and the Denver split on hand-drawn cases."""
+
 import numpy as np
 import pytest
 
@@ -17,8 +18,11 @@ L = {name: i for i, name in enumerate(CLASSES)}
 
 
 def _gt(img_id, boxes, names):
-    return dict(img_id=img_id, bboxes=np.asarray(boxes, float).reshape(-1, 4),
-                labels=np.array([L[n] for n in names], np.int64))
+    return dict(
+        img_id=img_id,
+        bboxes=np.asarray(boxes, float).reshape(-1, 4),
+        labels=np.array([L[n] for n in names], np.int64),
+    )
 
 
 def _pred(img_id, rows):
@@ -27,21 +31,28 @@ def _pred(img_id, rows):
         img_id=img_id,
         bboxes=np.asarray([r[0] for r in rows], float).reshape(-1, 4),
         scores=np.asarray([r[1] for r in rows], float),
-        labels=np.array([L[r[2]] for r in rows], np.int64))
+        labels=np.array([L[r[2]] for r in rows], np.int64),
+    )
 
 
 # Image 1: four chromosomes in a row, 10 px wide, 40 px tall.
-GT1 = _gt(1, [[0, 0, 10, 40], [20, 0, 30, 40], [40, 0, 50, 40],
-              [60, 0, 70, 40]], ['1', '4', '2', '13'])
-PRED1 = _pred(1, [
-    ([0, 0, 10, 40], 0.9, '1'),    # TP
-    ([20, 0, 30, 40], 0.8, '5'),   # 4 called 5: within group B
-    ([40, 0, 50, 40], 0.7, '21'),  # 2 called 21: across groups A/G
-    ([40, 1, 50, 40], 0.65, '2'),  # duplicate of the previous (IoU 0.975
-                                   # > 0.7): NMS removes it
-    ([100, 0, 110, 40], 0.6, 'X'),  # nothing there: spurious
-    ([60, 0, 70, 40], 0.3, '13'),  # below score 0.5: no call -> 13 missed
-])
+GT1 = _gt(
+    1,
+    [[0, 0, 10, 40], [20, 0, 30, 40], [40, 0, 50, 40], [60, 0, 70, 40]],
+    ['1', '4', '2', '13'],
+)
+PRED1 = _pred(
+    1,
+    [
+        ([0, 0, 10, 40], 0.9, '1'),  # TP
+        ([20, 0, 30, 40], 0.8, '5'),  # 4 called 5: within group B
+        ([40, 0, 50, 40], 0.7, '21'),  # 2 called 21: across groups A/G
+        ([40, 1, 50, 40], 0.65, '2'),  # duplicate of the previous (IoU 0.975
+        # > 0.7): NMS removes it
+        ([100, 0, 110, 40], 0.6, 'X'),  # nothing there: spurious
+        ([60, 0, 70, 40], 0.3, '13'),  # below score 0.5: no call -> 13 missed
+    ],
+)
 # Image 2: called perfectly (the cell is right).
 GT2 = _gt(2, [[0, 0, 10, 40], [20, 0, 30, 40]], ['X', 'Y'])
 PRED2 = _pred(2, [([0, 0, 10, 40], 0.99, 'X'), ([20, 0, 30, 40], 0.98, 'Y')])
@@ -60,8 +71,11 @@ def test_hand_drawn_counts_default_and_strict():
     assert out['spurious'] == pytest.approx(1 / 6)
     assert out['missed'] == pytest.approx(1 / 6)
     assert out['AER'] == pytest.approx(
-        out['err_within_group'] + out['err_across_group'] +
-        out['spurious'] + out['missed'])
+        out['err_within_group']
+        + out['err_across_group']
+        + out['spurious']
+        + out['missed']
+    )
     assert out['whole_cell_correct'] == 0.5
     assert out['num_cells_correct'] == 1
     strict = karyotype_errors([PRED1, PRED2], [GT1, GT2], C, strict=True)
@@ -98,14 +112,17 @@ def test_one_to_one_matching_takes_the_best_free_box():
     calls = np.array([[0, 0, 10, 40], [0, 0, 10, 30]], float)
     assert match_calls(calls, gt[:1]).tolist() == [0, -1]
     # A call on an ignored (crowd) box only: -2, left out of the counts.
-    assert match_calls(calls[:1], np.zeros((0, 4)), 0.5,
-                       gt[:1]).tolist() == [-2]
+    assert match_calls(calls[:1], np.zeros((0, 4)), 0.5, gt[:1]).tolist() == [
+        -2
+    ]
 
 
 def test_calls_on_ignored_boxes_are_not_counted():
-    gt = dict(_gt(1, [[0, 0, 10, 40]], ['1']),
-              bboxes_ignore=np.array([[50, 0, 60, 40]], float),
-              labels_ignore=np.array([L['1']]))
+    gt = dict(
+        _gt(1, [[0, 0, 10, 40]], ['1']),
+        bboxes_ignore=np.array([[50, 0, 60, 40]], float),
+        labels_ignore=np.array([L['1']]),
+    )
     pred = _pred(1, [([0, 0, 10, 40], 0.9, '1'), ([50, 0, 60, 40], 0.8, '3')])
     out = karyotype_errors([pred], [gt], C)
     assert out['num_pred'] == 1 and out['Acc'] == 1 and out['AER'] == 0
@@ -125,8 +142,7 @@ def test_empty_images_and_undefined_rates():
 
 def test_error_rates_from_counts():
     assert error_rates(8, 1, 1, 2) == pytest.approx((0.8, 4 / 11))
-    assert error_rates(8, 1, 1, 2, strict=True) == pytest.approx(
-        (0.8, 5 / 11))
+    assert error_rates(8, 1, 1, 2, strict=True) == pytest.approx((0.8, 5 / 11))
 
 
 def test_bad_input_is_named():
@@ -150,5 +166,6 @@ def test_confusion_matrix_matches_the_counts():
     assert order[spans[2][2] - 1] == L['X'] and order[-1] == L['Y']
     moved = reorder(cm, order)
     assert moved.sum() == cm.sum() and moved[-1, -1] == 0
-    assert moved[order.index(L['X']), order.index(L['X'])] == cm[L['X'],
-                                                                  L['X']]
+    assert (
+        moved[order.index(L['X']), order.index(L['X'])] == cm[L['X'], L['X']]
+    )

@@ -25,6 +25,7 @@ AER = (M + S + F) / G has no such floor: e.g. G = P = 2500, T = 2110
 That cell of counts is built below from actual boxes and run through
 the metric.
 """
+
 import itertools
 
 import numpy as np
@@ -89,15 +90,22 @@ def _cell(img_id, n_true, n_wrong, n_spurious, n_missed, rng):
     boxes = np.stack([x, np.zeros_like(x), x + 10, np.full_like(x, 40)], 1)
     labels = rng.integers(0, NUM_CLASSES, n)
     gt = dict(img_id=img_id, bboxes=boxes[:n], labels=labels)
-    called = np.concatenate([
-        labels[:n_true], (labels[n_true:n_true + n_wrong] + 1) % NUM_CLASSES
-    ])
+    called = np.concatenate(
+        [
+            labels[:n_true],
+            (labels[n_true : n_true + n_wrong] + 1) % NUM_CLASSES,
+        ]
+    )
     spurious = rng.integers(0, NUM_CLASSES, n_spurious)
     pred_boxes = np.concatenate(
-        [boxes[:n_true + n_wrong], boxes[n:n + n_spurious]])
-    pred = dict(img_id=img_id, bboxes=pred_boxes,
-                scores=np.full(len(pred_boxes), 0.9),
-                labels=np.concatenate([called, spurious]))
+        [boxes[: n_true + n_wrong], boxes[n : n + n_spurious]]
+    )
+    pred = dict(
+        img_id=img_id,
+        bboxes=pred_boxes,
+        scores=np.full(len(pred_boxes), 0.9),
+        labels=np.concatenate([called, spurious]),
+    )
     return pred, gt
 
 
@@ -107,7 +115,7 @@ def test_faster_rcnn_pair_from_boxes_under_default_only():
     plan = np.zeros((50, 4), int)  # per cell: true, wrong, spurious, missed
     for col, total in enumerate((2110, 359, 31, 31)):
         plan[:, col] = total // 50
-        plan[:total % 50, col] += 1
+        plan[: total % 50, col] += 1
     cells = [_cell(i + 1, *row, rng) for i, row in enumerate(plan)]
     preds, gts = zip(*cells)
     out = karyotype_errors(preds, gts, NUM_CLASSES)

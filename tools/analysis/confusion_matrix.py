@@ -4,6 +4,7 @@
     python tools/analysis/confusion_matrix.py results.pkl \
         --ann-file data/chromosome/annotations/test.json --out work_dirs/cm
 """
+
 import sys
 
 from deepacc.cli import main

@@ -1,17 +1,27 @@
 from .average_precision import (
-                                AP_STYLES,
-                                ap_from_flags,
-                                average_precision,
-                                eval_class_ap,
-                                match_image,
+    AP_STYLES,
+    ap_from_flags,
+    average_precision,
+    eval_class_ap,
+    match_image,
 )
 from .confusion import confusion_matrix, denver_order, reorder
 from .inputs import align_by_img_id, check_ground_truth, check_prediction
 from .karyotype_errors import error_rates, karyotype_errors, match_calls
 
 __all__ = [
-    'AP_STYLES', 'align_by_img_id', 'ap_from_flags', 'average_precision',
-    'check_ground_truth', 'check_prediction', 'confusion_matrix',
-    'denver_order', 'error_rates', 'eval_class_ap', 'karyotype_errors',
-    'match_calls', 'match_image', 'reorder'
+    'AP_STYLES',
+    'align_by_img_id',
+    'ap_from_flags',
+    'average_precision',
+    'check_ground_truth',
+    'check_prediction',
+    'confusion_matrix',
+    'denver_order',
+    'error_rates',
+    'eval_class_ap',
+    'karyotype_errors',
+    'match_calls',
+    'match_image',
+    'reorder',
 ]

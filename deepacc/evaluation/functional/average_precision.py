@@ -24,6 +24,7 @@ punish the detections that hit them; in the ``'coco'`` style they are
 matched like pycocotools' crowd regions (intersection over detection area).
 Unlike pycocotools there is no per-image cap on detections (maxDets=100).
 """
+
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -34,12 +35,14 @@ from .inputs import align_by_img_id
 
 AP_STYLES = ('voc', 'coco')
 # pycocotools' recall thresholds, computed the same way.
-COCO_REC_THRS = np.linspace(.0, 1.00, int(np.round((1.00 - .0) / .01)) + 1,
-                            endpoint=True)
+COCO_REC_THRS = np.linspace(
+    0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True
+)
 
 
-def average_precision(recalls: np.ndarray, precisions: np.ndarray,
-                      mode: str = 'area') -> float:
+def average_precision(
+    recalls: np.ndarray, precisions: np.ndarray, mode: str = 'area'
+) -> float:
     """Area under a precision/recall curve.
 
     Args:
@@ -56,14 +59,14 @@ def average_precision(recalls: np.ndarray, precisions: np.ndarray,
     recalls = np.asarray(recalls, dtype=np.float64).reshape(-1)
     precisions = np.asarray(precisions, dtype=np.float64).reshape(-1)
     if mode == 'area':
-        mrec = np.concatenate(([0.], recalls, [1.]))
-        mpre = np.concatenate(([0.], precisions, [0.]))
+        mrec = np.concatenate(([0.0], recalls, [1.0]))
+        mpre = np.concatenate(([0.0], precisions, [0.0]))
         mpre = np.maximum.accumulate(mpre[::-1])[::-1]
         ind = np.flatnonzero(mrec[1:] != mrec[:-1])
         return float(np.sum((mrec[ind + 1] - mrec[ind]) * mpre[ind + 1]))
     if mode == '101point':
         if len(recalls) == 0:
-            return 0.
+            return 0.0
         mpre = np.maximum.accumulate(precisions[::-1])[::-1]
         inds = np.searchsorted(recalls, COCO_REC_THRS, side='left')
         q = np.zeros(len(COCO_REC_THRS))
@@ -73,8 +76,9 @@ def average_precision(recalls: np.ndarray, precisions: np.ndarray,
     raise ValueError(f'unknown AP mode {mode!r}; use "area" or "101point"')
 
 
-def match_image(pred: dict, gt: dict, iou_thr: float = 0.5,
-                style: str = 'voc') -> Tuple[np.ndarray, np.ndarray]:
+def match_image(
+    pred: dict, gt: dict, iou_thr: float = 0.5, style: str = 'voc'
+) -> Tuple[np.ndarray, np.ndarray]:
     """TP / FP flags of one image's detections, class by class.
 
     Args:
@@ -91,8 +95,7 @@ def match_image(pred: dict, gt: dict, iou_thr: float = 0.5,
         order: 1 TP, 0 FP, -1 ignored (hit an ignored box).
     """
     if style not in AP_STYLES:
-        raise ValueError(f'unknown AP style {style!r}; use one of '
-                         f'{AP_STYLES}')
+        raise ValueError(f'unknown AP style {style!r}; use one of {AP_STYLES}')
     order = np.argsort(-pred['scores'], kind='stable')
     boxes = pred['bboxes'][order]
     labels = pred['labels'][order]
@@ -106,7 +109,7 @@ def match_image(pred: dict, gt: dict, iou_thr: float = 0.5,
     same = labels[:, None] == all_labels[None, :]
     ious = bbox_overlaps(boxes, all_boxes)
     if style == 'voc':
-        ious = np.where(same, ious, -1.)
+        ious = np.where(same, ious, -1.0)
         best = ious.argmax(axis=1)
         hit = ious[np.arange(len(order)), best] >= iou_thr
         flags[hit & is_ignore[best]] = -1
@@ -148,16 +151,20 @@ def _iof(boxes: np.ndarray, regions: np.ndarray) -> np.ndarray:
     rb = np.minimum(boxes[:, None, 2:], regions[None, :, 2:])
     wh = np.clip(rb - lt, 0, None)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return np.where(area[:, None] > 0,
-                    wh[..., 0] * wh[..., 1] / np.maximum(area[:, None],
-                                                         1e-12), 0.)
+    return np.where(
+        area[:, None] > 0,
+        wh[..., 0] * wh[..., 1] / np.maximum(area[:, None], 1e-12),
+        0.0,
+    )
 
 
-def eval_class_ap(preds: Sequence[dict],
-                  gts: Sequence[dict],
-                  num_classes: int,
-                  iou_thr: float = 0.5,
-                  style: str = 'voc') -> Dict[str, np.ndarray]:
+def eval_class_ap(
+    preds: Sequence[dict],
+    gts: Sequence[dict],
+    num_classes: int,
+    iou_thr: float = 0.5,
+    style: str = 'voc',
+) -> Dict[str, np.ndarray]:
     """Per-class AP and mAP over a set of images.
 
     Args:
@@ -183,8 +190,7 @@ def eval_class_ap(preds: Sequence[dict],
             class indices out of range.
     """
     if style not in AP_STYLES:
-        raise ValueError(f'unknown AP style {style!r}; use one of '
-                         f'{AP_STYLES}')
+        raise ValueError(f'unknown AP style {style!r}; use one of {AP_STYLES}')
     pairs = align_by_img_id(preds, gts, num_classes)
     scores: List[np.ndarray] = []
     labels: List[np.ndarray] = []
@@ -197,19 +203,25 @@ def eval_class_ap(preds: Sequence[dict],
         flags.append(flag)
         num_gts += np.bincount(gt['labels'], minlength=num_classes)
     return ap_from_flags(
-        _cat(scores, np.float64), _cat(labels, np.int64),
-        _cat(flags, np.int8), num_gts,
-        mode='area' if style == 'voc' else '101point')
+        _cat(scores, np.float64),
+        _cat(labels, np.int64),
+        _cat(flags, np.int8),
+        num_gts,
+        mode='area' if style == 'voc' else '101point',
+    )
 
 
 def _cat(parts, dtype):
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(
-        0, dtype)
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
 
-def ap_from_flags(scores: np.ndarray, labels: np.ndarray, flags: np.ndarray,
-                  num_gts: np.ndarray,
-                  mode: str = 'area') -> Dict[str, np.ndarray]:
+def ap_from_flags(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    flags: np.ndarray,
+    num_gts: np.ndarray,
+    mode: str = 'area',
+) -> Dict[str, np.ndarray]:
     """Per-class AP from matched detections of all images.
 
     Args:
@@ -236,7 +248,7 @@ def ap_from_flags(scores: np.ndarray, labels: np.ndarray, flags: np.ndarray,
     for c in range(num_classes):
         if num_gts[c] == 0:
             continue
-        tps = np.cumsum(tp[bounds[c]:bounds[c + 1]])
+        tps = np.cumsum(tp[bounds[c] : bounds[c + 1]])
         n = np.arange(1, len(tps) + 1, dtype=np.float64)
         ap[c] = average_precision(tps / num_gts[c], tps / n, mode)
     valid = ~np.isnan(ap)
@@ -244,4 +256,5 @@ def ap_from_flags(scores: np.ndarray, labels: np.ndarray, flags: np.ndarray,
         mAP=float(ap[valid].mean()) if valid.any() else 0.0,
         ap=ap,
         num_gts=np.asarray(num_gts, dtype=np.int64),
-        num_dets=num_dets)
+        num_dets=num_dets,
+    )

@@ -5,6 +5,7 @@ columns the called classes plus ``'missed'`` (chromosomes no call found);
 the corner is always 0. It uses exactly the calls and matching of Acc/AER
 (:func:`karyotype_errors`), so its diagonal sums to their TP count.
 """
+
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -17,12 +18,14 @@ SPURIOUS = 'spurious'
 MISSED = 'missed'
 
 
-def confusion_matrix(preds: Sequence[dict],
-                     gts: Sequence[dict],
-                     num_classes: int = len(CLASSES),
-                     score_thr: float = 0.5,
-                     nms_iou: float = 0.7,
-                     iou_thr: float = 0.5) -> np.ndarray:
+def confusion_matrix(
+    preds: Sequence[dict],
+    gts: Sequence[dict],
+    num_classes: int = len(CLASSES),
+    score_thr: float = 0.5,
+    nms_iou: float = 0.7,
+    iou_thr: float = 0.5,
+) -> np.ndarray:
     """Confusion matrix of top-1 calls against ground truth.
 
     Args:
@@ -40,8 +43,9 @@ def confusion_matrix(preds: Sequence[dict],
         canonical class order; the last row is 'spurious', the last column
         'missed'.
     """
-    return karyotype_errors(preds, gts, num_classes, score_thr, nms_iou,
-                            iou_thr)['confusion']
+    return karyotype_errors(
+        preds, gts, num_classes, score_thr, nms_iou, iou_thr
+    )['confusion']
 
 
 def denver_order() -> Tuple[List[int], List[Tuple[str, int, int]]]:

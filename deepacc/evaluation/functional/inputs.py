@@ -11,6 +11,7 @@ tensors), matched by ``img_id``:
 
 Every check names the image and what is wrong; nothing is dropped.
 """
+
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -25,8 +26,9 @@ def to_numpy(value, dtype) -> np.ndarray:
     return np.asarray(value, dtype=dtype)
 
 
-def check_prediction(pred: dict, num_classes: int,
-                     source: str = 'predictions') -> dict:
+def check_prediction(
+    pred: dict, num_classes: int, source: str = 'predictions'
+) -> dict:
     """A prediction dict with numpy arrays of checked shape and labels.
 
     Args:
@@ -46,13 +48,15 @@ def check_prediction(pred: dict, num_classes: int,
     if not len(bboxes) == len(scores) == len(labels):
         raise ValueError(
             f'{source}: image id {img_id!r} has {len(bboxes)} boxes, '
-            f'{len(scores)} scores and {len(labels)} labels')
+            f'{len(scores)} scores and {len(labels)} labels'
+        )
     _check_labels(labels, num_classes, f'{source}: image id {img_id!r}')
     return dict(img_id=img_id, bboxes=bboxes, scores=scores, labels=labels)
 
 
-def check_ground_truth(gt: dict, num_classes: int,
-                       source: str = 'ground truth') -> dict:
+def check_ground_truth(
+    gt: dict, num_classes: int, source: str = 'ground truth'
+) -> dict:
     """A ground-truth dict with numpy arrays of checked shape and labels.
 
     Args:
@@ -69,22 +73,36 @@ def check_ground_truth(gt: dict, num_classes: int,
     bboxes = to_numpy(gt['bboxes'], np.float64).reshape(-1, 4)
     labels = to_numpy(gt['labels'], np.int64).reshape(-1)
     ignore = gt.get('bboxes_ignore')
-    ignore = (np.zeros((0, 4)) if ignore is None else to_numpy(
-        ignore, np.float64).reshape(-1, 4))
+    ignore = (
+        np.zeros((0, 4))
+        if ignore is None
+        else to_numpy(ignore, np.float64).reshape(-1, 4)
+    )
     ignore_labels = gt.get('labels_ignore')
-    ignore_labels = (np.zeros(0, np.int64) if ignore_labels is None else
-                     to_numpy(ignore_labels, np.int64).reshape(-1))
+    ignore_labels = (
+        np.zeros(0, np.int64)
+        if ignore_labels is None
+        else to_numpy(ignore_labels, np.int64).reshape(-1)
+    )
     where = f'{source}: image id {img_id!r}'
     if len(bboxes) != len(labels):
-        raise ValueError(f'{where} has {len(bboxes)} boxes but '
-                         f'{len(labels)} labels')
+        raise ValueError(
+            f'{where} has {len(bboxes)} boxes but {len(labels)} labels'
+        )
     if len(ignore) != len(ignore_labels):
-        raise ValueError(f'{where} has {len(ignore)} ignored boxes but '
-                         f'{len(ignore_labels)} ignored labels')
+        raise ValueError(
+            f'{where} has {len(ignore)} ignored boxes but '
+            f'{len(ignore_labels)} ignored labels'
+        )
     _check_labels(labels, num_classes, where)
     _check_labels(ignore_labels, num_classes, where + ' (ignored boxes)')
-    return dict(img_id=img_id, bboxes=bboxes, labels=labels,
-                bboxes_ignore=ignore, labels_ignore=ignore_labels)
+    return dict(
+        img_id=img_id,
+        bboxes=bboxes,
+        labels=labels,
+        bboxes_ignore=ignore,
+        labels_ignore=ignore_labels,
+    )
 
 
 def _check_labels(labels: np.ndarray, num_classes: int, where: str) -> None:
@@ -92,12 +110,16 @@ def _check_labels(labels: np.ndarray, num_classes: int, where: str) -> None:
     if len(bad):
         raise ValueError(
             f'{where}: class indices {sorted(set(bad.tolist()))} are outside '
-            f'0..{num_classes - 1} ({num_classes} classes)')
+            f'0..{num_classes - 1} ({num_classes} classes)'
+        )
 
 
-def align_by_img_id(preds: Sequence[dict], gts: Sequence[dict],
-                    num_classes: int,
-                    require_all: bool = False) -> List[Tuple[dict, dict]]:
+def align_by_img_id(
+    preds: Sequence[dict],
+    gts: Sequence[dict],
+    num_classes: int,
+    require_all: bool = False,
+) -> List[Tuple[dict, dict]]:
     """Pair predictions with ground truth by ``img_id``, sorted by id.
 
     An annotated image without a prediction entry is an image on which
@@ -123,43 +145,55 @@ def align_by_img_id(preds: Sequence[dict], gts: Sequence[dict],
         gt = check_ground_truth(gt, num_classes)
         if gt['img_id'] in gt_by_id:
             raise ValueError(
-                f'ground truth: image id {gt["img_id"]!r} appears twice')
+                f'ground truth: image id {gt["img_id"]!r} appears twice'
+            )
         gt_by_id[gt['img_id']] = gt
     pred_by_id: Dict = {}
     for pred in preds:
         pred = check_prediction(pred, num_classes)
         if pred['img_id'] in pred_by_id:
             raise ValueError(
-                f'predictions: image id {pred["img_id"]!r} appears twice')
+                f'predictions: image id {pred["img_id"]!r} appears twice'
+            )
         pred_by_id[pred['img_id']] = pred
     unknown = [i for i in pred_by_id if i not in gt_by_id]
     if unknown:
         raise ValueError(
             f'predictions for {len(unknown)} image id(s) that the '
-            f'annotations do not have: {_show(unknown)}')
+            f'annotations do not have: {_show(unknown)}'
+        )
     missing = [i for i in gt_by_id if i not in pred_by_id]
     if require_all and missing:
         raise ValueError(
             f'no predictions for {len(missing)} annotated image id(s): '
-            f'{_show(missing)}')
+            f'{_show(missing)}'
+        )
     pairs = []
     for img_id in sorted(gt_by_id, key=_sort_key):
         pred = pred_by_id.get(img_id)
         if pred is None:
-            pred = dict(img_id=img_id, bboxes=np.zeros((0, 4)),
-                        scores=np.zeros(0), labels=np.zeros(0, np.int64))
+            pred = dict(
+                img_id=img_id,
+                bboxes=np.zeros((0, 4)),
+                scores=np.zeros(0),
+                labels=np.zeros(0, np.int64),
+            )
         pairs.append((pred, gt_by_id[img_id]))
     return pairs
 
 
 def _sort_key(img_id):
     # Ids are ints in COCO files; sort mixed types without failing.
-    return (0, img_id, '') if isinstance(
-        img_id, (int, np.integer)) else (1, 0, str(img_id))
+    return (
+        (0, img_id, '')
+        if isinstance(img_id, (int, np.integer))
+        else (1, 0, str(img_id))
+    )
 
 
 def _show(ids: list, limit: int = 10) -> str:
     ids = sorted(ids, key=_sort_key)
     text = ', '.join(repr(i) for i in ids[:limit])
-    return text + (f', ... ({len(ids) - limit} more)'
-                   if len(ids) > limit else '')
+    return text + (
+        f', ... ({len(ids) - limit} more)' if len(ids) > limit else ''
+    )

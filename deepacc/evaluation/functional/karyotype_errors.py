@@ -24,6 +24,7 @@ spurious + missed, each a fraction of G. Acc is NaN without calls and AER
 NaN without ground truth. Calls that overlap only an ignored (crowd) box
 by ``iou_thr`` are left out of every count.
 """
+
 from typing import Dict, Sequence, Tuple
 
 import numpy as np
@@ -34,9 +35,12 @@ from deepacc.structures import bbox_overlaps, count_by_class, select_calls
 from .inputs import align_by_img_id
 
 
-def match_calls(call_boxes: np.ndarray, gt_boxes: np.ndarray,
-                iou_thr: float = 0.5,
-                ignore_boxes: np.ndarray = None) -> np.ndarray:
+def match_calls(
+    call_boxes: np.ndarray,
+    gt_boxes: np.ndarray,
+    iou_thr: float = 0.5,
+    ignore_boxes: np.ndarray = None,
+) -> np.ndarray:
     """One-to-one, class-agnostic matching of calls to ground truth.
 
     Args:
@@ -56,7 +60,7 @@ def match_calls(call_boxes: np.ndarray, gt_boxes: np.ndarray,
         ious = bbox_overlaps(call_boxes, gt_boxes)
         taken = np.zeros(len(gt_boxes), dtype=bool)
         for i in np.flatnonzero((ious >= iou_thr).any(axis=1)):
-            row = np.where(taken, -1., ious[i])
+            row = np.where(taken, -1.0, ious[i])
             j = int(row.argmax())
             if row[j] >= iou_thr:
                 matched[i] = j
@@ -64,14 +68,20 @@ def match_calls(call_boxes: np.ndarray, gt_boxes: np.ndarray,
     if ignore_boxes is not None and len(ignore_boxes):
         free = np.flatnonzero(matched == -1)
         if len(free):
-            hit = (bbox_overlaps(call_boxes[free], ignore_boxes) >=
-                   iou_thr).any(axis=1)
+            hit = (
+                bbox_overlaps(call_boxes[free], ignore_boxes) >= iou_thr
+            ).any(axis=1)
             matched[free[hit]] = -2
     return matched
 
 
-def error_rates(tp: int, misclassified: int, spurious: int, missed: int,
-                strict: bool = False) -> Tuple[float, float]:
+def error_rates(
+    tp: int,
+    misclassified: int,
+    spurious: int,
+    missed: int,
+    strict: bool = False,
+) -> Tuple[float, float]:
     """(Acc, AER) from the four counts (see the module docstring).
 
     Args:
@@ -94,13 +104,15 @@ def error_rates(tp: int, misclassified: int, spurious: int, missed: int,
     return acc, aer
 
 
-def karyotype_errors(preds: Sequence[dict],
-                     gts: Sequence[dict],
-                     num_classes: int,
-                     score_thr: float = 0.5,
-                     nms_iou: float = 0.7,
-                     iou_thr: float = 0.5,
-                     strict: bool = False) -> Dict:
+def karyotype_errors(
+    preds: Sequence[dict],
+    gts: Sequence[dict],
+    num_classes: int,
+    score_thr: float = 0.5,
+    nms_iou: float = 0.7,
+    iou_thr: float = 0.5,
+    strict: bool = False,
+) -> Dict:
     """Acc, AER, whole-cell correctness and the confusion of calls.
 
     Args:
@@ -128,17 +140,25 @@ def karyotype_errors(preds: Sequence[dict],
     """
     pairs = align_by_img_id(preds, gts, num_classes)
     group = np.asarray(
-        GROUP_OF_LABEL if num_classes == len(GROUP_OF_LABEL) else
-        ['?'] * num_classes)
+        GROUP_OF_LABEL
+        if num_classes == len(GROUP_OF_LABEL)
+        else ['?'] * num_classes
+    )
     confusion = np.zeros((num_classes + 1, num_classes + 1), dtype=np.int64)
     cells_correct = 0
     within = across = 0
     for pred, gt in pairs:
-        keep = select_calls(pred['bboxes'], pred['scores'], pred['labels'],
-                            score_thr=score_thr, nms_iou=nms_iou)
+        keep = select_calls(
+            pred['bboxes'],
+            pred['scores'],
+            pred['labels'],
+            score_thr=score_thr,
+            nms_iou=nms_iou,
+        )
         labels = pred['labels'][keep]
-        matched = match_calls(pred['bboxes'][keep], gt['bboxes'], iou_thr,
-                              gt['bboxes_ignore'])
+        matched = match_calls(
+            pred['bboxes'][keep], gt['bboxes'], iou_thr, gt['bboxes_ignore']
+        )
         counted = matched != -2
         pairs_hit = matched >= 0
         truth = gt['labels'][matched[pairs_hit]]
@@ -153,8 +173,9 @@ def karyotype_errors(preds: Sequence[dict],
         within += int(same.sum())
         across += int((~same).sum())
         if np.array_equal(
-                count_by_class(labels[counted], num_classes),
-                count_by_class(gt['labels'], num_classes)):
+            count_by_class(labels[counted], num_classes),
+            count_by_class(gt['labels'], num_classes),
+        ):
             cells_correct += 1
     tp = int(np.trace(confusion[:num_classes, :num_classes]))
     misclassified = within + across
@@ -169,8 +190,9 @@ def karyotype_errors(preds: Sequence[dict],
     return dict(
         Acc=acc,
         AER=aer,
-        whole_cell_correct=(cells_correct /
-                            len(pairs) if pairs else float('nan')),
+        whole_cell_correct=(
+            cells_correct / len(pairs) if pairs else float('nan')
+        ),
         err_within_group=frac(within),
         err_across_group=frac(across),
         missed=frac(missed),
@@ -181,4 +203,5 @@ def karyotype_errors(preds: Sequence[dict],
         misclassified=misclassified,
         num_images=len(pairs),
         num_cells_correct=cells_correct,
-        confusion=confusion)
+        confusion=confusion,
+    )

@@ -11,9 +11,17 @@ from deepacc.structures import top1_from_multiclass
 from ..functional import AP_STYLES, eval_class_ap, karyotype_errors
 from ..functional.inputs import to_numpy
 
-_SUMMARY_KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct',
-                 'err_within_group', 'err_across_group', 'missed',
-                 'spurious')
+_SUMMARY_KEYS = (
+    'mAP',
+    'mAP_max',
+    'Acc',
+    'AER',
+    'whole_cell_correct',
+    'err_within_group',
+    'err_across_group',
+    'missed',
+    'spurious',
+)
 
 
 @METRICS.register_module()
@@ -62,19 +70,23 @@ class ChromosomeMetric(BaseMetric):
 
     default_prefix: Optional[str] = 'chromosome'
 
-    def __init__(self,
-                 iou_thr: float = 0.5,
-                 score_thr: float = 0.5,
-                 nms_iou: float = 0.7,
-                 strict: bool = False,
-                 ap_style: str = 'voc',
-                 classwise: bool = False,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        iou_thr: float = 0.5,
+        score_thr: float = 0.5,
+        nms_iou: float = 0.7,
+        strict: bool = False,
+        ap_style: str = 'voc',
+        classwise: bool = False,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+    ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if ap_style not in AP_STYLES:
-            raise ValueError(f'ChromosomeMetric: ap_style={ap_style!r}; '
-                             f'use one of {AP_STYLES}')
+            raise ValueError(
+                f'ChromosomeMetric: ap_style={ap_style!r}; '
+                f'use one of {AP_STYLES}'
+            )
         self.iou_thr = iou_thr
         self.score_thr = score_thr
         self.nms_iou = nms_iou
@@ -97,26 +109,32 @@ class ChromosomeMetric(BaseMetric):
                 raise KeyError(
                     f'ChromosomeMetric: sample {img_id!r} has no '
                     f'gt_instances; the test pipeline must load '
-                    f'annotations (LoadAnnotations after Resize)')
+                    f'annotations (LoadAnnotations after Resize)'
+                )
             gt = sample['gt_instances']
             ignored = sample.get('ignored_instances') or {}
             gt_rec = dict(
                 img_id=img_id,
                 bboxes=to_numpy(gt['bboxes'], np.float32).reshape(-1, 4),
-                labels=to_numpy(gt['labels'], np.int64).reshape(-1))
+                labels=to_numpy(gt['labels'], np.int64).reshape(-1),
+            )
             if len(ignored) and len(ignored.get('labels', [])):
-                gt_rec['bboxes_ignore'] = to_numpy(ignored['bboxes'],
-                                                 np.float32).reshape(-1, 4)
-                gt_rec['labels_ignore'] = to_numpy(ignored['labels'],
-                                                 np.int64).reshape(-1)
+                gt_rec['bboxes_ignore'] = to_numpy(
+                    ignored['bboxes'], np.float32
+                ).reshape(-1, 4)
+                gt_rec['labels_ignore'] = to_numpy(
+                    ignored['labels'], np.int64
+                ).reshape(-1)
             pred = _instances(sample['pred_instances'], img_id)
             top1 = sample.get('pred_top1_instances')
             derived = top1 is None
             if derived:
                 bboxes, scores, labels = top1_from_multiclass(
-                    pred['bboxes'], pred['scores'], pred['labels'])
-                top1 = dict(img_id=img_id, bboxes=bboxes, scores=scores,
-                            labels=labels)
+                    pred['bboxes'], pred['scores'], pred['labels']
+                )
+                top1 = dict(
+                    img_id=img_id, bboxes=bboxes, scores=scores, labels=labels
+                )
             else:
                 top1 = _instances(top1, img_id)
             self.results.append((gt_rec, pred, top1, derived))
@@ -136,12 +154,21 @@ class ChromosomeMetric(BaseMetric):
         top1 = [r[2] for r in results]
         num_derived = sum(bool(r[3]) for r in results)
         num_classes = len(CLASSES)
-        ap = eval_class_ap(preds, gts, num_classes, self.iou_thr,
-                           self.ap_style)
-        ap_max = eval_class_ap(top1, gts, num_classes, self.iou_thr,
-                               self.ap_style)
-        errors = karyotype_errors(top1, gts, num_classes, self.score_thr,
-                                  self.nms_iou, self.iou_thr, self.strict)
+        ap = eval_class_ap(
+            preds, gts, num_classes, self.iou_thr, self.ap_style
+        )
+        ap_max = eval_class_ap(
+            top1, gts, num_classes, self.iou_thr, self.ap_style
+        )
+        errors = karyotype_errors(
+            top1,
+            gts,
+            num_classes,
+            self.score_thr,
+            self.nms_iou,
+            self.iou_thr,
+            self.strict,
+        )
         metrics = dict(mAP=ap['mAP'], mAP_max=ap_max['mAP'])
         for key in _SUMMARY_KEYS[2:]:
             metrics[key] = errors[key]
@@ -149,12 +176,16 @@ class ChromosomeMetric(BaseMetric):
             logger.info(
                 f'ChromosomeMetric: {num_derived} of {len(results)} images '
                 f'had no pred_top1_instances; their top-1 detections were '
-                f'derived from pred_instances (best class per identical box)')
-        absent = [CLASSES[c] for c in range(num_classes)
-                  if ap['num_gts'][c] == 0]
+                f'derived from pred_instances (best class per identical box)'
+            )
+        absent = [
+            CLASSES[c] for c in range(num_classes) if ap['num_gts'][c] == 0
+        ]
         if absent:
-            logger.info('ChromosomeMetric: classes without ground truth, '
-                        'left out of mAP: ' + ', '.join(absent))
+            logger.info(
+                'ChromosomeMetric: classes without ground truth, '
+                'left out of mAP: ' + ', '.join(absent)
+            )
         logger.info('\n' + self._summary_table(metrics, errors))
         if self.classwise:
             logger.info('\n' + _class_table(ap, ap_max))
@@ -169,7 +200,7 @@ class ChromosomeMetric(BaseMetric):
             f'Chromosome metrics (%), IoU {self.iou_thr}, calls: score >= '
             f'{self.score_thr}, NMS {self.nms_iou}, AER {convention}, '
             f'AP {self.ap_style}',
-            f'{"metric":<20}{"value":>8}'
+            f'{"metric":<20}{"value":>8}',
         ]
         for key in _SUMMARY_KEYS:
             lines.append(f'{key:<20}{100 * metrics[key]:>8.2f}')
@@ -177,7 +208,8 @@ class ChromosomeMetric(BaseMetric):
             f'images {errors["num_images"]}, chromosomes {errors["num_gt"]}'
             f', calls {errors["num_pred"]}, correct {errors["tp"]}, '
             f'misclassified {errors["misclassified"]}, whole cells correct '
-            f'{errors["num_cells_correct"]}')
+            f'{errors["num_cells_correct"]}'
+        )
         return '\n'.join(lines)
 
 
@@ -186,14 +218,17 @@ def _instances(instances, img_id) -> dict:
         img_id=img_id,
         bboxes=to_numpy(instances['bboxes'], np.float32).reshape(-1, 4),
         scores=to_numpy(instances['scores'], np.float32).reshape(-1),
-        labels=to_numpy(instances['labels'], np.int64).reshape(-1))
+        labels=to_numpy(instances['labels'], np.int64).reshape(-1),
+    )
 
 
 def _class_table(ap: dict, ap_max: dict) -> str:
     lines = [f'{"class":<6}{"gts":>6}{"dets":>8}{"AP":>8}{"AP_max":>8}']
     for c, name in enumerate(CLASSES):
-        lines.append(f'{name:<6}{ap["num_gts"][c]:>6}{ap["num_dets"][c]:>8}'
-                     f'{_pct(ap["ap"][c]):>8}{_pct(ap_max["ap"][c]):>8}')
+        lines.append(
+            f'{name:<6}{ap["num_gts"][c]:>6}{ap["num_dets"][c]:>8}'
+            f'{_pct(ap["ap"][c]):>8}{_pct(ap_max["ap"][c]):>8}'
+        )
     return '\n'.join(lines)
 
 
