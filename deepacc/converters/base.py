@@ -2,7 +2,10 @@
 
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from .coco import CocoBuilder
+from .report import ConversionReport
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
 
@@ -97,3 +100,62 @@ def clip_box(x0, y0, x1, y1, width, height) -> List[float]:
 def rel_name(path: str, images: str) -> str:
     """Image path relative to the images folder (COCO ``file_name``)."""
     return osp.relpath(path, images).replace(os.sep, '/')
+
+
+def convert_files(
+    fmt: str,
+    src: str,
+    files: Sequence[str],
+    convert_file: Callable[[str, CocoBuilder, ConversionReport], None],
+    skip_invalid: bool = False,
+) -> Tuple[dict, ConversionReport]:
+    """The loop every converter shares.
+
+    Calls ``convert_file(path, builder, report)`` for each annotation file,
+    then lets the report fail the run (or list the skipped records).
+
+    Args:
+        fmt (str): Format name for messages and the COCO ``info``.
+        src (str): What the user passed (folder or file).
+        files (list[str]): The annotation files found in ``src``.
+        convert_file (callable): Converts one file into ``builder``,
+            reporting problems to ``report``.
+        skip_invalid (bool): Skip invalid records instead of failing.
+
+    Returns:
+        tuple[dict, ConversionReport]: COCO dict and report.
+    """
+    report = ConversionReport(fmt, skip_invalid)
+    builder = CocoBuilder()
+    if not files:
+        report.problem(src, None, f'no {fmt} annotation files found')
+    for path in files:
+        convert_file(path, builder, report)
+    report.finish()
+    info = dict(source=osp.abspath(src), format=fmt)
+    return builder.to_dict(info=info), report
+
+
+def add_image_and_boxes(
+    builder: CocoBuilder,
+    report: ConversionReport,
+    image: str,
+    images: str,
+    width: int,
+    height: int,
+    boxes: Sequence[tuple],
+) -> None:
+    """Add one converted image and its valid boxes.
+
+    Args:
+        image (str): Image path; stored relative to ``images``.
+        boxes (list[tuple]): ``(label, [x, y, w, h])`` or
+            ``(label, [x, y, w, h], extra_fields)``.
+    """
+    image_id = builder.add_image(rel_name(image, images), width, height)
+    report.images += 1
+    for label, bbox, *extra in boxes:
+        builder.add_annotation(
+            image_id, label, bbox, **(extra[0] if extra else {})
+        )
+        report.add_box(label)

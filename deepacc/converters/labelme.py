@@ -9,14 +9,14 @@ import numpy as np
 from deepacc.chromosomes import class_index
 
 from .base import (
+    add_image_and_boxes,
     box_problem,
     clip_box,
+    convert_files,
     find_image,
     image_size,
     list_files,
-    rel_name,
 )
-from .coco import CocoBuilder
 from .report import ConversionReport
 
 
@@ -42,17 +42,13 @@ def convert_labelme(
     Raises:
         ConversionError: Invalid records, unless ``skip_invalid``.
     """
-    report = ConversionReport('labelme', skip_invalid)
-    builder = CocoBuilder()
-    files = list_files(src, ('.json',))
-    if not files:
-        report.problem(src, None, 'no .json files found')
-    for path in files:
-        _convert_file(path, images, builder, report)
-    report.finish()
-    return builder.to_dict(
-        info=dict(source=osp.abspath(src), format='labelme')
-    ), report
+    return convert_files(
+        'labelme',
+        src,
+        list_files(src, ('.json',)),
+        lambda path, b, r: _convert_file(path, images, b, r),
+        skip_invalid,
+    )
 
 
 def _convert_file(path, images, builder, report):
@@ -141,8 +137,4 @@ def _convert_file(path, images, builder, report):
                 [round(float(v), 2) for v in points.reshape(-1)]
             ]
         boxes.append((label, clip_box(x0, y0, x1, y1, width, height), extra))
-    image_id = builder.add_image(rel_name(image, images), width, height)
-    report.images += 1
-    for label, bbox, extra in boxes:
-        builder.add_annotation(image_id, label, bbox, **extra)
-        report.add_box(label)
+    add_image_and_boxes(builder, report, image, images, width, height, boxes)

@@ -8,14 +8,14 @@ from typing import Tuple
 from deepacc.chromosomes import class_index
 
 from .base import (
+    add_image_and_boxes,
     box_problem,
     clip_box,
+    convert_files,
     find_image,
     image_size,
     list_files,
-    rel_name,
 )
-from .coco import CocoBuilder
 from .report import ConversionReport
 
 
@@ -42,17 +42,13 @@ def convert_voc(
     Raises:
         ConversionError: Invalid records, unless ``skip_invalid``.
     """
-    report = ConversionReport('voc', skip_invalid)
-    builder = CocoBuilder()
-    files = list_files(src, ('.xml',))
-    if not files:
-        report.problem(src, None, 'no .xml files found')
-    for path in files:
-        _convert_file(path, images, builder, report)
-    report.finish()
-    return builder.to_dict(
-        info=dict(source=osp.abspath(src), format='voc')
-    ), report
+    return convert_files(
+        'voc',
+        src,
+        list_files(src, ('.xml',)),
+        lambda path, b, r: _convert_file(path, images, b, r),
+        skip_invalid,
+    )
 
 
 def _text(node, tag):
@@ -130,8 +126,4 @@ def _convert_file(path, images, builder, report):
             report.problem(path, record, why)
             continue
         boxes.append((label, clip_box(x0, y0, x1, y1, width, height)))
-    image_id = builder.add_image(rel_name(image, images), width, height)
-    report.images += 1
-    for label, bbox in boxes:
-        builder.add_annotation(image_id, label, bbox)
-        report.add_box(label)
+    add_image_and_boxes(builder, report, image, images, width, height, boxes)

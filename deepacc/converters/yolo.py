@@ -6,14 +6,14 @@ from typing import Optional, Sequence, Tuple
 from deepacc.chromosomes import CLASSES, class_index
 
 from .base import (
+    add_image_and_boxes,
     box_problem,
     clip_box,
+    convert_files,
     find_image,
     image_size,
     list_files,
-    rel_name,
 )
-from .coco import CocoBuilder
 from .report import ConversionError, ConversionReport
 
 
@@ -61,7 +61,6 @@ def convert_yolo(
     Raises:
         ConversionError: Invalid records, unless ``skip_invalid``.
     """
-    report = ConversionReport('yolo', skip_invalid)
     root = src if osp.isdir(src) else osp.dirname(src)
     if names is None and osp.isfile(osp.join(root, 'classes.txt')):
         names = osp.join(root, 'classes.txt')
@@ -77,20 +76,20 @@ def convert_yolo(
             raise ConversionError(
                 f'{names}: not chromosome classes: {", ".join(bad)}'
             )
-    builder = CocoBuilder()
     files = [
         f
         for f in list_files(src, ('.txt',))
         if osp.basename(f) != 'classes.txt'
     ]
-    if not files:
-        report.problem(src, None, 'no .txt label files found')
-    for path in files:
-        _convert_file(path, root, images, id_to_label, builder, report)
-    report.finish()
-    return builder.to_dict(
-        info=dict(source=osp.abspath(src), format='yolo')
-    ), report
+    return convert_files(
+        'yolo',
+        src,
+        files,
+        lambda path, builder, report: _convert_file(
+            path, root, images, id_to_label, builder, report
+        ),
+        skip_invalid,
+    )
 
 
 def _convert_file(path, root, images, id_to_label, builder, report):
@@ -147,8 +146,4 @@ def _convert_file(path, root, images, id_to_label, builder, report):
             report.problem(path, record, why)
             continue
         boxes.append((label, clip_box(x0, y0, x1, y1, width, height)))
-    image_id = builder.add_image(rel_name(image, images), width, height)
-    report.images += 1
-    for label, bbox in boxes:
-        builder.add_annotation(image_id, label, bbox)
-        report.add_box(label)
+    add_image_and_boxes(builder, report, image, images, width, height, boxes)
