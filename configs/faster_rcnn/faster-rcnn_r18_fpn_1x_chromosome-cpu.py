@@ -40,6 +40,12 @@ val_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+# From scratch on a CPU budget AdamW learns much faster than the paper's SGD
+# (same 12-epoch demo budget: final loss 1.78 vs 2.19, and calls with score
+# >= 0.5 appear only with AdamW). The R101 configs keep the paper's SGD.
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=0.05),
+    clip_grad=dict(max_norm=10.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=100),
