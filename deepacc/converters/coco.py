@@ -7,15 +7,11 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from deepacc.chromosomes import CLASSES, NUM_CLASSES
-
-
-def canonical_categories() -> List[dict]:
-    """The 24 chromosome categories, ids 1..24 in canonical order."""
-    return [
-        dict(id=i + 1, name=name, supercategory='chromosome')
-        for i, name in enumerate(CLASSES)
-    ]
+from deepacc.chromosomes import NUM_CLASSES
+from deepacc.datasets.chromosome_dataset import (
+    canonical_categories,
+    normalise_categories,
+)
 
 
 class CocoBuilder:
@@ -180,26 +176,7 @@ def write_coco(coco: dict, path: str, force: bool = False) -> str:
 
 
 def load_coco(path: str) -> dict:
-    """Read a COCO json and normalise its categories to canonical."""
-    from deepacc.chromosomes import class_index
-
+    """Read a COCO json and normalise its categories to canonical (by name,
+    see :func:`deepacc.datasets.normalise_categories`)."""
     with open(path) as f:
-        coco = json.load(f)
-    id_map = {}
-    for cat in coco.get('categories', []):
-        label = class_index(cat.get('name'))
-        if label is None:
-            raise ValueError(
-                f'{path}: category {cat.get("name")!r} is not '
-                'a chromosome class'
-            )
-        id_map[cat['id']] = label + 1
-    for ann in coco.get('annotations', []):
-        if ann.get('category_id') not in id_map:
-            raise ValueError(
-                f'{path}: annotation id={ann.get("id")} has '
-                f'unknown category_id {ann.get("category_id")}'
-            )
-        ann['category_id'] = id_map[ann['category_id']]
-    coco['categories'] = canonical_categories()
-    return coco
+        return normalise_categories(json.load(f), path)

@@ -1,7 +1,13 @@
 from .chromosome_dataset import (
     ChromosomeCOCO,
     ChromosomeDataset,
+    canonical_categories,
     normalise_categories,
 )
 
-__all__ = ['ChromosomeCOCO', 'ChromosomeDataset', 'normalise_categories']
+__all__ = [
+    'ChromosomeCOCO',
+    'ChromosomeDataset',
+    'canonical_categories',
+    'normalise_categories',
+]

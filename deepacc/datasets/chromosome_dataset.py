@@ -1,4 +1,4 @@
-from typing import Optional
+from typing import List, Optional
 
 from mmdet.datasets import CocoDataset
 from mmdet.datasets.api_wrappers import COCO
@@ -37,6 +37,14 @@ class ChromosomeCOCO(COCO):
         super().createIndex()
 
 
+def canonical_categories() -> List[dict]:
+    """The 24 chromosome categories, ids 1..24 in canonical order."""
+    return [
+        dict(id=i + 1, name=name, supercategory='chromosome')
+        for i, name in enumerate(CLASSES)
+    ]
+
+
 def normalise_categories(coco_dict: dict, source: str) -> dict:
     """Rewrite a COCO dict to the canonical chromosome categories.
 
@@ -68,10 +76,7 @@ def normalise_categories(coco_dict: dict, source: str) -> dict:
                 f'define in "categories"'
             )
         ann['category_id'] = id_map[ann['category_id']]
-    coco_dict['categories'] = [
-        dict(id=i + 1, name=name, supercategory='chromosome')
-        for i, name in enumerate(CLASSES)
-    ]
+    coco_dict['categories'] = canonical_categories()
     return coco_dict
 
 
