@@ -1,8 +1,9 @@
 """The ``deepacc`` console command.
 
 Each subcommand lives in its own module of this package with two functions,
-``add_arguments(parser)`` and ``run(args) -> int``. Modules keep heavy
-imports (torch, mmdet) inside ``run`` so that ``deepacc --help`` stays fast.
+``add_arguments(parser)`` and ``run(args) -> int``. (``import deepacc``
+registers every module with mmdet, so even ``--help`` pays for importing
+mmdet: a few seconds.)
 """
 
 import argparse
@@ -39,12 +40,6 @@ COMMANDS = {
 }
 
 
-def _available():
-    for name, (module, help_text) in COMMANDS.items():
-        if importlib.util.find_spec(module) is not None:
-            yield name, module, help_text
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog='deepacc',
@@ -53,7 +48,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     sub.required = True
     modules = {}
-    for name, module, help_text in _available():
+    for name, (module, help_text) in COMMANDS.items():
         sub_parser = sub.add_parser(
             name, help=help_text, description=help_text
         )
