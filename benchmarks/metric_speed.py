@@ -65,48 +65,6 @@ def make_data(num_images=678, num_gt=46, num_dets=100, seed=0):
     return gts, preds, top1
 
 
-def to_coco(gts, preds):
-    from pycocotools.coco import COCO
-
-    images, anns, dets = [], [], []
-    for gt in gts:
-        images.append(dict(id=gt['img_id'], width=1600, height=1200))
-        for box, label in zip(gt['bboxes'], gt['labels']):
-            w, h = box[2] - box[0], box[3] - box[1]
-            anns.append(
-                dict(
-                    id=len(anns) + 1,
-                    image_id=gt['img_id'],
-                    category_id=int(label) + 1,
-                    bbox=[box[0], box[1], w, h],
-                    area=w * h,
-                    iscrowd=0,
-                )
-            )
-    for pred in preds:
-        for box, score, label in zip(
-            pred['bboxes'], pred['scores'], pred['labels']
-        ):
-            dets.append(
-                dict(
-                    image_id=pred['img_id'],
-                    category_id=int(label) + 1,
-                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
-                    score=float(score),
-                )
-            )
-    coco_gt = COCO()
-    coco_gt.dataset = dict(
-        images=images,
-        annotations=anns,
-        categories=[dict(id=i + 1, name=str(i + 1)) for i in range(24)],
-    )
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco_gt.createIndex()
-        coco_dt = coco_gt.loadRes(dets)
-    return coco_gt, coco_dt
-
-
 def time_ours(gts, preds, top1, style):
     from deepacc.chromosomes import NUM_CLASSES
     from deepacc.evaluation.functional import eval_class_ap, karyotype_errors
@@ -143,8 +101,10 @@ def main():
     parser.add_argument('--images', type=int, default=678)
     parser.add_argument('--repeat', type=int, default=3)
     args = parser.parse_args()
+    from deepacc.testing import to_pycocotools
+
     gts, preds, top1 = make_data(args.images)
-    coco_gt, coco_dt = to_coco(gts, preds)
+    coco_gt, coco_dt = to_pycocotools(gts, preds)
     n_det = sum(len(p['scores']) for p in preds)
     n_gt = sum(len(g['labels']) for g in gts)
     print(

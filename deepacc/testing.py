@@ -234,3 +234,72 @@ def write_tiny_config(
     with open(out_file, 'w') as f:
         f.write(text)
     return out_file
+
+
+def to_pycocotools(gts, preds, num_classes: int = 24, image_size=(1600, 1200)):
+    """pycocotools ``COCO`` objects for ground truth and detections.
+
+    Used to check our AP against pycocotools and to time it. Boxes are
+    xyxy; ``gts`` items are dicts with ``img_id``, ``bboxes``, ``labels``
+    and optionally ``bboxes_ignore`` / ``labels_ignore`` (written as crowd
+    regions); ``preds`` items have ``img_id``, ``bboxes``, ``scores``,
+    ``labels``.
+
+    Returns:
+        tuple[COCO, COCO]: Ground truth and detections (the latter an
+        empty ``COCO`` when there are no detections).
+    """
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+
+    width, height = image_size
+    images, anns, dets = [], [], []
+    for gt in gts:
+        images.append(dict(id=gt['img_id'], width=width, height=height))
+        boxes = np.vstack(
+            [
+                np.reshape(gt['bboxes'], (-1, 4)),
+                np.reshape(gt.get('bboxes_ignore', np.zeros((0, 4))), (-1, 4)),
+            ]
+        )
+        labels = np.concatenate(
+            [gt['labels'], gt.get('labels_ignore', np.zeros(0))]
+        )
+        for k, (box, label) in enumerate(zip(boxes, labels)):
+            w, h = box[2] - box[0], box[3] - box[1]
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=gt['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], w, h],
+                    area=w * h,
+                    iscrowd=int(k >= len(gt['labels'])),
+                )
+            )
+    for pred in preds:
+        for box, score, label in zip(
+            pred['bboxes'], pred['scores'], pred['labels']
+        ):
+            dets.append(
+                dict(
+                    image_id=pred['img_id'],
+                    category_id=int(label) + 1,
+                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    score=float(score),
+                )
+            )
+    coco_gt = COCO()
+    coco_gt.dataset = dict(
+        images=images,
+        annotations=anns,
+        categories=[
+            dict(id=c + 1, name=str(c + 1)) for c in range(num_classes)
+        ],
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_gt.createIndex()
+        coco_dt = coco_gt.loadRes(dets) if dets else COCO()
+    return coco_gt, coco_dt

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from deepacc.evaluation.functional import average_precision, eval_class_ap
+from deepacc.testing import to_pycocotools
 
 NUM_CLASSES = 24
 
@@ -185,55 +186,10 @@ def _random_case(
 
 
 def _pycocotools_ap50(gts, preds, num_classes):
-    from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
-    images, anns, dets = [], [], []
-    for gt in gts:
-        images.append(dict(id=gt['img_id'], width=300, height=300))
-        crowd = np.zeros((0, 4)), np.zeros(0)
-        crowd = (
-            gt.get('bboxes_ignore', crowd[0]),
-            gt.get('labels_ignore', crowd[1]),
-        )
-        for k, (box, label) in enumerate(
-            zip(
-                np.vstack([gt['bboxes'], crowd[0]]),
-                np.concatenate([gt['labels'], crowd[1]]),
-            )
-        ):
-            w, h = box[2] - box[0], box[3] - box[1]
-            anns.append(
-                dict(
-                    id=len(anns) + 1,
-                    image_id=gt['img_id'],
-                    category_id=int(label) + 1,
-                    bbox=[box[0], box[1], w, h],
-                    area=w * h,
-                    iscrowd=int(k >= len(gt['labels'])),
-                )
-            )
-    for pred in preds:
-        for box, score, label in zip(
-            pred['bboxes'], pred['scores'], pred['labels']
-        ):
-            dets.append(
-                dict(
-                    image_id=pred['img_id'],
-                    category_id=int(label) + 1,
-                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
-                    score=float(score),
-                )
-            )
-    coco_gt = COCO()
-    coco_gt.dataset = dict(
-        images=images,
-        annotations=anns,
-        categories=[dict(id=c + 1, name=str(c)) for c in range(num_classes)],
-    )
+    coco_gt, coco_dt = to_pycocotools(gts, preds, num_classes, (300, 300))
     with contextlib.redirect_stdout(io.StringIO()):
-        coco_gt.createIndex()
-        coco_dt = coco_gt.loadRes(dets) if dets else COCO()
         ev = COCOeval(coco_gt, coco_dt, 'bbox')
         ev.params.iouThrs = np.array([0.5])
         ev.evaluate()
