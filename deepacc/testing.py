@@ -168,6 +168,52 @@ def make_tiny_coco(
     return ann_file
 
 
+TINY_CELLS = {
+    'case1.cell1': ('1', '1', '7', '21', '21', '21', 'X', 'Y'),
+    'case1.cell2': ('2', '13', '18', 'X', 'X'),
+}
+
+
+def make_tiny_crops(root: str, cells=None, black: bool = False) -> str:
+    """Write labelled single-chromosome crops grouped by cell.
+
+    The layout is the karyogram cut-out one of ``deepacc compose``:
+    ``root/cells/<cell>/clase<k>/clase<k>_<copy>_<cell>.tiff`` (k = 23 for
+    X, 24 for Y); each crop is an upright synthetic chromosome (p-arm up)
+    of its class's relative length on white (``black``: on black).
+
+    Args:
+        root (str): Output folder.
+        cells (dict, optional): Cell id -> class names; defaults to
+            :data:`TINY_CELLS`.
+        black (bool): Q-band style (bright on black).
+
+    Returns:
+        str: ``root``.
+    """
+    import cv2
+
+    from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
+    from deepacc.synthesis import render_chromosome
+
+    rng = np.random.default_rng(0)
+    for cell, names in (cells or TINY_CELLS).items():
+        for copy_no, name in enumerate(names):
+            k = CLASSES.index(name) + 1
+            folder = osp.join(root, 'cells', cell, f'clase{k}')
+            os.makedirs(folder, exist_ok=True)
+            sprite = render_chromosome(
+                k - 1, 90 * RELATIVE_LENGTH[name] / 8.44, 10.0, rng, angle=0.0
+            )
+            opacity = np.pad(sprite.opacity, 3)
+            img = 255 * opacity if black else 255 * (1 - opacity)
+            cv2.imwrite(
+                osp.join(folder, f'clase{k}_{copy_no}_{cell}.tiff'),
+                np.clip(np.rint(img), 0, 255).astype(np.uint8),
+            )
+    return str(root)
+
+
 def write_tiny_config(
     out_file: str,
     base_config: str,

@@ -28,11 +28,56 @@ def test_config_tree_is_not_empty():
 def test_config_parses_and_targets_chromosomes(config):
     cfg = get_config(config)
     assert 'deepacc' in cfg.custom_imports['imports']
-    assert cfg.train_dataloader.dataset.type == 'ChromosomeDataset'
-    assert cfg.test_dataloader.dataset.type == 'ChromosomeDataset'
+    # Files (COCO), or cells rendered on the fly; one kind per config.
+    kinds = {
+        cfg[f'{split}_dataloader'].dataset.type
+        for split in ('train', 'val', 'test')
+    }
+    assert len(kinds) == 1
+    assert kinds <= {
+        'ChromosomeDataset',
+        'SynthMetaphaseDataset',
+        'ComposedMetaphaseDataset',
+    }
     text = cfg.pretty_text
     assert 'num_classes=80' not in text.replace(' ', '')
     assert 'num_classes=24' in text.replace(' ', '')
+
+
+@pytest.mark.parametrize(
+    'config', [c for c in CONFIGS if c.endswith('-cpu.py')]
+)
+def test_cpu_recipe_trains_every_layer_from_scratch(config):
+    """From random weights nothing may stay frozen and BN must learn its
+    statistics (mmdet's default freezes the stem and BN, which only suits
+    ImageNet weights)."""
+    backbone = get_config(config).model.backbone
+    assert backbone.init_cfg is None
+    assert backbone.frozen_stages == -1 and backbone.norm_eval is False
+
+
+def test_online_configs_keep_test_cells_out_of_training():
+    for name in ('deepacc', 'faster-rcnn'):
+        folder = 'deepacc' if name == 'deepacc' else 'faster_rcnn'
+        crops = get_config(
+            f'{folder}/{name}_r18_fpn_3600it_gband-crops-cpu.py'
+        )
+        splits = [
+            crops[f'{s}_dataloader'].dataset for s in ('train', 'val', 'test')
+        ]
+        assert [d.cell_split for d in splits] == ['train', 'val', 'test']
+        assert len({(d.split_ratios, d.split_seed) for d in splits}) == 1
+        assert [d.get('test_mode', False) for d in splits] == [
+            False,
+            True,
+            True,
+        ]
+        synth = get_config(f'{folder}/{name}_r18_fpn_1800it_synth-cpu.py')
+        seeds = [
+            synth[f'{s}_dataloader'].dataset.seed
+            for s in ('train', 'val', 'test')
+        ]
+        assert len(set(seeds)) == 3
 
 
 def _batch(num_classes=len(CLASSES)):

@@ -59,11 +59,12 @@ TABLE1 = {
 }
 # The stock head, the DeepACC head and the CPU twin (the other rows only
 # change loss settings; tests/test_configs.py runs every config).
-TOP1_CONFIGS = [
-    TABLE1['a'][0],
-    TABLE1['f'][0],
+CPU_TWINS = [
     'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
+    'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
+    'deepacc/deepacc_r18_fpn_3600it_gband-crops-cpu.py',
 ]
+TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 
 
 @pytest.mark.parametrize('row', sorted(TABLE1))
@@ -92,17 +93,22 @@ def test_table1_rows(row):
         assert head.fc_out_channels == 1024
 
 
-def test_cpu_twin_is_row_f_on_the_cpu_baseline():
+@pytest.mark.parametrize('twin', CPU_TWINS)
+def test_cpu_twin_is_row_f_on_the_cpu_baseline(twin):
     full = get_config('deepacc/deepacc_r101_fpn_2x_chromosome.py').model
-    cpu_cfg = get_config('deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py')
-    base = get_config('faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py')
+    cpu_cfg = get_config(twin)
+    base = get_config(
+        twin.replace('deepacc/deepacc_', 'faster_rcnn/faster-rcnn_')
+    )
     cpu = cpu_cfg.model
     head, full_head = cpu.roi_head.bbox_head, full.roi_head.bbox_head
     for key in set(full_head) - {'in_channels', 'fc_out_channels'}:
         assert head[key] == full_head[key], key
     assert cpu.backbone == base.model.backbone
+    assert cpu.rpn_head == base.model.rpn_head
     assert cpu_cfg.train_dataloader == base.train_dataloader
     assert cpu_cfg.train_cfg == base.train_cfg
+    assert cpu_cfg.param_scheduler == base.param_scheduler
 
 
 def test_retinanet_is_the_stock_one_stage_detector():
@@ -114,9 +120,7 @@ def test_retinanet_is_the_stock_one_stage_detector():
 def test_every_config_is_covered():
     ours = [c for c in all_configs() if c.startswith('deepacc/')]
     listed = {v[0] for v in TABLE1.values()}
-    assert set(ours) - listed == {
-        'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py'
-    }
+    assert set(ours) - listed == set(CPU_TWINS)
 
 
 @pytest.mark.parametrize('config', TOP1_CONFIGS)

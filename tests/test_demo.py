@@ -22,9 +22,9 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
             '--out',
             str(out),
             '--num-images',
-            '5',
-            '--epochs',
-            '1',
+            '2',
+            '--iters',
+            '2',
             '--karyotype-images',
             '1',
         ],
@@ -35,7 +35,7 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
     )
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
-    assert osp.isfile(out / 'train' / 'epoch_1.pth')
+    assert osp.isfile(out / 'train' / 'iter_2.pth')
     assert osp.isfile(out / 'test' / 'results.pkl')
     assert osp.isfile(out / 'confusion' / 'confusion_matrix.png')
     summary = (out / 'karyotype' / 'summary.csv').read_text()
@@ -47,6 +47,9 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
     for key in ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct'):
         assert f'  {key} ' in tail
     assert 'karyogram.png' in tail and 'overlay.png' in tail
+    assert (
+        'Karyotypes of the held-out cells: ' in tail and ' of 1 right' in tail
+    )
 
 
 def _strip(node):
@@ -57,28 +60,63 @@ def _strip(node):
     return node
 
 
-@pytest.mark.parametrize(
-    'variant,twin',
-    [
-        ('a', 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py'),
-        ('f', 'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py'),
-    ],
-)
-def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
-    tmp_path, variant, twin
-):
-    """benchmarks/ablation.py shrinks each paper config to CPU size; for
-    (a) and (f) that must give exactly the shipped CPU configs' models."""
+def _ablation():
     sys.path.insert(0, osp.join(REPO_ROOT, 'benchmarks'))
     try:
         import ablation
     finally:
         sys.path.pop(0)
+    return ablation
+
+
+@pytest.mark.parametrize(
+    'variant,twin',
+    [
+        ('a', 'faster_rcnn/faster-rcnn_r18_fpn_3600it_gband-crops-cpu.py'),
+        ('f', 'deepacc/deepacc_r18_fpn_3600it_gband-crops-cpu.py'),
+    ],
+)
+def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
+    tmp_path, variant, twin
+):
+    """benchmarks/ablation.py puts each paper head, narrowed, into the CPU
+    recipe; for (a) and (f) that must give exactly the shipped CPU
+    configs' models."""
     path = tmp_path / f'{variant}.py'
-    path.write_text(ablation.variant_config(variant, str(tmp_path), 2, 0))
+    path.write_text(
+        _ablation().variant_config(variant, 'crops', 20, 3, crops='/x')
+    )
     derived = Config.fromfile(str(path))
     assert _strip(derived.model.to_dict()) == _strip(
         get_config(twin).model.to_dict()
     )
-    assert derived.train_cfg.max_epochs == 2
-    assert derived.test_dataloader.dataset.ann_file == 'annotations/test.json'
+    assert derived.train_cfg.max_iters == 20
+    assert derived.param_scheduler[-1].end == 20
+    assert derived.randomness.seed == 3
+    assert derived.test_dataloader.dataset.crops == '/x'
+    assert derived.test_dataloader.dataset.cell_split == 'test'
+
+
+def test_ablation_verdict_by_hand():
+    ablation = _ablation()
+    runs = {
+        'a': {
+            0: dict(mAP_max=0.80, AER=0.20),
+            1: dict(mAP_max=0.82, AER=0.18),
+        },
+        'f': {
+            0: dict(mAP_max=0.85, AER=0.19),
+            1: dict(mAP_max=0.87, AER=0.17),
+        },
+    }
+    stats = ablation.summarise(runs)
+    assert stats['a']['mAP_max'] == pytest.approx((0.81, 0.80, 0.82))
+    text = ablation.verdict(stats)
+    # mAP_max: 86 vs 81, +5 points, ranges 85-87 and 80-82 apart.
+    assert (
+        'mAP_max: DeepACC 86.00 vs stock 81.00 (+5.00 points, better)' in text
+    )
+    assert 'do not overlap, so the difference is outside' in text
+    # AER: 18 vs 19, -1 point (better), ranges 17-19 and 18-20 overlap.
+    assert 'AER: DeepACC 18.00 vs stock 19.00 (-1.00 points, better)' in text
+    assert 'overlap, so the difference is within the seed spread' in text

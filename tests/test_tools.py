@@ -209,3 +209,63 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
         torch.load(path)
     torch.save({'method': HistoryBuffer.mean}, path)
     assert torch.load(path)['method'] is HistoryBuffer.mean
+
+
+@pytest.mark.parametrize(
+    'config',
+    [
+        'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
+        'faster_rcnn/faster-rcnn_r18_fpn_3600it_gband-crops-cpu.py',
+    ],
+)
+def test_on_the_fly_recipes_train_and_test(tmp_path, config):
+    """The CPU recipes train on metaphases made in the data loader and are
+    tested on held-out ones, through tools/train.py and tools/test.py
+    (model shrunk, 2 iterations). The crops recipe reads a tiny crop
+    folder made here."""
+    from mmengine.config import Config
+
+    from deepacc.testing import config_path, make_tiny_crops, shrink_model_cfg
+
+    model = shrink_model_cfg(Config.fromfile(config_path(config)).model)
+    lines = [
+        f'_base_ = {config_path(config)!r}',
+        f'model = dict(_delete_=True, **{model.to_dict()!r})',
+        'train_cfg = dict(max_iters=2, val_interval=2)',
+        'default_hooks = dict(logger=dict(interval=1))',
+        'loader = dict(num_workers=0, persistent_workers=False)',
+    ]
+    dataset = dict(num_samples=2)
+    if 'crops' in config:
+        dataset['crops'] = make_tiny_crops(str(tmp_path / 'crops'))
+        dataset['split_ratios'] = (1, 1)  # 2 cells: one train, one val
+    for split in ('train', 'val', 'test'):
+        split_dataset = dict(dataset)
+        if 'crops' in config and split == 'test':
+            split_dataset['cell_split'] = 'val'
+        lines.append(
+            f'{split}_dataloader = dict(**loader, dataset={split_dataset!r})'
+        )
+    text = '\n'.join(lines) + '\n'
+    tiny = tmp_path / 'tiny.py'
+    tiny.write_text(text)
+    work = str(tmp_path / 'work')
+    out = _run(
+        [sys.executable, 'tools/train.py', str(tiny), '--work-dir', work],
+        cwd=REPO_ROOT,
+    )
+    assert 'Iter(train) [2/2]' in out and 'chromosome/mAP' in out
+    for key in ('center_frac', 'center_acc', 'loss_gia'):
+        assert (key in out) == config.startswith('deepacc/'), key
+    out = _run(
+        [
+            sys.executable,
+            'tools/test.py',
+            str(tiny),
+            osp.join(work, 'iter_2.pth'),
+            '--work-dir',
+            str(tmp_path / 'test'),
+        ],
+        cwd=REPO_ROOT,
+    )
+    assert 'chromosome/AER' in out and 'chromosome/mAP_max' in out

@@ -7,7 +7,7 @@ num_classes = 24
 fc_out_channels = 1024
 aam_scale = 64.0
 aam_margin = 0.25
-delta = 0.5  # local-centre threshold on the cosine (not in the paper)
+delta = 0.5  # local-centre threshold on the margin branch's probability
 
 model = dict(
     roi_head=dict(
@@ -22,7 +22,7 @@ model = dict(
             roi_feat_size=7,
             num_classes=num_classes,
             with_siamese=True,
-            center_score='cos',
+            center_score='prob',
             delta=delta,
             detach_centers=True,
             margin_on_background=True,
@@ -45,7 +45,7 @@ model = dict(
             # gamma.
             loss_gia=dict(
                 type='GroupInnerAdjacencyLoss',
-                center_thr=0.5,
+                center_thr=delta,
                 loss_weight=0.1),
             # The paper's regression loss is Smooth L1 (Fast R-CNN).
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))))

@@ -37,14 +37,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '(Q-band) or auto-detected',
     )
     parser.add_argument('--noise', type=float, default=2.0)
-    parser.add_argument('--split', type=float, nargs='+', metavar='RATIO')
+    parser.add_argument(
+        '--batch-effect',
+        type=float,
+        default=0.0,
+        help="per-image variation 0..1: size of all the cell's "
+        'chromosomes, contrast, blur, background, noise',
+    )
+    parser.add_argument(
+        '--density',
+        type=float,
+        default=0.16,
+        help='fraction of the spread covered by chromosomes',
+    )
+    parser.add_argument(
+        '--cell-split',
+        choices=['train', 'val', 'test'],
+        help='use only this part of the cells, split by cell id as '
+        'ComposedMetaphaseDataset does (--cell-ratios, --cell-seed)',
+    )
+    parser.add_argument(
+        '--cell-ratios',
+        type=float,
+        nargs='+',
+        default=[3, 1, 1],
+        metavar='RATIO',
+    )
+    parser.add_argument('--cell-seed', type=int, default=0)
+    parser.add_argument(
+        '--split',
+        type=float,
+        nargs='+',
+        metavar='RATIO',
+        help='also split the written images into train/val/test json '
+        '(by image: with --num-images above the number of cells, a cell '
+        'can land in two splits; use --cell-split for held-out cells)',
+    )
     parser.add_argument('--force', action='store_true')
 
 
 def run(args: argparse.Namespace) -> int:
     from deepacc.synthesis import compose_dataset
+    from deepacc.synthesis.compose import load_crops, split_cells
 
     try:
+        cells = None
+        if args.cell_split:
+            parts = split_cells(
+                list(load_crops(args.crops)), args.cell_ratios, args.cell_seed
+            )
+            if args.cell_split not in parts:
+                raise ValueError(
+                    f'--cell-split {args.cell_split}: --cell-ratios '
+                    f'{args.cell_ratios} make only {", ".join(parts)}'
+                )
+            cells = parts[args.cell_split]
+            print(f'{args.cell_split} cells: {len(cells)}')
         path = compose_dataset(
             args.crops,
             args.out,
@@ -57,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
             overlap_rate=args.overlap_rate,
             background=args.background,
             noise=args.noise,
+            batch_effect=args.batch_effect,
+            density=args.density,
+            cells=cells,
             split=args.split,
             force=args.force,
         )

@@ -4,10 +4,16 @@ from .chromosome_dataset import (
     canonical_categories,
     normalise_categories,
 )
+from .composed_metaphase_dataset import ComposedMetaphaseDataset
+from .generated_metaphase_dataset import GeneratedMetaphaseDataset
+from .synth_metaphase_dataset import SynthMetaphaseDataset
 
 __all__ = [
     'ChromosomeCOCO',
     'ChromosomeDataset',
+    'ComposedMetaphaseDataset',
+    'GeneratedMetaphaseDataset',
+    'SynthMetaphaseDataset',
     'canonical_categories',
     'normalise_categories',
 ]

@@ -14,7 +14,7 @@ import math
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -110,30 +110,49 @@ def crop_background(gray: np.ndarray) -> str:
     return 'white' if np.median(border) >= 128 else 'black'
 
 
+def read_crop(path: str) -> np.ndarray:
+    """A crop as an 8-bit grey array.
+
+    Raises:
+        ValueError: The file is not a readable image, naming it.
+    """
+    gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if gray is None or gray.size == 0:
+        raise ValueError(f'{path}: not a readable image')
+    return gray
+
+
 def crop_sprite(
-    path: str,
+    crop: Union[str, np.ndarray],
     label: int,
     background: str,
     rng: np.random.Generator,
     scale: float = 1.0,
+    source: Optional[str] = None,
 ) -> Sprite:
     """A crop as a randomly turned sprite.
 
     Args:
-        path (str): Crop image (grey or colour, 8 or 16 bit).
+        crop (str | np.ndarray): Crop image path (grey or colour, 8 or 16
+            bit) or the grey array :func:`read_crop` returns.
         label (int): Class index.
         background (str): ``'auto'``, ``'white'`` or ``'black'``.
         rng (np.random.Generator): Random source (the turn).
         scale (float): Resize factor.
+        source (str, optional): Name for messages and the annotation's
+            ``source`` field; defaults to the path.
 
     Returns:
         Sprite: Opacity (absorbed fraction for white, emitted for black
         backgrounds), mask, ``angle``; crops are taken as upright (p-arm up,
         as in a karyogram), so p-ter / q-ter follow from the turn.
     """
-    gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-    if gray is None or gray.size == 0:
-        raise ValueError(f'{path}: not a readable image')
+    if isinstance(crop, str):
+        source = source or crop
+        gray = read_crop(crop)
+    else:
+        gray = crop
+    source = source or '<array>'
     if scale != 1.0:
         gray = cv2.resize(
             gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR
@@ -148,7 +167,7 @@ def crop_sprite(
         opacity = np.clip((g - bg) / max(255.0 - bg, 1.0), 0, 1)
     mask = _clean_mask(opacity > 0.1)
     if not mask.any():
-        raise ValueError(f'{path}: no chromosome pixels found')
+        raise ValueError(f'{source}: no chromosome pixels found')
     opacity *= cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8))
     h, w = opacity.shape
     angle = float(rng.uniform(0, 360))
@@ -179,7 +198,7 @@ def crop_sprite(
         p_ter=(top[0] - x0, top[1] - y0),
         q_ter=(bottom[0] - x0, bottom[1] - y0),
         angle=angle,
-        extra=dict(source=osp.basename(path), background=kind),
+        extra=dict(source=osp.basename(source), background=kind),
     )
 
 
@@ -195,6 +214,167 @@ def _clean_mask(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
+# Per-image variation at batch_effect = 1 (log ranges, uniform): the cell's
+# overall chromosome size (condensation and capture scale), stain
+# contrast, then blur, background level and noise of the capture.
+_SCALE_RANGE = math.log(1.3)
+_CONTRAST_RANGE = math.log(1.3)
+
+
+def sample_compose_batch(
+    rng: np.random.Generator, strength: float, noise: float = 2.0
+) -> dict:
+    """Per-image batch effects of a composed metaphase.
+
+    Args:
+        rng (np.random.Generator): The image's random source.
+        strength (float): 0 (every image alike) .. 1.
+        noise (float): Sensor noise sigma at strength 0, grey levels.
+
+    Returns:
+        dict: ``scale`` (size of every chromosome of the cell),
+        ``contrast`` (opacity factor), ``blur`` (sigma, pixels),
+        ``background`` (0..1: how far the background moves towards grey),
+        ``noise`` (sigma, grey levels).
+    """
+    b = float(np.clip(strength, 0.0, 1.0))
+    return dict(
+        scale=round(math.exp(b * rng.uniform(-1, 1) * _SCALE_RANGE), 4),
+        contrast=round(math.exp(b * rng.uniform(-1, 1) * _CONTRAST_RANGE), 4),
+        blur=round(b * rng.uniform(0, 1.0), 3),
+        background=round(b * rng.uniform(0, 1.0), 3),
+        noise=round(noise * (1.0 + b * rng.uniform(0, 1.5)), 3),
+    )
+
+
+def compose_metaphase(
+    crops: Sequence[Tuple[Union[str, np.ndarray], int]],
+    rng: np.random.Generator,
+    width: int = 1024,
+    height: int = 768,
+    scale: float = 1.0,
+    touch_rate: float = 0.1,
+    overlap_rate: float = 0.0,
+    background: str = 'auto',
+    noise: float = 2.0,
+    batch_effect: float = 0.0,
+    density: float = 0.16,
+    sources: Optional[Sequence[str]] = None,
+) -> Tuple[np.ndarray, List[Sprite], dict]:
+    """One metaphase from one cell's crops.
+
+    Args:
+        crops (list[tuple]): ``(path or grey array, class index)`` of
+            every chromosome of the cell.
+        rng (np.random.Generator): The image's random source.
+        width (int): Image width.
+        height (int): Image height.
+        scale (float): Resize factor of the crops.
+        touch_rate (float): Probability that a chromosome touches another.
+        overlap_rate (float): Probability that it crosses another.
+        background (str): ``'auto'``, ``'white'`` or ``'black'``.
+        noise (float): Sensor noise sigma, grey levels.
+        batch_effect (float): Strength 0..1 of the per-image variation
+            (:func:`sample_compose_batch`); 0 gives every image the same
+            scale, contrast, background and noise.
+        density (float): Fraction of the spread covered by chromosomes.
+        sources (list[str], optional): Crop names for messages and the
+            annotations' ``source`` (default: the paths).
+
+    Returns:
+        tuple: ``image`` ``(height, width)`` uint8 grey; the placed
+        ``Sprite`` list (``extra['touching']`` / ``['overlapping']`` as
+        sprite indices); ``info`` (``karyotype``, ``background``,
+        ``batch``).
+    """
+    if background not in ('auto', 'white', 'black'):
+        raise ValueError(
+            f'background must be auto, white or black, got {background!r}'
+        )
+    batch = sample_compose_batch(rng, batch_effect, noise)
+    sources = sources or [None] * len(crops)
+    sprites = [
+        crop_sprite(crop, label, background, rng, scale * batch['scale'], src)
+        for (crop, label), src in zip(crops, sources)
+    ]
+    kinds = [s.extra.pop('background') for s in sprites]
+    kind = max(set(kinds), key=kinds.count)
+    for sprite in sprites:
+        sprite.opacity = np.minimum(sprite.opacity * batch['contrast'], 1.0)
+    widths = [min(s.shape) for s in sprites]
+    place_sprites(
+        sprites,
+        (width, height),
+        rng,
+        touch_rate,
+        overlap_rate,
+        density=density,
+        gap=max(2, int(np.median(widths) * 0.3)),
+    )
+    touching, overlapping = contacts(sprites)
+    for sprite, touch, over in zip(sprites, touching, overlapping):
+        sprite.extra.update(touching=sorted(touch), overlapping=sorted(over))
+    transmit = np.ones((height, width), np.float32)
+    composite(transmit, sprites)
+    if kind == 'white':
+        paper = 240.0 - 50.0 * batch['background']
+        image = paper * transmit
+    else:
+        floor = 12.0 + 40.0 * batch['background']
+        image = floor + (255.0 - floor) * (1.0 - transmit)
+    if batch['blur'] > 0:
+        image = cv2.GaussianBlur(image, (0, 0), batch['blur'])
+    image += rng.standard_normal(image.shape, dtype=np.float32) * np.float32(
+        batch['noise']
+    )
+    image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    counts = np.bincount([s.label for s in sprites], minlength=NUM_CLASSES)
+    info = dict(
+        karyotype=karyotype_from_counts(counts), background=kind, batch=batch
+    )
+    return image, sprites, info
+
+
+def split_cells(
+    cell_ids: Sequence[str], ratios: Sequence[float] = (3, 1, 1), seed: int = 0
+) -> Dict[str, List[str]]:
+    """Assign whole cells to train / val / test.
+
+    The sorted ids are shuffled with ``seed`` and cut in proportion to
+    ``ratios`` (largest remainders), so the split depends only on the set
+    of cells, the ratios and the seed: a dataset drawing training images
+    and a composer writing the test set agree without a shared file.
+
+    Args:
+        cell_ids (list[str]): Cell ids.
+        ratios (list[float]): Two or three positive weights.
+        seed (int): Shuffle seed.
+
+    Returns:
+        dict[str, list[str]]: ``train``, ``val`` (and ``test``) cell ids,
+        sorted.
+    """
+    from deepacc.converters.split import SPLIT_NAMES
+
+    ratios = np.asarray(ratios, np.float64)
+    if not 2 <= len(ratios) <= len(SPLIT_NAMES) or (ratios <= 0).any():
+        raise ValueError(
+            'cell split ratios must be two or three positive numbers, '
+            f'got {list(ratios)}'
+        )
+    ids = sorted(cell_ids)
+    np.random.default_rng(seed).shuffle(ids)
+    exact = ratios / ratios.sum() * len(ids)
+    sizes = np.floor(exact).astype(int)
+    for k in np.argsort(sizes - exact)[: len(ids) - sizes.sum()]:
+        sizes[k] += 1
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    return {
+        name: sorted(ids[bounds[k] : bounds[k + 1]])
+        for k, name in enumerate(SPLIT_NAMES[: len(ratios)])
+    }
+
+
 def compose_dataset(
     crops: str,
     out_dir: str,
@@ -207,6 +387,9 @@ def compose_dataset(
     overlap_rate: float = 0.0,
     background: str = 'auto',
     noise: float = 2.0,
+    batch_effect: float = 0.0,
+    density: float = 0.16,
+    cells: Optional[Sequence[str]] = None,
     split=None,
     force: bool = False,
     progress: bool = True,
@@ -228,6 +411,11 @@ def compose_dataset(
         background (str): ``'auto'`` (from each cell's crops), ``'white'``
             (G-band) or ``'black'`` (Q-band).
         noise (float): Sensor noise sigma, grey levels.
+        batch_effect (float): Per-image variation 0..1 (see
+            :func:`compose_metaphase`).
+        density (float): Fraction of the spread covered by chromosomes.
+        cells (list[str], optional): Use only these cell ids (e.g. one
+            part of :func:`split_cells`); unknown ids are an error.
         split (list[float], optional): Also write train/val/test json.
         force (bool): Overwrite an existing dataset.
         progress (bool): Show a progress bar on stderr.
@@ -235,17 +423,13 @@ def compose_dataset(
     Returns:
         str: Path of ``annotations/all.json``.
     """
-    if background not in ('auto', 'white', 'black'):
-        raise ValueError(
-            f'background must be auto, white or black, got {background!r}'
-        )
     ann_path = osp.join(out_dir, 'annotations', 'all.json')
     if osp.exists(ann_path) and not force:
         raise FileExistsError(
             f'{ann_path} exists; pass --force (force=True) to overwrite'
         )
-    cells = load_crops(crops)
-    cell_ids = list(cells)
+    all_cells = load_crops(crops)
+    cell_ids = select_cells(all_cells, cells, crops)
     num_images = len(cell_ids) if num_images is None else num_images
     img_dir = osp.join(out_dir, 'images')
     os.makedirs(img_dir, exist_ok=True)
@@ -256,57 +440,34 @@ def compose_dataset(
 
         indices = tqdm(indices, desc='compose', unit='img', file=sys.stderr)
     for index in indices:
-        rng = image_rng(seed, index)
         cell = cell_ids[index % len(cell_ids)]
-        sprites = [
-            crop_sprite(path, label, background, rng, scale)
-            for path, label in cells[cell]
-        ]
-        kinds = [s.extra['background'] for s in sprites]
-        kind = max(set(kinds), key=kinds.count)
-        widths = [min(s.shape) for s in sprites]
-        place_sprites(
-            sprites,
-            (width, height),
-            rng,
+        image, sprites, info = compose_metaphase(
+            all_cells[cell],
+            image_rng(seed, index),
+            width,
+            height,
+            scale,
             touch_rate,
             overlap_rate,
-            density=0.16,
-            gap=max(2, int(np.median(widths) * 0.3)),
+            background,
+            noise,
+            batch_effect,
+            density,
         )
-        touching, overlapping = contacts(sprites)
-        for sprite, touch, over in zip(sprites, touching, overlapping):
-            sprite.extra.update(
-                touching=sorted(touch), overlapping=sorted(over)
-            )
-        transmit = np.ones((height, width), np.float32)
-        composite(transmit, sprites)
-        if kind == 'white':
-            image = 240.0 * transmit
-        else:
-            image = 12.0 + 243.0 * (1.0 - transmit)
-        image += rng.standard_normal(
-            image.shape, dtype=np.float32
-        ) * np.float32(noise)
-        image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
         file_name = f'composed_{index:05d}.png'
         cv2.imwrite(
             osp.join(img_dir, file_name),
             image,
             [cv2.IMWRITE_PNG_COMPRESSION, 1],
         )
-        counts = np.bincount([s.label for s in sprites], minlength=NUM_CLASSES)
         image_id = builder.add_image(
             file_name,
             width,
             height,
             source_cell=cell,
-            karyotype=karyotype_from_counts(counts),
-            background=kind,
             seed=[int(seed), index],
+            **info,
         )
-        for sprite in sprites:
-            sprite.extra.pop('background', None)
         add_sprites(builder, image_id, sprites)
     coco = builder.to_dict(
         info=dict(
@@ -321,3 +482,20 @@ def compose_dataset(
 
         split_coco(ann_path, split, seed=seed, force=True, coco=coco)
     return ann_path
+
+
+def select_cells(
+    cells: Dict[str, List[Crop]], wanted: Optional[Sequence[str]], crops: str
+) -> List[str]:
+    """The cell ids to use, in order; every wanted id must exist."""
+    if wanted is None:
+        return list(cells)
+    unknown = sorted(set(wanted) - set(cells))
+    if unknown:
+        raise ValueError(
+            f'{crops}: no crops for cell(s) {", ".join(unknown[:5])}'
+            + (f' and {len(unknown) - 5} more' if len(unknown) > 5 else '')
+        )
+    if not wanted:
+        raise ValueError(f'{crops}: the list of cells to use is empty')
+    return sorted(wanted)

@@ -15,6 +15,9 @@ def _head(**kwargs):
         roi_feat_size=1,
         fc_out_channels=8,
         num_classes=2,
+        # The fixtures below are written as cosines; the default reading
+        # ('prob') is tested where it is named.
+        center_score='cos',
         delta=0.5,
         loss_gia=dict(type='GroupInnerAdjacencyLoss', groups=[[0, 1]]),
     )
@@ -194,7 +197,102 @@ def test_loss_keys_and_empty_ground_truth():
     assert [k for k in losses if not k.startswith('loss')] == [
         'acc',
         'acc_margin',
+        'center_frac',
+        'center_score',
+        'center_acc',
     ]
+
+
+def test_center_stats_by_hand():
+    """Centres of FEATS/COS/IMG: [[0, -1, -1], [4, 3, -1]], best scores
+    [[0.9, 0.3, 0.9], [0.6, 0.95, 0.0]] (see the first test)."""
+    head = _example_head()
+    _, _, centers, best = head.local_class_weights(FEATS, COS, IMG)
+    # Image 0 has classes 0 and 1 (row 2 is background), image 1 has
+    # 0 (row 3) and 1 (row 4): 4 present (image, class) pairs. Centres are
+    # used for 3 of them (image 0 class 1 falls back: 0.3 <= delta); only
+    # image 0's class-0 centre (row 0, label 0) is of its class: row 4
+    # (label 1) stands for class 0 and row 3 (label 0) for class 1.
+    labels = torch.tensor([0, 1, 2, 0, 1])
+    stats = head.center_stats(labels, IMG.float(), centers, best)
+    assert stats['center_frac'].item() == pytest.approx(3 / 4)
+    assert stats['center_score'].item() == pytest.approx(
+        (0.9 + 0.3 + 0.6 + 0.95) / 4
+    )
+    assert stats['center_acc'].item() == pytest.approx(1 / 3)
+    # Image 1 all class 1: present pairs (0,0), (0,1), (1,1); used (0,0)
+    # and (1,1), both right.
+    labels = torch.tensor([0, 1, 2, 1, 1])
+    stats = head.center_stats(labels, IMG.float(), centers, best)
+    assert stats['center_frac'].item() == pytest.approx(2 / 3)
+    assert stats['center_score'].item() == pytest.approx(
+        (0.9 + 0.3 + 0.95) / 3
+    )
+    assert stats['center_acc'].item() == 1.0
+
+
+def test_confident_margin_branch_switches_centres_and_gia_on():
+    """When the margin branch is confident, the loss uses local centres
+    (center_frac 1) and GIA pairs (loss_gia > 0): two same-group classes,
+    one image, each class's RoI scoring it high. Scale 4 instead of 64
+    keeps the other class's probability visible: softmax(4 * [0.96, 0.29,
+    0]) = [0.92, 0.06, 0.02], so each GIA pair adds about 2 * 0.92 * 0.06.
+    """
+    margin = dict(
+        type='AdditiveAngularMarginLoss',
+        scale=4.0,
+        margin=0.25,
+        loss_weight=0.1,
+    )
+    head = _head(center_score='prob', delta=0.5, loss_margin=margin)
+    with torch.no_grad():
+        head.fc_cls.weight.copy_(
+            torch.eye(8)[:3] + 0.3 * torch.eye(8)[[1, 0, 2]]
+        )
+    feats = torch.zeros(4, 8)
+    feats[0, 0] = feats[1, 1] = 1.0  # class 0, class 1
+    feats[2, 0] = feats[3, 1] = 1.0
+    norms = feats.norm(dim=1, keepdim=True)
+    weights = torch.nn.functional.normalize(head.fc_cls.weight, dim=1)
+    cos = feats @ weights.t() / norms
+    rois = _rois([0, 0, 0, 0])
+    logits, centers, best = head.siamese_forward(feats, cos, rois[:, 0])
+    targets = _targets(4, [0, 1, 0, 1])
+    losses = head.loss(
+        logits,
+        torch.zeros(4, 8),
+        rois,
+        *targets,
+        cos_score=cos,
+        cls_feat=feats,
+        center_inds=centers,
+        best_scores=best,
+    )
+    assert losses['center_frac'].item() == 1.0
+    assert losses['center_acc'].item() == 1.0
+    assert losses['center_score'].item() == pytest.approx(0.92, abs=0.01)
+    assert losses['loss_gia'].item() == pytest.approx(
+        0.1 * 2 * 0.92 * 0.063, rel=0.1
+    )
+    # Literal reading (cosine > 0.5) on the same scores: the cosines are
+    # 1/sqrt(1.09) = 0.96, so the centres switch on there too; a delta
+    # above them switches everything off and GIA with it.
+    off = _head(center_score='cos', delta=0.99, loss_margin=margin)
+    off.load_state_dict(head.state_dict())
+    off.loss_gia.center_thr = 0.99
+    logits, centers, best = off.siamese_forward(feats, cos, rois[:, 0])
+    losses = off.loss(
+        logits,
+        torch.zeros(4, 8),
+        rois,
+        *targets,
+        cos_score=cos,
+        cls_feat=feats,
+        center_inds=centers,
+        best_scores=best,
+    )
+    assert losses['center_frac'].item() == 0.0
+    assert losses['loss_gia'].item() == 0.0
 
 
 def test_zero_rois():
@@ -254,7 +352,8 @@ def test_golden_loss_values():
         torch.ones(6, 4),
     )
     losses = head.loss(cls_score, bbox_pred, rois, *targets, **outs)
-    got = {k: v.item() for k, v in losses.items()}
+    # The centre statistics are log-only and checked by hand above.
+    got = {k: losses[k].item() for k in GOLDEN}
     assert got == pytest.approx(GOLDEN, abs=2e-4)
 
 

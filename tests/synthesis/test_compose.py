@@ -2,42 +2,19 @@ import csv
 import json
 
 import cv2
-import numpy as np
 import pytest
 
-from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
+from deepacc.chromosomes import CLASSES
 from deepacc.cli import main
-from deepacc.synthesis import compose_dataset, load_crops, render_chromosome
+from deepacc.synthesis import compose_dataset, load_crops
 from deepacc.synthesis.compose import crop_background
+from deepacc.testing import TINY_CELLS, make_tiny_crops
 
-CELLS = {
-    'case1.cell1': ['1', '1', '7', '21', '21', '21', 'X', 'Y'],
-    'case1.cell2': ['2', '13', '18', 'X', 'X'],
-}
-
-
-def _crop(name, rng, black=False):
-    label = CLASSES.index(name)
-    sprite = render_chromosome(
-        label, 90 * RELATIVE_LENGTH[name] / 8.44, 10.0, rng, angle=0.0
-    )
-    opacity = np.pad(sprite.opacity, 3)
-    img = 255 * opacity if black else 255 * (1 - opacity)
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+CELLS = TINY_CELLS
 
 
 def _folder_layout(root, black=False):
-    """cells/<cell>/clase<k>/clase<k>_<copy>_<cell>.tiff, k = 23 for X."""
-    rng = np.random.default_rng(0)
-    for cell, names in CELLS.items():
-        for copy, name in enumerate(names):
-            k = CLASSES.index(name) + 1
-            folder = root / 'cells' / cell / f'clase{k}'
-            folder.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(
-                str(folder / f'clase{k}_{copy}_{cell}.tiff'),
-                _crop(name, rng, black),
-            )
+    make_tiny_crops(str(root), black=black)
     return root
 
 
@@ -128,3 +105,26 @@ def test_bad_crops_layout(tmp_path):
         load_crops(str(tmp_path))
     with pytest.raises(ValueError, match='no crops found'):
         load_crops(str(tmp_path / 'cells' / 'c1' / 'nucleus'))
+
+
+def test_cell_split_writes_the_cells_the_dataset_holds_out(tmp_path, capsys):
+    """`deepacc compose --cell-split val` writes the cells that
+    ComposedMetaphaseDataset(cell_split='val') uses, and only those."""
+    from deepacc.synthesis.compose import split_cells
+
+    root = _folder_layout(tmp_path / 'crops')
+    out = tmp_path / 'val'
+    args = ['compose', '--crops', str(root), '--out', str(out)]
+    args += ['--width', '320', '--height', '240', '--cell-split', 'val']
+    assert main(args + ['--cell-ratios', '1', '1', '--num-images', '3']) == 0
+    coco = json.load(open(out / 'annotations' / 'all.json'))
+    expected = split_cells(list(CELLS), (1, 1))['val']
+    assert len(expected) == 1
+    assert {img['source_cell'] for img in coco['images']} == set(expected)
+    assert len(coco['images']) == 3  # three layouts of the one val cell
+    capsys.readouterr()
+    test_args = args[:-1] + ['test', '--cell-ratios', '1', '1', '--force']
+    assert main(test_args) == 1
+    assert '--cell-ratios [1.0, 1.0] make only train, val' in (
+        capsys.readouterr().out
+    )

@@ -47,18 +47,22 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
 
     Choices the paper leaves open (all options, with these defaults):
 
-    - ``center_score='cos'`` and ``delta=0.5``: a class's most confident
-      proposal is the one whose margin-branch cosine to ``W_M,j`` is
-      highest, and it becomes the local centre when that cosine exceeds
-      ``delta``. The paper uses delta to keep unreliable centres out at
-      the start of training. Cosines start near 0 (random weights) and
-      pass 0.5 only once the AAM loss has pulled a class together; the
-      alternative, ``'prob'`` (``softmax(s * cos)``, ``s`` from
-      ``loss_margin``), does not do this: s = 64 makes the softmax peaky
-      even for random weights. Measured on the untrained CPU twin (1000
-      proposals per image): the best cosine per image and class is at
-      most 0.19, while the best probability exceeds 0.5 for 17% and 0.9
-      for 12% of them.
+    - ``center_score='prob'`` and ``delta=0.5``: a class's most
+      confident proposal is the one whose margin-branch probability
+      ``softmax(s * cos)`` for the class is highest, and it becomes the
+      local centre when that probability exceeds ``delta``. Above 0.5 the
+      margin branch's own call for that proposal *is* the class, which is
+      how the paper's "score of the most confident proposal" reads, and
+      it is calibrated by the classifier. The alternative, ``'cos'``
+      (the raw cosine to ``W_M,j`` compared with ``delta``), is not:
+      measured with ``benchmarks/local_centres.py`` on the CPU synth
+      recipe after 300 iterations, the best cosine of every present class
+      was above 0.5 (median 0.97: early features share one direction), so
+      it switched on 100% of the centres at test time with 20.5% of them
+      of the right class, where ``'prob'`` switched on 3.8% with 56%
+      right; at initialisation it is the opposite (cosines at most 0.19:
+      nothing switches on). See ``configs/deepacc/README.md`` for how both
+      evolve over a converging run.
     - ``detach_centers=True``: the local centres are constants for the
       inference loss. The centre is picked by a hard argmax and serves as
       a class weight for every RoI of its image; without the stop the
@@ -90,7 +94,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         num_reg_fcs (int): FC layers of the regression branch.
         fc_out_channels (int): Width of those FC layers. Defaults to 1024.
         with_siamese (bool): Use the inference branch. Defaults to True.
-        center_score (str): 'cos' or 'prob', the margin-branch score that
+        center_score (str): 'prob' or 'cos', the margin-branch score that
             ranks proposals and is compared with ``delta``.
         delta (float): Local-centre threshold. Defaults to 0.5.
         detach_centers (bool): Stop gradients through local centres.
@@ -114,7 +118,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         num_reg_fcs: int = 2,
         fc_out_channels: int = 1024,
         with_siamese: bool = True,
-        center_score: str = 'cos',
+        center_score: str = 'prob',
         delta: float = 0.5,
         detach_centers: bool = True,
         margin_on_background: bool = True,
@@ -217,8 +221,11 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             - bbox_pred (Tensor): Box deltas, shape
               (num_rois, num_classes * 4).
             - head_outs (dict): ``cos_score`` (num_rois, num_classes + 1),
-              the margin branch's cosines, and ``cls_feat``
-              (num_rois, fc_out_channels), the classification feature.
+              the margin branch's cosines, ``cls_feat``
+              (num_rois, fc_out_channels), the classification feature,
+              and with the siamese branch ``center_inds`` and
+              ``best_scores`` (num_imgs, num_classes + 1) from
+              :meth:`local_class_weights`.
         """
         x_cls = x.flatten(1)
         for fc in self.cls_fcs:
@@ -231,11 +238,15 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         norms = x_cls.norm(dim=1, keepdim=True).clamp(min=1e-12)
         cos_score = F.linear(x_cls, F.normalize(self.fc_cls.weight, dim=1))
         cos_score = cos_score / norms
+        head_outs = dict(cos_score=cos_score, cls_feat=x_cls)
         if self.with_siamese:
-            cls_score = self.inference_logits(x_cls, cos_score, img_inds)
+            cls_score, center_inds, best_scores = self.siamese_forward(
+                x_cls, cos_score, img_inds
+            )
+            head_outs.update(center_inds=center_inds, best_scores=best_scores)
         else:
             cls_score = self.scale * cos_score
-        return cls_score, bbox_pred, dict(cos_score=cos_score, cls_feat=x_cls)
+        return cls_score, bbox_pred, head_outs
 
     def local_class_weights(
         self,
@@ -308,10 +319,34 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             Tensor: ``W_I,j . x_i + b_j``, shape (num_rois,
             num_classes + 1).
         """
+        return self.siamese_forward(
+            cls_feat, cos_score, img_inds, candidate_mask
+        )[0]
+
+    def siamese_forward(
+        self,
+        cls_feat: Tensor,
+        cos_score: Tensor,
+        img_inds: Optional[Tensor] = None,
+        candidate_mask: Optional[Tensor] = None,
+    ) -> Tuple[Tensor, Tensor, Tensor]:
+        """:meth:`inference_logits` and the centres it used.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: the logits (num_rois,
+            num_classes + 1); ``center_inds`` and ``best_scores``
+            (num_imgs, num_classes + 1) as :meth:`local_class_weights`
+            returns them (empty with no RoIs).
+        """
         num_rois, width = cos_score.shape
         if num_rois == 0:
-            return cos_score * 0 + self.inference_bias
-        weights, rows, _, _ = self.local_class_weights(
+            none = cos_score.new_zeros((0, width))
+            return (
+                cos_score * 0 + self.inference_bias,
+                none.long(),
+                none,
+            )
+        weights, rows, center_inds, best_scores = self.local_class_weights(
             cls_feat, cos_score, img_inds, candidate_mask
         )
         num_imgs = weights.size(0)
@@ -320,7 +355,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         all_logits = cls_feat @ weights.reshape(-1, weights.size(-1)).t()
         all_logits = all_logits.view(num_rois, num_imgs, width)
         logits = all_logits[torch.arange(num_rois, device=rows.device), rows]
-        return logits + self.inference_bias
+        return logits + self.inference_bias, center_inds, best_scores
 
     def loss_and_target(
         self,
@@ -333,6 +368,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         reduction_override: Optional[str] = None,
         cos_score: Optional[Tensor] = None,
         cls_feat: Optional[Tensor] = None,
+        center_inds: Optional[Tensor] = None,
+        best_scores: Optional[Tensor] = None,
     ) -> dict:
         """Targets and losses; see :meth:`BBoxHead.loss_and_target`.
 
@@ -348,6 +385,9 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 shape (num_rois, num_classes + 1).
             cls_feat (Tensor): Classification features from ``forward``,
                 shape (num_rois, fc_out_channels).
+            center_inds (Tensor, optional): Local centres from
+                ``forward``, shape (num_imgs, num_classes + 1).
+            best_scores (Tensor, optional): Their scores, same shape.
 
         Returns:
             dict: ``loss_bbox`` (the dict of losses) and ``bbox_targets``.
@@ -363,6 +403,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             reduction_override=reduction_override,
             cos_score=cos_score,
             cls_feat=cls_feat,
+            center_inds=center_inds,
+            best_scores=best_scores,
         )
         return dict(loss_bbox=losses, bbox_targets=cls_reg_targets)
 
@@ -378,6 +420,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         reduction_override: Optional[str] = None,
         cos_score: Optional[Tensor] = None,
         cls_feat: Optional[Tensor] = None,
+        center_inds: Optional[Tensor] = None,
+        best_scores: Optional[Tensor] = None,
     ) -> dict:
         """All losses of the head.
 
@@ -395,12 +439,17 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 (num_rois, num_classes + 1).
             cls_feat (Tensor): Classification features, shape
                 (num_rois, fc_out_channels).
+            center_inds (Tensor, optional): Local centres used by
+                ``cls_score``, shape (num_imgs, num_classes + 1).
+            best_scores (Tensor, optional): Their margin-branch scores,
+                same shape.
 
         Returns:
             dict[str, Tensor]: ``loss_cls`` (inference branch, only with
             the siamese branch), ``loss_bbox``, ``loss_aam``, ``loss_gia``
-            (when enabled); log-only ``acc`` (final classifier) and
-            ``acc_margin`` (margin branch, with the siamese branch).
+            (when enabled); log-only ``acc`` (final classifier),
+            ``acc_margin`` (margin branch, with the siamese branch) and
+            the local-centre statistics of :meth:`center_stats`.
         """
         if cos_score is None or cls_feat is None:
             raise ValueError(
@@ -413,7 +462,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         if self.train_centers == 'positive':
             candidates = foreground
             if self.with_siamese:
-                cls_score = self.inference_logits(
+                cls_score, center_inds, best_scores = self.siamese_forward(
                     cls_feat, cos_score, img_inds, candidates
                 )
         losses = super().loss(
@@ -454,4 +503,66 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 losses['acc_margin'] = margin_acc
             else:
                 losses['acc'] = margin_acc
+            if center_inds is not None and best_scores is not None:
+                losses.update(
+                    self.center_stats(
+                        labels, img_inds, center_inds, best_scores
+                    )
+                )
         return losses
+
+    def center_stats(
+        self,
+        labels: Tensor,
+        img_inds: Tensor,
+        center_inds: Tensor,
+        best_scores: Tensor,
+    ) -> dict:
+        """How the local centres are doing, for the training log.
+
+        Over the (image, class) pairs whose class has a positive RoI among
+        the image's sampled RoIs ("present classes"):
+
+        - ``center_frac``: fraction that used a local centre (the rest
+          fell back to the global weight ``W_M,j``);
+        - ``center_score``: mean best margin-branch score (the value
+          compared with ``delta``);
+        - ``center_acc``: fraction of the used centres whose RoI is a
+          chromosome of that class (1 when none is used).
+
+        Args:
+            labels (Tensor): RoI labels, shape (num_rois, ).
+            img_inds (Tensor): Image index of each RoI, shape (num_rois, ).
+            center_inds (Tensor): Shape (num_imgs, num_classes + 1), -1
+                where the global weight is used.
+            best_scores (Tensor): Shape (num_imgs, num_classes + 1).
+
+        Returns:
+            dict[str, Tensor]: The three values (no ``loss`` in the keys:
+            logged, not optimised).
+        """
+        with torch.no_grad():
+            _, rows = torch.unique(img_inds.long(), return_inverse=True)
+            num_imgs = center_inds.size(0)
+            present = labels.new_zeros(
+                (num_imgs, self.num_classes + 1), dtype=torch.bool
+            )
+            fg = (labels >= 0) & (labels < self.num_classes)
+            present[rows[fg], labels[fg]] = True
+            used = (center_inds >= 0) & present
+            center_labels = labels[center_inds.clamp(min=0)]
+            class_ids = torch.arange(
+                self.num_classes + 1, device=labels.device
+            )
+            right = used & (center_labels == class_ids[None])
+            num_present = present.sum().clamp(min=1).float()
+            scores = best_scores.detach().masked_fill(~present, 0)
+            return dict(
+                center_frac=used.sum() / num_present,
+                center_score=scores.sum() / num_present,
+                center_acc=(
+                    right.sum() / used.sum()
+                    if used.any()
+                    else best_scores.new_tensor(1.0)
+                ),
+            )

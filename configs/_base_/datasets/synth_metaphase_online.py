@@ -1,0 +1,71 @@
+# Synthetic G-banded metaphases rendered in the data loader (deepacc's
+# SynthMetaphaseDataset): every training draw is a new cell, so the data
+# never runs out; val and test are fixed sets of other cells (other seeds,
+# test_mode), with no files at all. Inherit it next to a model and a
+# schedule; it sets the dataloaders and the evaluator only.
+synth_size = (640, 480)  # (width, height) of the rendered metaphases
+synth = dict(width=synth_size[0], height=synth_size[1], batch_effect=1.0)
+train_samples = 1000  # items per "epoch" (an iteration-based loop ignores)
+val_samples = 20
+test_samples = 60
+batch_size = 2
+
+custom_imports = dict(imports=['deepacc'], allow_failed_imports=False)
+
+train_pipeline = [
+    dict(type='LoadImageFromNDArray'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    # Already this size: sets scale_factor (1.0) for the heads; change
+    # the scale to train at another size than the images are made.
+    dict(type='Resize', scale=synth_size, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromNDArray'),
+    dict(type='Resize', scale=synth_size, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='SynthMetaphaseDataset',
+        num_samples=train_samples,
+        seed=0,
+        synth=synth,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='SynthMetaphaseDataset',
+        num_samples=val_samples,
+        seed=1001,
+        synth=synth,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='SynthMetaphaseDataset',
+        num_samples=test_samples,
+        seed=1002,
+        synth=synth,
+        test_mode=True,
+        pipeline=test_pipeline))
+val_evaluator = dict(type='ChromosomeMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,46 @@
+# Faster R-CNN sized for training from scratch on a CPU (no pretrained
+# weights can be downloaded; the paper's R101 configs are for GPUs). What
+# differs from mmdet's faster-rcnn_r50_fpn.py, and why (measured in
+# benchmarks/learning_curve.py, reasoning in configs/deepacc/README.md):
+# - ResNet-18 whose every stage trains and whose BN layers learn their
+#   statistics: mmdet's default (frozen stem, norm_eval) is for ImageNet
+#   weights; from random weights it freezes a random stem and keeps BN at
+#   its initial identity statistics.
+# - 64-channel FPN, 256-wide RoI FCs.
+# - Anchors for chromosomes: smaller (the smallest, 21 and Y, are 15-30 px
+#   at the recipes' scale) and down to 1:4 / 4:1 (a straight chromosome's
+#   box along an axis).
+# - Fewer proposals: a cell has ~46 chromosomes, not COCO's hundreds.
+# - More RoIs for the classifier, half of them chromosomes (mmdet: 256 per
+#   image, a quarter positive, ~64 chromosome examples per backbone pass):
+#   the RoI head costs little next to the backbone, and learning the 24
+#   classes, not finding chromosomes, is the slow part on a CPU.
+_base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
+num_classes = 24
+channels = 64
+fc_out_channels = 256
+
+model = dict(
+    backbone=dict(
+        depth=18,
+        frozen_stages=-1,
+        norm_eval=False,
+        init_cfg=None),
+    neck=dict(in_channels=[64, 128, 256, 512], out_channels=channels),
+    rpn_head=dict(
+        in_channels=channels,
+        feat_channels=channels,
+        anchor_generator=dict(scales=[4], ratios=[0.25, 0.5, 1.0, 2.0, 4.0])),
+    # DeepAccRoIHead with the stock bbox head behaves as StandardRoIHead and
+    # also emits the top-1-per-proposal detections mAP_max/Acc/AER need.
+    roi_head=dict(
+        type='DeepAccRoIHead',
+        bbox_roi_extractor=dict(out_channels=channels),
+        bbox_head=dict(
+            in_channels=channels,
+            fc_out_channels=fc_out_channels,
+            num_classes=num_classes)),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=1000, max_per_img=500),
+        rcnn=dict(sampler=dict(num=512, pos_fraction=0.5))),
+    test_cfg=dict(rpn=dict(nms_pre=1000, max_per_img=300)))
