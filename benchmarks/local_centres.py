@@ -56,9 +56,7 @@ def best_scores(model, data):
     gt_boxes = getattr(gt.bboxes, 'tensor', gt.bboxes)
     iou = bbox_overlaps(rois[:, 1:], gt_boxes)
     best_iou, best_gt = iou.max(dim=1)
-    labels = torch.where(
-        best_iou >= 0.5, gt.labels[best_gt], head.num_classes
-    )
+    labels = torch.where(best_iou >= 0.5, gt.labels[best_gt], head.num_classes)
     rows = []
     for scores in (cos, prob):
         _, inds, best = top_proposal_per_class(scores, rois[:, 0])
@@ -92,8 +90,10 @@ def main():
         f'{min(args.images, len(dataset))} images; best score median: '
         f'cos {np.median(arr[:, 0]):.3f}, prob {np.median(arr[:, 1]):.3f}'
     )
-    print('\n| delta | cos: centres on | cos: right | prob: centres on '
-          '| prob: right |')
+    print(
+        '\n| delta | cos: centres on | cos: right | prob: centres on '
+        '| prob: right |'
+    )
     print('|--:|--:|--:|--:|--:|')
     for delta in DELTAS:
         cells = []
