@@ -14,7 +14,7 @@ whether they are larger than the seeds' spread.
 
     # metaphases composed from the G-band crops (not shipped), 3 seeds
     python benchmarks/ablation.py --dataset crops --seeds 0 1 2 \\
-        --iters 3600 --out work_dirs/ablation
+        --iters 3000 --out work_dirs/ablation
     # synthetic metaphases
     python benchmarks/ablation.py --dataset synth --seeds 0 1 2 \\
         --iters 1800 --out work_dirs/ablation
@@ -33,7 +33,7 @@ from deepacc.demo import read_test_metrics, run_step, schedule_text
 from deepacc.testing import config_path, get_config
 
 RECIPES = {
-    'crops': 'faster_rcnn/faster-rcnn_r18_fpn_3600it_gband-crops-cpu.py',
+    'crops': 'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py',
     'synth': 'faster_rcnn/faster-rcnn_r18_fpn_1800it_synth-cpu.py',
 }
 VARIANTS = {

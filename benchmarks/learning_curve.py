@@ -69,7 +69,7 @@ def read_curve(work_dir: str) -> List[dict]:
             last_iter = rec['iter']
             last_train = rec
         elif any(k.startswith('chromosome/') for k in rec):
-            point = dict(iter=rec['step'], minutes=seconds / 60)
+            point = dict(iter=last_iter, minutes=seconds / 60)
             point.update(
                 {
                     k.split('/', 1)[1]: v

@@ -60,7 +60,7 @@ def test_online_configs_keep_test_cells_out_of_training():
     for name in ('deepacc', 'faster-rcnn'):
         folder = 'deepacc' if name == 'deepacc' else 'faster_rcnn'
         crops = get_config(
-            f'{folder}/{name}_r18_fpn_3600it_gband-crops-cpu.py'
+            f'{folder}/{name}_r18_fpn_3000it_gband-crops-cpu.py'
         )
         splits = [
             crops[f'{s}_dataloader'].dataset for s in ('train', 'val', 'test')

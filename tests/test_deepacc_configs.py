@@ -62,7 +62,7 @@ TABLE1 = {
 CPU_TWINS = [
     'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
     'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
-    'deepacc/deepacc_r18_fpn_3600it_gband-crops-cpu.py',
+    'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py',
 ]
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 

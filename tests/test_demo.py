@@ -72,8 +72,8 @@ def _ablation():
 @pytest.mark.parametrize(
     'variant,twin',
     [
-        ('a', 'faster_rcnn/faster-rcnn_r18_fpn_3600it_gband-crops-cpu.py'),
-        ('f', 'deepacc/deepacc_r18_fpn_3600it_gband-crops-cpu.py'),
+        ('a', 'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py'),
+        ('f', 'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py'),
     ],
 )
 def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(

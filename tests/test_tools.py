@@ -215,7 +215,7 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
     'config',
     [
         'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
-        'faster_rcnn/faster-rcnn_r18_fpn_3600it_gband-crops-cpu.py',
+        'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py',
     ],
 )
 def test_on_the_fly_recipes_train_and_test(tmp_path, config):

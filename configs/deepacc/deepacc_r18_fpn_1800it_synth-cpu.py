@@ -1,6 +1,6 @@
 # DeepACC (Table 1 (f)) on a CPU: synthetic
 # metaphases rendered on the fly (a new cell every draw), 1800 iterations
-# of batch 2 (~30 min on 2 cores). Test set: 60 other synthetic cells.
+# of batch 2 (~33 min on 2 cores). Test set: 60 other synthetic cells.
 # Results and the recipe's reasoning: ../deepacc/README.md.
 _base_ = [
     '../_base_/models/deepacc_r18_fpn_cpu.py',

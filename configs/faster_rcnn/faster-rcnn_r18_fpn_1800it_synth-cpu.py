@@ -1,6 +1,6 @@
 # Faster R-CNN with the stock head (Table 1 (a)) on a CPU: synthetic
 # metaphases rendered on the fly (a new cell every draw), 1800 iterations
-# of batch 2 (~30 min on 2 cores). Test set: 60 other synthetic cells.
+# of batch 2 (~33 min on 2 cores). Test set: 60 other synthetic cells.
 # Results and the recipe's reasoning: ../deepacc/README.md.
 _base_ = [
     '../_base_/models/faster-rcnn_r18_fpn_cpu.py',

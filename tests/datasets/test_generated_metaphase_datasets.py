@@ -106,7 +106,7 @@ def test_split_cells_is_disjoint_complete_and_proportional():
 
 def _composed(root, cell_split, test_mode=True, **kwargs):
     pipeline = _pipeline(
-        'deepacc/deepacc_r18_fpn_3600it_gband-crops-cpu.py',
+        'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py',
         test_mode,
         (320, 240),
     )

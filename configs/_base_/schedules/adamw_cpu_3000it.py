@@ -1,6 +1,6 @@
-# ./adamw_cpu_1800it.py for twice as long (~60 min on 2 cores).
+# ./adamw_cpu_1800it.py for 3000 iterations (~60 min on 2 cores).
 _base_ = './adamw_cpu_1800it.py'
-max_iters = 3600
+max_iters = 3000
 val_interval = 600
 warmup_iters = 100
 lr = 1e-3
