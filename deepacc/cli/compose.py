@@ -78,20 +78,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from deepacc.synthesis import compose_dataset
-    from deepacc.synthesis.compose import load_crops, split_cells
+    from deepacc.synthesis.compose import cells_of_split, load_crops
 
     try:
         cells = None
         if args.cell_split:
-            parts = split_cells(
-                list(load_crops(args.crops)), args.cell_ratios, args.cell_seed
+            cells = cells_of_split(
+                list(load_crops(args.crops)),
+                args.cell_split,
+                args.cell_ratios,
+                args.cell_seed,
+                args.crops,
             )
-            if args.cell_split not in parts:
-                raise ValueError(
-                    f'--cell-split {args.cell_split}: --cell-ratios '
-                    f'{args.cell_ratios} make only {", ".join(parts)}'
-                )
-            cells = parts[args.cell_split]
             print(f'{args.cell_split} cells: {len(cells)}')
         path = compose_dataset(
             args.crops,

@@ -4,10 +4,10 @@ import numpy as np
 from mmdet.registry import DATASETS
 
 from deepacc.synthesis.compose import (
+    cells_of_split,
     compose_metaphase,
     load_crops,
     read_crop,
-    split_cells,
 )
 
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
@@ -71,21 +71,9 @@ class ComposedMetaphaseDataset(GeneratedMetaphaseDataset):
         **kwargs,
     ) -> None:
         cells = load_crops(crops)
-        if cell_split == 'all':
-            cell_ids = sorted(cells)
-        else:
-            parts = split_cells(list(cells), split_ratios, split_seed)
-            if cell_split not in parts:
-                raise ValueError(
-                    f'ComposedMetaphaseDataset: cell_split={cell_split!r}; '
-                    f'use one of {sorted(parts)} or "all"'
-                )
-            cell_ids = parts[cell_split]
-        if not cell_ids:
-            raise ValueError(
-                f'{crops}: the {cell_split!r} split of {len(cells)} cells '
-                f'with ratios {list(split_ratios)} is empty'
-            )
+        cell_ids = cells_of_split(
+            list(cells), cell_split, split_ratios, split_seed, crops
+        )
         self.crops_root = crops
         self.cell_ids = cell_ids
         self.cells = {

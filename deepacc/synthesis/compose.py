@@ -375,6 +375,42 @@ def split_cells(
     }
 
 
+def cells_of_split(
+    cells: Sequence[str],
+    name: str,
+    ratios: Sequence[float] = (3, 1, 1),
+    seed: int = 0,
+    source: str = 'crops',
+) -> List[str]:
+    """The cell ids of one part of :func:`split_cells` (``'all'``: every
+    cell), refusing an unknown or empty part.
+
+    Args:
+        cells (list[str]): All cell ids.
+        name (str): ``'train'``, ``'val'``, ``'test'`` or ``'all'``.
+        ratios (list[float]): Split ratios.
+        seed (int): Split seed.
+        source (str): The crops' location, for messages.
+
+    Returns:
+        list[str]: Sorted cell ids.
+    """
+    if name == 'all':
+        return sorted(cells)
+    parts = split_cells(cells, ratios, seed)
+    if name not in parts:
+        raise ValueError(
+            f'{source}: cell split {name!r} does not exist; ratios '
+            f'{list(ratios)} make {", ".join(parts)} (or use "all")'
+        )
+    if not parts[name]:
+        raise ValueError(
+            f'{source}: the {name!r} part of {len(cells)} cells with '
+            f'ratios {list(ratios)} is empty'
+        )
+    return parts[name]
+
+
 def compose_dataset(
     crops: str,
     out_dir: str,

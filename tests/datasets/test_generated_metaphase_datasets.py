@@ -174,7 +174,7 @@ def test_composed_batch_effect_changes_the_cells_scale(tmp_path):
 
 def test_composed_bad_input_names_the_problem(tmp_path):
     make_tiny_crops(str(tmp_path))
-    with pytest.raises(ValueError, match="cell_split='nope'"):
+    with pytest.raises(ValueError, match="cell split 'nope' does not exist"):
         _composed(tmp_path, 'nope')
     bad = next((tmp_path / 'cells').rglob('*.tiff'))
     bad.write_bytes(b'not an image')

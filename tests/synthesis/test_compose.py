@@ -125,6 +125,7 @@ def test_cell_split_writes_the_cells_the_dataset_holds_out(tmp_path, capsys):
     capsys.readouterr()
     test_args = args[:-1] + ['test', '--cell-ratios', '1', '1', '--force']
     assert main(test_args) == 1
-    assert '--cell-ratios [1.0, 1.0] make only train, val' in (
-        capsys.readouterr().out
+    assert (
+        "cell split 'test' does not exist; ratios [1.0, 1.0] make "
+        'train, val' in capsys.readouterr().out
     )

@@ -55,36 +55,28 @@ train_dataloader = dict(
         pipeline=train_pipeline,
         **split,
         **compose))
+# Val and test: fixed layouts (test_mode) of held-out cells.
+held_out_loader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+held_out = dict(
+    type='ComposedMetaphaseDataset',
+    crops=crops,
+    test_mode=True,
+    pipeline=test_pipeline,
+    **split,
+    **compose)
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='ComposedMetaphaseDataset',
-        crops=crops,
-        cell_split='val',
-        seed=1001,
-        test_mode=True,
-        pipeline=test_pipeline,
-        **split,
-        **compose))
+    **held_out_loader, dataset=dict(**held_out, cell_split='val', seed=1001))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    **held_out_loader,
     dataset=dict(
-        type='ComposedMetaphaseDataset',
-        crops=crops,
+        **held_out,
         cell_split='test',
         layouts_per_cell=test_layouts,
-        seed=1002,
-        test_mode=True,
-        pipeline=test_pipeline,
-        **split,
-        **compose))
+        seed=1002))
 val_evaluator = dict(type='ChromosomeMetric')
 test_evaluator = val_evaluator

@@ -41,31 +41,23 @@ train_dataloader = dict(
         seed=0,
         synth=synth,
         pipeline=train_pipeline))
+# Val and test: fixed sets (test_mode) of other cells (other seeds).
+held_out_loader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+held_out = dict(
+    type='SynthMetaphaseDataset',
+    synth=synth,
+    test_mode=True,
+    pipeline=test_pipeline)
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='SynthMetaphaseDataset',
-        num_samples=val_samples,
-        seed=1001,
-        synth=synth,
-        test_mode=True,
-        pipeline=test_pipeline))
+    **held_out_loader,
+    dataset=dict(**held_out, num_samples=val_samples, seed=1001))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='SynthMetaphaseDataset',
-        num_samples=test_samples,
-        seed=1002,
-        synth=synth,
-        test_mode=True,
-        pipeline=test_pipeline))
+    **held_out_loader,
+    dataset=dict(**held_out, num_samples=test_samples, seed=1002))
 val_evaluator = dict(type='ChromosomeMetric')
 test_evaluator = val_evaluator
