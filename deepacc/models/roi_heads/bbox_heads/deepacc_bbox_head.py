@@ -60,9 +60,12 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
       was above 0.5 (median 0.97: early features share one direction), so
       it switched on 100% of the centres at test time with 20.5% of them
       of the right class, where ``'prob'`` switched on 3.8% with 56%
-      right; at initialisation it is the opposite (cosines at most 0.19:
-      nothing switches on). See ``configs/deepacc/README.md`` for how both
-      evolve over a converging run.
+      right; after the full 1800 iterations (test mAP 87%) the cosine
+      still switched on 100% (88% right), the probability 83% (96%
+      right). At initialisation the cosine is the opposite (at most 0.19:
+      nothing switches on). In that run ``center_frac`` rose from 2% to
+      83% of the present classes and ``loss_gia`` from 0.0006 to 0.013
+      (``configs/deepacc/README.md``).
     - ``detach_centers=True``: the local centres are constants for the
       inference loss. The centre is picked by a hard argmax and serves as
       a class weight for every RoI of its image; without the stop the
