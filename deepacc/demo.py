@@ -14,7 +14,8 @@
 5. print a short summary: where everything is, the metrics table.
 
 Everything lands in one folder (``--out``, default ``work_dirs/demo``). The
-default budget takes about 13 minutes in all on 2 CPU cores; ``--iters``,
+default budget takes about 12 minutes in all on 2 CPU cores (measured:
+11.9); ``--iters``,
 ``--num-images`` and ``--config`` change it (on a GPU, raise them).
 Re-running reuses the data and the checkpoint already in ``--out``;
 ``--force`` regenerates both.
