@@ -74,7 +74,6 @@ class ComposedMetaphaseDataset(GeneratedMetaphaseDataset):
         cell_ids = cells_of_split(
             list(cells), cell_split, split_ratios, split_seed, crops
         )
-        self.crops_root = crops
         self.cell_ids = cell_ids
         self.cells = {
             cell: [
@@ -108,11 +107,9 @@ class ComposedMetaphaseDataset(GeneratedMetaphaseDataset):
     ) -> Tuple[np.ndarray, list, dict]:
         cell = self.cell_ids[index % len(self.cell_ids)]
         crops = self.cells[cell]
-        image, sprites, info = compose_metaphase(
+        return compose_metaphase(
             [(gray, label) for gray, label, _ in crops],
             rng,
             sources=[path for _, _, path in crops],
             **self.compose_kwargs,
         )
-        info['source_cell'] = cell
-        return image, sprites, info

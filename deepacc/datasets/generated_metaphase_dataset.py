@@ -23,7 +23,7 @@ class GeneratedMetaphaseDataset(BaseDataset):
 
     Items look like those of :class:`ChromosomeDataset` after loading:
     ``img`` (H, W, 3) uint8, ``instances`` with ``bbox`` (x1, y1, x2, y2),
-    ``bbox_label`` and ``ignore_flag``, plus the generator's ``karyotype``.
+    ``bbox_label`` and ``ignore_flag``.
     Pipelines start with mmdet's ``LoadImageFromNDArray`` instead of
     ``LoadImageFromFile``. ``get_data_info`` stays cheap (size and id
     only), so mmdet's ``AspectRatioBatchSampler`` does not render anything.
@@ -91,7 +91,7 @@ class GeneratedMetaphaseDataset(BaseDataset):
 
     def prepare_data(self, idx: int):
         data_info = self.get_data_info(idx)
-        image, sprites, info = self.render(idx, self.image_rng(idx))
+        image, sprites, _ = self.render(idx, self.image_rng(idx))
         instances = []
         for sprite in sprites:
             x, y, w, h = sprite.bbox()
@@ -105,6 +105,5 @@ class GeneratedMetaphaseDataset(BaseDataset):
         data_info.update(
             img=cv2.cvtColor(image, cv2.COLOR_GRAY2BGR),
             instances=instances,
-            karyotype=info.get('karyotype'),
         )
         return self.pipeline(data_info)

@@ -96,8 +96,8 @@ def test_split_cells_is_disjoint_complete_and_proportional():
     assert sorted(sum(parts.values(), [])) == ids
     assert parts == split_cells(list(reversed(ids)), (3, 1, 1), seed=0)
     assert parts != split_cells(ids, (3, 1, 1), seed=1)
-    # 7 cells at 3:1:1 = 4.2 / 1.4 / 1.4: the largest remainders get the
-    # leftover cell... all equal here, so train keeps 4 and one split 2.
+    # 7 cells at 3:1:1 = 4.2 / 1.4 / 1.4: floors 4 / 1 / 1 leave one cell,
+    # which goes to a largest remainder (0.4, val or test): 4 / 2 / 1.
     sizes = sorted(len(v) for v in split_cells(ids[:7], (3, 1, 1)).values())
     assert sizes == [1, 2, 4]
     with pytest.raises(ValueError, match='two or three positive'):
