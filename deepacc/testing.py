@@ -24,11 +24,31 @@ def config_path(relative: str) -> str:
     return osp.join(CONFIG_ROOT, relative)
 
 
-def all_configs() -> Sequence[str]:
-    """Every config file under ``configs/`` except ``_base_``, relative."""
+# Config folders of models that are not detectors (no detector tests).
+CLASSIFIER_CONFIG_DIRS = ('crop_classification',)
+
+
+def all_configs(classifiers: bool = False) -> Sequence[str]:
+    """Config files under ``configs/``, relative, ``_base_`` excluded.
+
+    Args:
+        classifiers (bool): The classifier configs
+            (:data:`CLASSIFIER_CONFIG_DIRS`) instead of the detectors.
+
+    Returns:
+        list[str]: Paths relative to ``configs/``.
+    """
     found = []
     for root, dirs, files in os.walk(CONFIG_ROOT):
-        dirs[:] = sorted(d for d in dirs if d != '_base_')
+        if root == CONFIG_ROOT:
+            keep = set(CLASSIFIER_CONFIG_DIRS) if classifiers else None
+            dirs[:] = [
+                d
+                for d in dirs
+                if d != '_base_'
+                and (d in keep if keep else d not in CLASSIFIER_CONFIG_DIRS)
+            ]
+        dirs.sort()
         found += [
             osp.relpath(osp.join(root, f), CONFIG_ROOT)
             for f in sorted(files)

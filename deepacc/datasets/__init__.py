@@ -1,3 +1,4 @@
+from .chromosome_crop_dataset import ChromosomeCropDataset
 from .chromosome_dataset import (
     ChromosomeCOCO,
     ChromosomeDataset,
@@ -10,6 +11,7 @@ from .synth_metaphase_dataset import SynthMetaphaseDataset
 
 __all__ = [
     'ChromosomeCOCO',
+    'ChromosomeCropDataset',
     'ChromosomeDataset',
     'ComposedMetaphaseDataset',
     'GeneratedMetaphaseDataset',

@@ -1,3 +1,3 @@
-from .metrics import ChromosomeMetric
+from .metrics import ChromosomeMetric, CropClassificationMetric
 
-__all__ = ['ChromosomeMetric']
+__all__ = ['ChromosomeMetric', 'CropClassificationMetric']

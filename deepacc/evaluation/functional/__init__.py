@@ -6,6 +6,7 @@ from .average_precision import (
     match_image,
 )
 from .confusion import confusion_matrix, denver_order, reorder
+from .crop_classification import crop_classification_scores
 from .inputs import align_by_img_id, check_ground_truth, check_prediction
 from .karyotype_errors import error_rates, karyotype_errors, match_calls
 
@@ -17,6 +18,7 @@ __all__ = [
     'check_ground_truth',
     'check_prediction',
     'confusion_matrix',
+    'crop_classification_scores',
     'denver_order',
     'error_rates',
     'eval_class_ap',

@@ -1,3 +1,4 @@
 from .chromosome_metric import ChromosomeMetric
+from .crop_classification_metric import CropClassificationMetric
 
-__all__ = ['ChromosomeMetric']
+__all__ = ['ChromosomeMetric', 'CropClassificationMetric']

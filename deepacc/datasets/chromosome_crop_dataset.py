@@ -1,0 +1,169 @@
+"""Labelled single-chromosome crops, one item per cell."""
+
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmdet.registry import DATASETS
+from mmengine.dataset import BaseDataset
+from mmengine.structures import BaseDataElement
+
+from deepacc.chromosomes import CLASSES, PALETTE
+from deepacc.synthesis.compose import cells_of_split
+
+from .crops import (
+    crop_input,
+    index_crops,
+    read_crop_images,
+    sample_crop_augment,
+)
+
+
+@DATASETS.register_module()
+class ChromosomeCropDataset(BaseDataset):
+    """Crops grouped by cell for :class:`ChromosomeCropClassifier`.
+
+    An item is a whole cell, because the classifier's siamese branch takes
+    its local class centres from the crops of one cell, as the detector
+    takes them from the proposals of one metaphase: ``inputs`` (num_crops,
+    1, height, width) float and ``data_samples``, a
+    :class:`~mmengine.structures.BaseDataElement` with ``labels``
+    (num_crops, ) long (0..23), ``polarity`` (num_crops, ) long (1 p-arm
+    up, 0 down, -1 unknown) and the meta fields ``paths`` and
+    ``cell_id``. Batch with
+    ``collate_fn=dict(type='pseudo_collate')``.
+
+    Cells are split by cell id (:func:`deepacc.synthesis.compose.
+    split_cells`), never by crop. Crops are read once, at start.
+
+    Polarity: crops cut out of a karyogram are stored p-arm up
+    (``upright=True``). In training each crop is turned by 180 degrees
+    with probability ``turn_prob`` (target 0, else 1) besides the small
+    rotation, zoom, mirror and contrast of ``augment``; in test mode a
+    fixed half of each cell's crops (seeded by ``seed`` and the item) is
+    turned, so polarity accuracy is measured on both directions. With
+    ``upright=False`` nothing is turned and the polarity is unknown.
+
+    Args:
+        crops (str): Crops folder or index CSV (any layout
+            :func:`deepacc.synthesis.compose.load_crops` reads).
+        cell_split (str): ``'train'``, ``'val'``, ``'test'`` or ``'all'``.
+        split_ratios (Sequence[float]): Cell split ratios.
+        split_seed (int): Cell split seed.
+        cell_pattern (str, optional): Cell-id regex of the class-folder
+            layout.
+        skip_invalid (bool): Report and leave out bad crops instead of
+            stopping at the first.
+        input_size (tuple[int, int]): Model input (height, width).
+        scale (float): Resize factor of every crop (relative lengths are
+            kept; a crop that does not fit is shrunk).
+        upright (bool): Crops are stored p-arm up.
+        turn_prob (float): Training probability of the 180-degree turn.
+        augment (dict, optional): Arguments of
+            :func:`deepacc.datasets.crops.sample_crop_augment` other than
+            ``turn_prob`` (training only).
+        background (str): ``'auto'``, ``'white'`` or ``'black'``.
+        repeat (int): Items per cell and epoch (training).
+        seed (int): Seed of the test-mode turns and the training draws.
+        **kwargs: ``test_mode`` and the other
+            :class:`~mmengine.dataset.BaseDataset` arguments.
+    """
+
+    METAINFO = {'classes': CLASSES, 'palette': PALETTE}
+
+    def __init__(
+        self,
+        crops: str,
+        cell_split: str = 'train',
+        split_ratios: Sequence[float] = (3, 1, 1),
+        split_seed: int = 0,
+        cell_pattern: Optional[str] = None,
+        skip_invalid: bool = False,
+        input_size: Tuple[int, int] = (96, 32),
+        scale: float = 0.75,
+        upright: bool = True,
+        turn_prob: float = 0.5,
+        augment: Optional[dict] = None,
+        background: str = 'auto',
+        repeat: int = 1,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
+        index = index_crops(crops, cell_pattern, skip_invalid)
+        cell_ids = cells_of_split(
+            list(index), cell_split, split_ratios, split_seed, crops
+        )
+        self.cells = read_crop_images(index, cell_ids, skip_invalid)
+        self.cell_ids = list(self.cells)
+        self.cell_split = cell_split
+        self.input_size = tuple(int(v) for v in input_size)
+        self.scale = float(scale)
+        self.upright = upright
+        self.turn_prob = float(turn_prob)
+        self.augment = dict(augment or {})
+        self.background = background
+        self.repeat = max(int(repeat), 1)
+        self.seed = int(seed)
+        self._draws = 0
+        kwargs.setdefault('serialize_data', False)
+        super().__init__(**kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        repeat = 1 if self.test_mode else self.repeat
+        return [
+            dict(cell_id=cell, num_crops=len(self.cells[cell]))
+            for _ in range(repeat)
+            for cell in self.cell_ids
+        ]
+
+    @property
+    def num_crops(self) -> int:
+        """Crops over all cells of the split."""
+        return sum(len(v) for v in self.cells.values())
+
+    def item_rng(self, idx: int) -> np.random.Generator:
+        """Random source of a draw: fixed per item in test mode, new at
+        every draw in training (reproducible from the Runner's seed)."""
+        if self.test_mode:
+            entropy = [self.seed, idx]
+        else:
+            self._draws += 1
+            entropy = [self.seed, idx, torch.initial_seed(), self._draws]
+        return np.random.default_rng(np.random.SeedSequence(entropy))
+
+    def prepare_data(self, idx: int) -> dict:
+        cell = self.get_data_info(idx)['cell_id']
+        crops = self.cells[cell]
+        rng = self.item_rng(idx)
+        if self.test_mode:
+            turns = np.zeros(len(crops), bool)
+            if self.upright:
+                turns[rng.permutation(len(crops))[: len(crops) // 2]] = True
+            params = [dict(turn=bool(t)) for t in turns]
+        else:
+            turn_prob = self.turn_prob if self.upright else 0.0
+            params = [
+                sample_crop_augment(rng, turn_prob=turn_prob, **self.augment)
+                for _ in crops
+            ]
+        images = [
+            crop_input(
+                gray,
+                self.input_size,
+                self.scale,
+                background=self.background,
+                **p,
+            )
+            for (gray, _, _), p in zip(crops, params)
+        ]
+        polarity = [
+            (0 if p['turn'] else 1) if self.upright else -1 for p in params
+        ]
+        return dict(
+            inputs=torch.from_numpy(np.stack(images)[:, None]),
+            data_samples=BaseDataElement(
+                labels=torch.tensor([c[1] for c in crops], dtype=torch.long),
+                polarity=torch.tensor(polarity, dtype=torch.long),
+                metainfo=dict(paths=[c[2] for c in crops], cell_id=cell),
+            ),
+        )

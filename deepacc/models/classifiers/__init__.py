@@ -1,0 +1,3 @@
+from .chromosome_crop_classifier import ChromosomeCropClassifier
+
+__all__ = ['ChromosomeCropClassifier']

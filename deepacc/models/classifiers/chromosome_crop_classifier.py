@@ -1,0 +1,227 @@
+"""Single-chromosome crop classifier with the DeepACC classification head."""
+
+from typing import List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType
+from mmengine.model import BaseModel
+from torch import Tensor
+
+Inputs = Union[Tensor, Sequence[Tensor]]
+
+
+@MODELS.register_module()
+class ChromosomeCropClassifier(BaseModel):
+    """Type (24 classes) and polarity of single-chromosome crops.
+
+    .. code-block:: none
+
+        crops of a cell -> backbone -> feature map -> pool to (C, 7, 7)
+            -> DeepAccBBoxHead (with_reg=False): margin (AAM) branch,
+               siamese branch with per-cell local centres, GIA loss,
+               polarity logit
+
+    The head is the detector's own :class:`DeepAccBBoxHead`; a cell's
+    crops play the part of one metaphase's proposals, so the local class
+    centres are chosen among the crops of the same cell (``img_inds`` is
+    the cell's position in the batch). Every crop is a chromosome: label
+    ``num_classes`` (the head's background) never occurs and is never
+    predicted.
+
+    Inputs come one tensor per cell (``pseudo_collate`` of
+    :class:`ChromosomeCropDataset` items), each (num_crops, in_channels,
+    height, width), with one sample per cell in ``data_samples`` (a
+    ``BaseDataElement`` or a dict: ``labels`` (num_crops, ) long,
+    optionally ``polarity`` (num_crops, ) long with -1 unknown, ``paths``
+    and ``cell_id``).
+
+    Args:
+        backbone (dict): Backbone config (e.g. mmdet ``ResNet`` with
+            ``in_channels=1``).
+        head (dict): :class:`DeepAccBBoxHead` config with
+            ``with_reg=False`` and ``roi_feat_size`` equal to
+            ``pool_size``.
+        pool_size (int): Side of the pooled feature (the head's RoI
+            feature size).
+        data_preprocessor (dict, optional): Defaults to mmengine's
+            ``BaseDataPreprocessor`` (moves data to the device).
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(
+        self,
+        backbone: ConfigType,
+        head: ConfigType,
+        pool_size: int = 7,
+        data_preprocessor: OptConfigType = None,
+        init_cfg: OptConfigType = None,
+    ) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        self.pool_size = int(pool_size)
+        if getattr(self.head, 'with_reg', False):
+            raise ValueError(
+                'ChromosomeCropClassifier: the head must have '
+                'with_reg=False (crops have no boxes to regress)'
+            )
+
+    @property
+    def num_classes(self) -> int:
+        """Chromosome classes (the head's foreground classes)."""
+        return self.head.num_classes
+
+    def extract_feat(self, inputs: Tensor) -> Tensor:
+        """Pooled features of crops.
+
+        Args:
+            inputs (Tensor): Shape (num_crops, in_channels, H, W).
+
+        Returns:
+            Tensor: Shape (num_crops, C, pool_size, pool_size).
+        """
+        feat = self.backbone(inputs)
+        if isinstance(feat, (list, tuple)):
+            feat = feat[-1]
+        return F.adaptive_avg_pool2d(feat, self.pool_size)
+
+    @staticmethod
+    def _stack(inputs: Inputs) -> tuple:
+        """Crops of all cells in one tensor and each crop's cell index."""
+        if isinstance(inputs, Tensor):
+            inputs = [inputs]
+        sizes = [len(x) for x in inputs]
+        x = torch.cat(list(inputs)).float()
+        cell_inds = torch.repeat_interleave(
+            torch.arange(len(sizes), device=x.device),
+            torch.tensor(sizes, device=x.device),
+        )
+        return x, cell_inds, sizes
+
+    def _head_forward(self, inputs: Inputs) -> tuple:
+        x, cell_inds, sizes = self._stack(inputs)
+        cls_score, _, head_outs = self.head(self.extract_feat(x), cell_inds)
+        return cls_score, head_outs, cell_inds, sizes
+
+    def forward(
+        self,
+        inputs: Inputs,
+        data_samples: Optional[List[dict]] = None,
+        mode: str = 'tensor',
+    ):
+        """``'loss'``, ``'predict'`` or ``'tensor'`` (the head's raw
+        ``cls_score`` and ``head_outs``)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            cls_score, head_outs, _, _ = self._head_forward(inputs)
+            return cls_score, head_outs
+        raise RuntimeError(f'Invalid mode "{mode}"')
+
+    def loss(self, inputs: Inputs, data_samples: List[dict]) -> dict:
+        """Losses of a batch of cells.
+
+        Args:
+            inputs (Tensor | list[Tensor]): One (num_crops, C, H, W) tensor
+                per cell.
+            data_samples (list[dict]): One dict per cell with ``labels``
+                and optionally ``polarity``.
+
+        Returns:
+            dict[str, Tensor]: The head's losses (``loss_cls``,
+            ``loss_aam``, ``loss_gia``, ``loss_polarity`` as configured)
+            and log-only accuracies.
+        """
+        cls_score, head_outs, cell_inds, _ = self._head_forward(inputs)
+        labels = torch.cat([d.get('labels') for d in data_samples]).long()
+        labels = labels.to(cls_score.device)
+        rois = cls_score.new_zeros((len(labels), 5))
+        rois[:, 0] = cell_inds
+        polarity = None
+        if getattr(self.head, 'with_polarity', False):
+            polarity = torch.cat([_polarity(d) for d in data_samples]).to(
+                cls_score.device
+            )
+        extra = {}
+        if 'polarity_pred' in head_outs:
+            extra = dict(
+                polarity_pred=head_outs['polarity_pred'],
+                polarity_targets=polarity,
+            )
+        return self.head.loss(
+            cls_score,
+            None,
+            rois,
+            labels,
+            torch.ones_like(labels, dtype=cls_score.dtype),
+            None,
+            None,
+            cos_score=head_outs['cos_score'],
+            cls_feat=head_outs['cls_feat'],
+            center_inds=head_outs.get('center_inds'),
+            best_scores=head_outs.get('best_scores'),
+            **extra,
+        )
+
+    def predict(
+        self, inputs: Inputs, data_samples: Optional[List[dict]] = None
+    ) -> List[dict]:
+        """Class, score and polarity of every crop, one dict per cell.
+
+        Args:
+            inputs (Tensor | list[Tensor]): One tensor per cell.
+            data_samples (list[dict], optional): One dict per cell; its
+                ``labels``, ``polarity``, ``paths`` and ``cell_id`` are
+                copied into the result.
+
+        Returns:
+            list[dict]: Per cell, ``pred_labels`` (num_crops, ) long,
+            ``pred_scores`` (num_crops, ) (softmax probability of the
+            called class), ``scores`` (num_crops, num_classes) and, with
+            polarity, ``polarity_probs`` (num_crops, ), the probability
+            that the p-arm is up; plus ``gt_labels`` / ``gt_polarity`` and
+            the sample's ``paths`` / ``cell_id`` when given.
+        """
+        cls_score, head_outs, _, sizes = self._head_forward(inputs)
+        # The background column is never a crop's class.
+        scores = F.softmax(cls_score, dim=1)[:, : self.num_classes]
+        pred_scores, pred_labels = scores.max(dim=1)
+        polarity = head_outs.get('polarity_pred')
+        results = []
+        start = 0
+        for k, size in enumerate(sizes):
+            part = slice(start, start + size)
+            start += size
+            result = dict(
+                pred_labels=pred_labels[part].cpu(),
+                pred_scores=pred_scores[part].cpu(),
+                scores=scores[part].cpu(),
+            )
+            if polarity is not None:
+                result['polarity_probs'] = polarity[part].sigmoid().cpu()
+            sample = data_samples[k] if data_samples else {}
+            for key, name in (
+                ('labels', 'gt_labels'),
+                ('polarity', 'gt_polarity'),
+            ):
+                if sample.get(key) is not None:
+                    result[name] = sample.get(key).cpu()
+            for key in ('paths', 'cell_id'):
+                if sample.get(key) is not None:
+                    result[key] = sample.get(key)
+            results.append(result)
+        return results
+
+
+def _polarity(sample) -> Tensor:
+    """A sample's polarity targets, -1 (unknown) when it has none."""
+    polarity = sample.get('polarity')
+    if polarity is None:
+        return torch.full_like(sample.get('labels'), -1)
+    return polarity
