@@ -85,12 +85,14 @@ def _is_our_output(name: str) -> bool:
     return name == SUMMARY or name.endswith(OUTPUT_SUFFIXES)
 
 
-def collect_inputs(inputs, out_dir):
+def collect_inputs(inputs, out_dir, is_output=None):
     """Files to process, and (path, reason) for inputs that are skipped.
 
     Folders give their regular, non-hidden files in sorted order; in the
-    output folder, files named like our outputs are left out.
+    output folder, files named like our outputs (``is_output(name)``,
+    by default this command's) are left out.
     """
+    is_output = is_output or _is_our_output
     files, skipped = [], []
     out_real = osp.realpath(out_dir)
     for item in inputs:
@@ -100,7 +102,7 @@ def collect_inputs(inputs, out_dir):
                 path = osp.join(item, name)
                 if name.startswith('.') or not osp.isfile(path):
                     continue
-                if in_out and _is_our_output(name):
+                if in_out and is_output(name):
                     continue
                 files.append(path)
         elif osp.exists(item):

@@ -5,6 +5,7 @@ from .chromosome_dataset import (
     canonical_categories,
     normalise_categories,
 )
+from .cluster_object_dataset import ClusterObjectDataset
 from .composed_metaphase_dataset import ComposedMetaphaseDataset
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
 from .synth_metaphase_dataset import SynthMetaphaseDataset
@@ -13,6 +14,7 @@ __all__ = [
     'ChromosomeCOCO',
     'ChromosomeCropDataset',
     'ChromosomeDataset',
+    'ClusterObjectDataset',
     'ComposedMetaphaseDataset',
     'GeneratedMetaphaseDataset',
     'SynthMetaphaseDataset',

@@ -1,3 +1,7 @@
-from .metrics import ChromosomeMetric, CropClassificationMetric
+from .metrics import (
+    ChromosomeMetric,
+    ClusterTypeMetric,
+    CropClassificationMetric,
+)
 
-__all__ = ['ChromosomeMetric', 'CropClassificationMetric']
+__all__ = ['ChromosomeMetric', 'ClusterTypeMetric', 'CropClassificationMetric']

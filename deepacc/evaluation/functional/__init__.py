@@ -5,6 +5,7 @@ from .average_precision import (
     eval_class_ap,
     match_image,
 )
+from .cluster_types import cluster_type_scores, type_confusion
 from .confusion import confusion_matrix, denver_order, reorder
 from .crop_classification import crop_classification_scores
 from .inputs import align_by_img_id, check_ground_truth, check_prediction
@@ -17,6 +18,7 @@ __all__ = [
     'average_precision',
     'check_ground_truth',
     'check_prediction',
+    'cluster_type_scores',
     'confusion_matrix',
     'crop_classification_scores',
     'denver_order',
@@ -26,4 +28,5 @@ __all__ = [
     'match_calls',
     'match_image',
     'reorder',
+    'type_confusion',
 ]

@@ -1,3 +1,4 @@
 from .chromosome_crop_classifier import ChromosomeCropClassifier
+from .cluster_type_classifier import ClusterTypeClassifier
 
-__all__ = ['ChromosomeCropClassifier']
+__all__ = ['ChromosomeCropClassifier', 'ClusterTypeClassifier']

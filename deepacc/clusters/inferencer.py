@@ -1,0 +1,222 @@
+"""The Python API: an image in, its objects and their cluster types out.
+
+>>> from deepacc.clusters.inferencer import ClusterTyper
+>>> typer = ClusterTyper('work_dirs/clusters/synth/iter_600.pth')
+>>> record = typer('metaphase.png')       # or an (H, W[, 3]) uint8 array
+>>> [(o['type'], o['score']) for o in record['objects']][:3]
+
+A trained checkpoint is required: without one there is no type, only
+objects (:func:`deepacc.clusters.find_objects`). The config is read from
+the checkpoint (mmengine's Runner stores it) unless one is given.
+"""
+
+import os
+import os.path as osp
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from .objects import ImageObjects, object_polygon
+from .sample import object_inputs
+from .types import CLUSTER_TYPES
+
+ImageLike = Union[str, os.PathLike, np.ndarray]
+
+
+def load_cluster_config(checkpoint: str, config=None):
+    """The model config: ``config`` (file or Config), else the one the
+    Runner stored in ``checkpoint``.
+
+    Raises:
+        FileNotFoundError: No checkpoint file.
+        ValueError: Neither a config nor one inside the checkpoint, or a
+            config without a ``ClusterTypeClassifier`` model.
+    """
+    import torch
+    from mmengine.config import Config
+
+    import deepacc  # noqa: F401  (registers modules, safe globals)
+
+    if not osp.isfile(os.fspath(checkpoint)):
+        raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
+    if config is None:
+        meta = torch.load(checkpoint, map_location='cpu').get('meta', {})
+        text = meta.get('cfg')
+        if not text:
+            raise ValueError(
+                f'{checkpoint}: holds no config (not written by an '
+                'mmengine Runner?); pass --config'
+            )
+        config = Config.fromstring(text, '.py')
+    elif not isinstance(config, Config):
+        config = Config.fromfile(os.fspath(config))
+    if str(config.model.get('type', '')).split('.')[-1] != (
+        'ClusterTypeClassifier'
+    ):
+        raise ValueError(
+            f'{checkpoint}: its model is {config.model.get("type")!r}, '
+            'not a ClusterTypeClassifier (configs/cluster_types/)'
+        )
+    return config
+
+
+class ClusterTyper:
+    """A trained cluster-type classifier applied to whole images.
+
+    Args:
+        checkpoint (str): Checkpoint written by the Runner.
+        config (str | Config, optional): Config; default: the one stored
+            in the checkpoint.
+        device (str): ``'cpu'`` or ``'cuda[:N]'``.
+        polarity (str, optional): ``'auto'``, ``'dark'`` or ``'light'``;
+            default: the training data's setting.
+        min_area (int, optional): Smallest object; default: the training
+            data's setting.
+    """
+
+    def __init__(
+        self,
+        checkpoint: str,
+        config=None,
+        device: str = 'cpu',
+        polarity: Optional[str] = None,
+        min_area: Optional[int] = None,
+    ) -> None:
+        from mmdet.registry import MODELS
+        from mmengine.runner import load_checkpoint
+
+        cfg = load_cluster_config(checkpoint, config)
+        data = cfg.get('test_dataloader', {}).get('dataset', {})
+        self.polarity = polarity or data.get('polarity', 'auto')
+        self.min_area = int(min_area or data.get('min_area', 12))
+        self.patch_size = int(data.get('patch_size', 64))
+        self.classes = tuple(CLUSTER_TYPES)
+        self.checkpoint = os.fspath(checkpoint)
+        self.model = MODELS.build(cfg.model)
+        load_checkpoint(
+            self.model, self.checkpoint, map_location='cpu', logger='silent'
+        )
+        self.model.to(device).eval()
+        self.device = device
+
+    def classify(self, objects: ImageObjects) -> Tuple[np.ndarray, np.ndarray]:
+        """Types and scores of found objects.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: (N,) type indices and (N,)
+            softmax scores of those types.
+        """
+        import torch
+
+        inputs = object_inputs(objects, self.patch_size)
+        with torch.no_grad():
+            logits = self.model(
+                {
+                    k: torch.from_numpy(v).to(self.device)
+                    for k, v in inputs.items()
+                },
+                mode='tensor',
+            )
+        probs = logits.softmax(-1).cpu().numpy()
+        labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
+        return labels, probs[np.arange(len(labels)), labels]
+
+    def predict(self, image: ImageLike) -> Tuple[dict, ImageObjects]:
+        """The record of one image and its objects.
+
+        Raises:
+            ImageReadError: The file is not a readable image.
+            BlankImageError: No contrast in the image.
+            NoForegroundError: No object found.
+        """
+        from deepacc.karyotype.inferencer import as_bgr, read_image
+
+        from .objects import find_objects
+
+        if isinstance(image, (str, os.PathLike)):
+            path = os.fspath(image)
+            array = read_image(path)
+        else:
+            path, array = None, as_bgr(image)
+        objects = find_objects(array, self.polarity, self.min_area)
+        labels, scores = self.classify(objects)
+        record = objects_record(objects, labels, scores, self.classes)
+        record.update(
+            image=path,
+            height=int(array.shape[0]),
+            width=int(array.shape[1]),
+            model=osp.basename(self.checkpoint),
+        )
+        return record, objects
+
+    def __call__(self, image: ImageLike) -> dict:
+        return self.predict(image)[0]
+
+
+def objects_record(
+    objects: ImageObjects,
+    labels: np.ndarray,
+    scores: np.ndarray,
+    classes=CLUSTER_TYPES,
+) -> dict:
+    """Plain-JSON description of typed objects.
+
+    Args:
+        objects (ImageObjects): The image's objects.
+        labels (np.ndarray): (N,) type indices.
+        scores (np.ndarray): (N,) their scores.
+        classes (list[str]): Type names.
+
+    Returns:
+        dict: ``polarity``, ``threshold``, ``num_objects``, ``counts``
+        (per type), ``num_small`` (specks under the minimum area, not
+        listed) and ``objects``: per object ``id``, ``type``, ``score``,
+        ``area``, ``bbox`` ``[x, y, w, h]`` and ``polygon`` (outline).
+    """
+    items = []
+    for k in range(len(objects)):
+        items.append(
+            dict(
+                id=k,
+                type=classes[int(labels[k])],
+                score=round(float(scores[k]), 4),
+                area=int(objects.areas[k]),
+                bbox=[int(v) for v in objects.boxes[k]],
+                polygon=object_polygon(objects, k),
+            )
+        )
+    return dict(
+        polarity=objects.polarity,
+        threshold=round(float(objects.threshold), 4),
+        num_objects=len(items),
+        counts={c: sum(o['type'] == c for o in items) for c in classes},
+        num_small=int(objects.num_small),
+        objects=items,
+    )
+
+
+def objects_of_boxes(boxes: np.ndarray, objects: ImageObjects) -> np.ndarray:
+    """The object each box is about: the one with most pixels inside it.
+
+    Args:
+        boxes (np.ndarray): (M, 4) xyxy boxes in image pixels.
+        objects (ImageObjects): The image's objects.
+
+    Returns:
+        np.ndarray: (M,) object indices, -1 where a box holds no object
+        pixel.
+    """
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    height, width = objects.labels.shape
+    out = np.full(len(boxes), -1, np.int64)
+    for i, (x1, y1, x2, y2) in enumerate(boxes):
+        x1, y1 = max(int(np.floor(x1)), 0), max(int(np.floor(y1)), 0)
+        x2, y2 = min(int(np.ceil(x2)), width), min(int(np.ceil(y2)), height)
+        if x1 >= x2 or y1 >= y2:
+            continue
+        counts = np.bincount(
+            objects.labels[y1:y2, x1:x2].ravel(), minlength=len(objects) + 1
+        )[1:]
+        if counts.any():
+            out[i] = int(np.argmax(counts))
+    return out
