@@ -25,7 +25,7 @@ def config_path(relative: str) -> str:
 
 
 # Config folders of models that are not detectors (no detector tests).
-CLASSIFIER_CONFIG_DIRS = ('crop_classification',)
+CLASSIFIER_CONFIG_DIRS = ('crop_classification', 'cluster_types')
 
 
 def all_configs(classifiers: bool = False) -> Sequence[str]:
