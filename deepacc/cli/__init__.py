@@ -37,6 +37,10 @@ COMMANDS = {
         'deepacc.cli.confusion',
         'confusion matrix (PNG + CSV) from a results file',
     ),
+    'classify': (
+        'deepacc.cli.classify',
+        'train, evaluate and run a single-chromosome crop classifier',
+    ),
     'clusters': (
         'deepacc.cli.clusters',
         'outline the objects of images, typed as single or cluster',
