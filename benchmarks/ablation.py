@@ -87,12 +87,17 @@ def parse_args():
 
 
 def variant_head(variant: str, recipe_model: dict) -> dict:
-    """The variant's paper bbox head at the recipe's widths."""
+    """The variant's paper bbox head at the recipe's widths, without the
+    polarity output (not in the paper: Table 1 rows differ only by the
+    paper's parts)."""
     head = get_config(VARIANTS[variant][1]).model.roi_head.bbox_head
     head = head.to_dict()
     recipe_head = recipe_model['roi_head']['bbox_head']
     for key in ('in_channels', 'fc_out_channels'):
         head[key] = recipe_head[key]
+    if head.get('with_polarity'):
+        head['with_polarity'] = False
+        head.pop('loss_polarity', None)
     return head
 
 

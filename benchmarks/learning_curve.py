@@ -26,7 +26,7 @@ from typing import Dict, List
 
 from deepacc.demo import read_test_metrics, run_step
 
-KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct')
+KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct', 'polarity_acc')
 
 
 def parse_args():
@@ -97,8 +97,9 @@ def table(results: Dict[str, dict]) -> str:
             f'**{name}**',
             '',
             '| iteration | min of training | mAP | mAP_max | Acc | AER '
-            '| whole cell | train acc | centres used | centre right |',
-            '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+            '| whole cell | polarity | train acc | centres used '
+            '| centre right |',
+            '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
         ]
         for p in res['curve']:
             lines.append(

@@ -131,9 +131,9 @@ def demo_config_text(
             "    dict(type='LoadImageFromFile'),",
             "    dict(type='Resize', scale={{_base_.synth_size}}, "
             'keep_ratio=True),',
-            "    dict(type='LoadAnnotations', with_bbox=True),",
-            "    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', "
-            "'ori_shape', 'img_shape', 'scale_factor'))]))",
+            "    dict(type='LoadChromosomeAnnotations', with_bbox=True),",
+            "    dict(type='PackChromosomeInputs', meta_keys=('img_id', "
+            "'img_path', 'ori_shape', 'img_shape', 'scale_factor'))]))",
             schedule_text(iters, lr),
             f'randomness = dict(seed={seed})',
             '',

@@ -8,6 +8,10 @@ fc_out_channels = 1024
 aam_scale = 64.0
 aam_margin = 0.25
 delta = 0.5  # local-centre threshold on the margin branch's probability
+# Polarity (p-arm end) of every call, trained where annotations know it;
+# not in the paper (Varifocal-Net's second task). Table 1 comparisons
+# switch it off (benchmarks/ablation.py).
+with_polarity = True
 
 model = dict(
     roi_head=dict(
@@ -48,4 +52,7 @@ model = dict(
                 center_thr=delta,
                 loss_weight=0.1),
             # The paper's regression loss is Smooth L1 (Fast R-CNN).
+            with_polarity=with_polarity,
+            loss_polarity=dict(
+                type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0),
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))))

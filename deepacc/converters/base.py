@@ -89,6 +89,35 @@ def box_problem(
     return None
 
 
+_TRUE = ('true', '1', 'yes', 'up')
+_FALSE = ('false', '0', 'no', 'down')
+
+
+def polarity_field(value) -> dict:
+    """The COCO ``p_arm_up`` field of a source's polarity value.
+
+    Args:
+        value: None (the source says nothing: the field stays absent, so
+            training treats the polarity as unknown), a bool, 0 / 1, or a
+            string ``true``/``false``, ``1``/``0``, ``yes``/``no``,
+            ``up``/``down`` (any case).
+
+    Returns:
+        dict: ``{}`` or ``{'p_arm_up': bool}``.
+
+    Raises:
+        ValueError: Any other value, named in the message.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, bool) or value in (0, 1):
+        return dict(p_arm_up=bool(value))
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return dict(p_arm_up=text in _TRUE)
+    raise ValueError(f'p_arm_up {value!r} is not true/false (or up/down, 1/0)')
+
+
 def clip_box(x0, y0, x1, y1, width, height) -> List[float]:
     """``[x, y, w, h]`` of a corner box clipped to the image (the slack
     :func:`box_problem` allows)."""

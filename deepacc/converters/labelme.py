@@ -16,6 +16,7 @@ from .base import (
     find_image,
     image_size,
     list_files,
+    polarity_field,
 )
 from .report import ConversionReport
 
@@ -26,7 +27,9 @@ def convert_labelme(
     """Convert LabelMe json files (one per image) to a COCO dict.
 
     ``rectangle`` shapes give their box; ``polygon`` shapes give the
-    polygon's extent as box and the polygon as ``segmentation``. The image
+    polygon's extent as box and the polygon as ``segmentation``. A shape
+    flag ``p_arm_up`` (LabelMe's per-shape ``flags``) becomes the
+    annotation's ``p_arm_up`` (absent: unknown polarity). The image
     is ``imagePath`` (or the json's stem) inside ``images``; its size is
     ``imageWidth`` / ``imageHeight`` or read from the image.
 
@@ -131,7 +134,14 @@ def _convert_file(path, images, builder, report):
         if why:
             report.problem(path, record, why)
             continue
-        extra = {}
+        flags = shape.get('flags') or {}
+        try:
+            extra = polarity_field(
+                flags.get('p_arm_up') if isinstance(flags, dict) else None
+            )
+        except ValueError as exc:
+            report.problem(path, record, str(exc))
+            continue
         if kind == 'polygon':
             extra['segmentation'] = [
                 [round(float(v), 2) for v in points.reshape(-1)]

@@ -15,6 +15,7 @@ from .base import (
     find_image,
     image_size,
     list_files,
+    polarity_field,
 )
 from .report import ConversionReport
 
@@ -26,7 +27,9 @@ def convert_voc(
 
     Object names may be Denver-prefixed (``A1`` .. ``G22``, ``X``, ``Y``)
     or plain numbers; ``<bndbox>`` corners are pixels and are used as they
-    are (mmdet's VOC reading: ``x = xmin``, ``w = xmax - xmin``). The image
+    are (mmdet's VOC reading: ``x = xmin``, ``w = xmax - xmin``). An
+    object's optional ``<p_arm_up>`` (true/false, up/down, 1/0) becomes the
+    annotation's ``p_arm_up`` (absent: unknown polarity). The image
     is ``<filename>`` (or the XML's stem) inside ``images`` (the set's
     ``JEPG`` folder); its size is ``<size>`` or read from the image.
 
@@ -125,5 +128,10 @@ def _convert_file(path, images, builder, report):
         if why:
             report.problem(path, record, why)
             continue
-        boxes.append((label, clip_box(x0, y0, x1, y1, width, height)))
+        try:
+            extra = polarity_field(_text(obj, 'p_arm_up'))
+        except ValueError as exc:
+            report.problem(path, record, str(exc))
+            continue
+        boxes.append((label, clip_box(x0, y0, x1, y1, width, height), extra))
     add_image_and_boxes(builder, report, image, images, width, height, boxes)

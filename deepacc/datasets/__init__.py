@@ -4,11 +4,13 @@ from .chromosome_dataset import (
     ChromosomeDataset,
     canonical_categories,
     normalise_categories,
+    polarity_code,
 )
 from .cluster_object_dataset import ClusterObjectDataset
 from .composed_metaphase_dataset import ComposedMetaphaseDataset
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
 from .synth_metaphase_dataset import SynthMetaphaseDataset
+from .transforms import LoadChromosomeAnnotations, PackChromosomeInputs
 
 __all__ = [
     'ChromosomeCOCO',
@@ -17,7 +19,10 @@ __all__ = [
     'ClusterObjectDataset',
     'ComposedMetaphaseDataset',
     'GeneratedMetaphaseDataset',
+    'LoadChromosomeAnnotations',
+    'PackChromosomeInputs',
     'SynthMetaphaseDataset',
     'canonical_categories',
     'normalise_categories',
+    'polarity_code',
 ]

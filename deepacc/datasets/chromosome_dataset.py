@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from mmdet.datasets import CocoDataset
 from mmdet.datasets.api_wrappers import COCO
@@ -80,13 +80,77 @@ def normalise_categories(coco_dict: dict, source: str) -> dict:
     return coco_dict
 
 
+def polarity_code(p_arm_up) -> int:
+    """An annotation's ``p_arm_up`` as a polarity target.
+
+    Args:
+        p_arm_up: True / 1 (the p-arm is the chromosome's upper end, its
+            tip has the smaller image y), False / 0 (the lower end) or
+            None (unknown).
+
+    Returns:
+        int: 1, 0 or -1 (unknown).
+
+    Raises:
+        ValueError: Any other value.
+    """
+    if p_arm_up is None:
+        return -1
+    if isinstance(p_arm_up, bool) or p_arm_up in (0, 1):
+        return int(p_arm_up)
+    raise ValueError(
+        f'p_arm_up must be true, false or absent, got {p_arm_up!r}'
+    )
+
+
 @DATASETS.register_module()
 class ChromosomeDataset(CocoDataset):
     """Chromosomes in COCO format, labelled 1..22, X, Y.
 
     Labels are assigned by category NAME (see :class:`ChromosomeCOCO`), so
-    the json's category order and spelling do not matter.
+    the json's category order and spelling do not matter. Each instance
+    also gets ``polarity`` from the annotation's optional ``p_arm_up``
+    field (:func:`polarity_code`; absent means unknown, -1).
     """
 
     METAINFO = {'classes': CLASSES, 'palette': PALETTE}
     COCOAPI = ChromosomeCOCO
+
+    def parse_data_info(self, raw_data_info: dict) -> Union[dict, List]:
+        data_info = super().parse_data_info(raw_data_info)
+        img_info = raw_data_info['raw_img_info']
+        kept = [
+            ann
+            for ann in raw_data_info['raw_ann_info']
+            if self._kept(ann, img_info)
+        ]
+        if len(kept) != len(data_info['instances']):
+            raise RuntimeError(
+                f'{self.ann_file}: image {img_info.get("file_name")}: '
+                'cannot pair annotations with the instances mmdet kept'
+            )
+        for instance, ann in zip(data_info['instances'], kept):
+            try:
+                instance['polarity'] = polarity_code(ann.get('p_arm_up'))
+            except ValueError as err:
+                raise ValueError(
+                    f'{self.ann_file}: annotation id={ann.get("id")} '
+                    f'(image {img_info.get("file_name")}): {err}'
+                ) from None
+        return data_info
+
+    def _kept(self, ann: dict, img_info: dict) -> bool:
+        """Whether ``CocoDataset.parse_data_info`` makes an instance of
+        ``ann`` (the same tests, in its order)."""
+        if ann.get('ignore', False):
+            return False
+        x1, y1, w, h = ann['bbox']
+        inter_w = max(0, min(x1 + w, img_info['width']) - max(x1, 0))
+        inter_h = max(0, min(y1 + h, img_info['height']) - max(y1, 0))
+        return (
+            inter_w * inter_h > 0
+            and ann['area'] > 0
+            and w >= 1
+            and h >= 1
+            and ann['category_id'] in self.cat_ids
+        )

@@ -9,6 +9,8 @@ from mmengine.dataset import BaseDataset
 
 from deepacc.chromosomes import CLASSES, PALETTE
 
+from .chromosome_dataset import polarity_code
+
 
 class GeneratedMetaphaseDataset(BaseDataset):
     """Metaphases made when an item is drawn, not read from files.
@@ -23,7 +25,8 @@ class GeneratedMetaphaseDataset(BaseDataset):
 
     Items look like those of :class:`ChromosomeDataset` after loading:
     ``img`` (H, W, 3) uint8, ``instances`` with ``bbox`` (x1, y1, x2, y2),
-    ``bbox_label`` and ``ignore_flag``.
+    ``bbox_label``, ``ignore_flag`` and ``polarity`` (1 p-arm up, 0 down,
+    -1 unknown).
     Pipelines start with mmdet's ``LoadImageFromNDArray`` instead of
     ``LoadImageFromFile``. ``get_data_info`` stays cheap (size and id
     only), so mmdet's ``AspectRatioBatchSampler`` does not render anything.
@@ -100,6 +103,7 @@ class GeneratedMetaphaseDataset(BaseDataset):
                     bbox=[float(x), float(y), float(x + w), float(y + h)],
                     bbox_label=int(sprite.label),
                     ignore_flag=0,
+                    polarity=polarity_code(sprite.p_arm_up),
                 )
             )
         data_info.update(

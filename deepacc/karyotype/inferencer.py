@@ -175,12 +175,13 @@ class Karyotyper:
 
     def detect(
         self, image: np.ndarray
-    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Optional[np.ndarray]]:
         """Top-1 detections of one (H, W, 3) BGR image.
 
         Returns:
-            tuple[np.ndarray, np.ndarray, np.ndarray]: (N, 4) xyxy boxes in
-            image pixels, (N,) scores, (N,) canonical labels.
+            tuple: (N, 4) xyxy boxes in image pixels, (N,) scores, (N,)
+            canonical labels, and (N,) p-arm-up probabilities for a model
+            that predicts polarity (None otherwise).
         """
         import torch
 
@@ -192,6 +193,7 @@ class Karyotyper:
         )
         with torch.no_grad():
             sample = self.model.test_step(data)[0]
+        polarity = None
         if 'pred_top1_instances' in sample:
             inst = sample.pred_top1_instances
             bboxes, scores, labels = split_calls(
@@ -199,6 +201,8 @@ class Karyotyper:
                     bboxes=inst.bboxes, scores=inst.scores, labels=inst.labels
                 )
             )
+            if 'polarity' in inst:
+                polarity = inst.polarity.detach().cpu().numpy().reshape(-1)
         else:
             inst = sample.pred_instances
             bboxes, scores, labels = top1_from_multiclass(
@@ -218,7 +222,7 @@ class Karyotyper:
                 f'{sorted(set(labels[bad].tolist()))} outside '
                 f'0..{len(self.label_map) - 1}'
             )
-        return bboxes, scores, self.label_map[labels]
+        return bboxes, scores, self.label_map[labels], polarity
 
     def predict(self, image: ImageLike) -> Tuple[dict, np.ndarray]:
         """The record and the (H, W, 3) BGR image it describes."""
@@ -227,13 +231,14 @@ class Karyotyper:
             array = read_image(path)
         else:
             path, array = None, as_bgr(image)
-        bboxes, scores, labels = self.detect(array)
+        bboxes, scores, labels, polarity = self.detect(array)
         record = build_record(
             bboxes,
             scores,
             labels,
             array.shape[:2],
             image_path=path,
+            polarity=polarity,
             score_thr=self.score_thr,
             nms_iou=self.nms_iou,
             low_conf=self.low_conf,

@@ -5,9 +5,11 @@ Three steps, each usable alone:
 1. :func:`upright_chromosome` cuts one call out of the (grey) image, keeps
    the dark object the box is about, estimates its long axis from the
    object's pixels (PCA of the thresholded mask) and rotates it to
-   vertical on a white background. The p-arm is put up when the width
+   vertical on a white background, keeping the end that was upper in the
+   image on top. The p-arm is put up by the call's polarity when the
+   model predicts one (the record's ``p_arm``); otherwise when the width
    profile shows a clear constriction (the centromere) off the middle;
-   otherwise the orientation PCA gives is kept (see the function).
+   otherwise the orientation is left as it was (see the function).
 2. :func:`layout_karyogram` is pure geometry: one scale for the whole cell
    (so relative lengths are kept), the standard rows of
    :data:`~deepacc.chromosomes.KARYOGRAM_ROWS`, one block per class with a
@@ -53,6 +55,9 @@ class UprightCrop:
         flipped (bool): Whether it was also turned by 180 degrees to put
             the p-arm (shorter arm) up.
         length (float): Long-axis length in source-image pixels.
+        oriented_by (str): What put the p-arm up: ``'polarity'`` (the
+            model's call), ``'constriction'`` (the width profile) or
+            ``'none'`` (nothing did: the image's upper end is on top).
     """
 
     image: np.ndarray
@@ -60,6 +65,7 @@ class UprightCrop:
     angle: float
     flipped: bool
     length: float
+    oriented_by: str = 'none'
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -210,8 +216,13 @@ def upright_chromosome(
     bbox: Sequence[float],
     margin: float = 0.15,
     orient_p_arm: bool = True,
+    p_arm_up: Optional[bool] = None,
 ) -> UprightCrop:
     """Cut one chromosome out of a grey image and turn it upright.
+
+    The rotation is the smallest that makes the long axis vertical, so
+    the end that was upper in the image (smaller y) stays on top; that is
+    the end a polarity of "p-arm up" refers to.
 
     Args:
         grey (np.ndarray): (H, W) uint8 image, dark chromosomes on a light
@@ -219,10 +230,13 @@ def upright_chromosome(
         bbox (Sequence[float]): xyxy box of the call.
         margin (float): Extra context around the box, as a fraction of its
             longer side (at least 4 px), so a tilted chromosome is whole.
-        orient_p_arm (bool): Turn by 180 degrees when the constriction
+        orient_p_arm (bool): Put the p-arm up: by ``p_arm_up`` when
+            given, else turn by 180 degrees when the constriction
             heuristic of :func:`_centromere_below_middle` says the p-arm
-            is down. Without it (or when the heuristic is unsure) the
-            orientation is PCA's.
+            is down (when it is unsure, nothing is turned). False keeps
+            the image's upper end on top.
+        p_arm_up (bool, optional): The call's polarity: whether its p-arm
+            is the chromosome's upper end in the image.
 
     Returns:
         UprightCrop: The chromosome on white, long axis vertical.
@@ -284,9 +298,13 @@ def upright_chromosome(
     left, right = xs.min(), xs.max() + 1
     image = np.clip(out[top:bottom, left:right], 0, WHITE).astype(np.uint8)
     obj = big_mask[top:bottom, left:right]
-    flipped = False
-    if orient_p_arm and _centromere_below_middle(obj):
-        image, obj, flipped = image[::-1, ::-1], obj[::-1, ::-1], True
+    flipped, oriented_by = False, 'none'
+    if orient_p_arm and p_arm_up is not None:
+        flipped, oriented_by = not p_arm_up, 'polarity'
+    elif orient_p_arm and _centromere_below_middle(obj):
+        flipped, oriented_by = True, 'constriction'
+    if flipped:
+        image, obj = image[::-1, ::-1], obj[::-1, ::-1]
     rows = np.flatnonzero(obj.any(axis=1))
     length = (
         float(rows[-1] - rows[0] + 1) if len(rows) else float(image.shape[0])
@@ -297,6 +315,7 @@ def upright_chromosome(
         angle,
         flipped,
         length,
+        oriented_by,
     )
 
 
@@ -655,7 +674,8 @@ def draw_karyogram(
             (H, W, 3) BGR uint8.
         record (dict): From :func:`deepacc.karyotype.build_record`.
         style (KaryogramStyle, optional): Picture sizes.
-        orient_p_arm (bool): See :func:`upright_chromosome`.
+        orient_p_arm (bool): See :func:`upright_chromosome`; each call's
+            ``p_arm`` (when the record has it) decides its orientation.
 
     Returns:
         tuple[np.ndarray, dict]: The (h, w, 3) BGR picture and its layout.
@@ -663,7 +683,12 @@ def draw_karyogram(
     grey = whiten_background(to_grey(image))
     dets = record['detections']
     crops = [
-        upright_chromosome(grey, d['bbox'], orient_p_arm=orient_p_arm)
+        upright_chromosome(
+            grey,
+            d['bbox'],
+            orient_p_arm=orient_p_arm,
+            p_arm_up=d['p_arm'] == 'up' if 'p_arm' in d else None,
+        )
         for d in dets
     ]
     layout = layout_karyogram(
@@ -674,7 +699,15 @@ def draw_karyogram(
         style,
     )
     name = record.get('image') or 'array'
-    subtitle = f'{record["total"]} calls  |  {name.split("/")[-1]}'
+    if not orient_p_arm:
+        oriented = 'as found'
+    elif any('p_arm' in d for d in dets):
+        oriented = 'p-arm up by the model'
+    else:
+        oriented = 'p-arm up where a centromere shows'
+    subtitle = (
+        f'{record["total"]} calls  |  {oriented}  |  {name.split("/")[-1]}'
+    )
     picture = render_karyogram(
         [c.image for c in crops],
         layout,

@@ -28,6 +28,7 @@ def build_record(
     score_thr: float = 0.5,
     nms_iou: float = 0.7,
     low_conf: float = 0.7,
+    polarity: Optional[np.ndarray] = None,
 ) -> dict:
     """Select the calls of one image and describe them.
 
@@ -42,11 +43,17 @@ def build_record(
         score_thr (float): Minimum score of a call.
         nms_iou (float): Class-agnostic NMS IoU threshold.
         low_conf (float): Calls scored below this are flagged.
+        polarity (np.ndarray, optional): (N,) probability that each
+            detection's p-arm is its upper end (models with a polarity
+            output).
 
     Returns:
         dict: With keys ``image`` (path or None), ``height``, ``width``,
         ``detections`` (list of dicts: ``bbox`` xyxy, ``label``, ``class``,
-        ``group``, ``score``, ``low_confidence``; highest score first),
+        ``group``, ``score``, ``low_confidence``, and given ``polarity``:
+        ``p_arm`` (``'up'`` or ``'down'``: where the p-arm lies along the
+        chromosome's long axis in the image) with ``p_arm_confidence``
+        (the probability of that answer, 0.5..1); highest score first),
         ``counts`` ({class name: count} for all 24 classes), ``total``,
         ``karyotype`` (ISCN string), ``num_low_confidence``, ``flags``
         (list of human-readable strings; empty when nothing is unusual)
@@ -58,6 +65,13 @@ def build_record(
     keep = select_calls(
         bboxes, scores, labels, score_thr=score_thr, nms_iou=nms_iou
     )
+    if polarity is not None:
+        polarity = np.asarray(polarity, dtype=np.float64).reshape(-1)
+        if len(polarity) != len(scores):
+            raise ValueError(
+                f'{len(polarity)} polarities for {len(scores)} detections '
+                f'of {image_path}'
+            )
     detections = []
     for i in keep:
         label = int(labels[i])
@@ -76,6 +90,14 @@ def build_record(
                 low_confidence=bool(scores[i] < low_conf),
             )
         )
+        if polarity is not None:
+            up = bool(polarity[i] >= 0.5)
+            detections[-1].update(
+                p_arm='up' if up else 'down',
+                p_arm_confidence=round(
+                    float(polarity[i] if up else 1.0 - polarity[i]), 4
+                ),
+            )
     counts = counts_to_dict(count_by_class(labels[keep], NUM_CLASSES))
     height, width = (int(v) for v in image_size[:2])
     num_low = sum(d['low_confidence'] for d in detections)
@@ -110,3 +132,45 @@ def record_flags(
             f'{"s" if num_low > 1 else ""} (score < {low_conf:g})'
         )
     return flags
+
+
+_CLUSTERS = ('touching', 'overlapping', 'touching+overlapping')
+
+
+def attach_clusters(
+    record: dict, clusters: dict, call_objects: List[int]
+) -> dict:
+    """Add the image's typed objects and say which calls lie in clusters.
+
+    Args:
+        record (dict): From :func:`build_record` (modified in place).
+        clusters (dict): From :meth:`deepacc.clusters.inferencer.
+            ClusterTyper.predict`.
+        call_objects (list[int]): Per detection of ``record``, the index
+            of its object in ``clusters['objects']`` (-1: none).
+
+    Returns:
+        dict: ``record`` with ``clusters`` (the objects record) and, per
+        detection, ``object`` (index or None) and ``cluster_type`` (that
+        object's type or None); a flag counts the calls in touching or
+        overlapping clusters (where a reviewer should look first).
+    """
+    objects = clusters['objects']
+    if len(call_objects) != len(record['detections']):
+        raise ValueError(
+            f'{len(call_objects)} object indices for '
+            f'{len(record["detections"])} detections'
+        )
+    in_cluster = 0
+    for det, k in zip(record['detections'], call_objects):
+        k = int(k)
+        det['object'] = k if k >= 0 else None
+        det['cluster_type'] = objects[k]['type'] if k >= 0 else None
+        in_cluster += det['cluster_type'] in _CLUSTERS
+    record['clusters'] = clusters
+    if in_cluster:
+        record['flags'].append(
+            f'{in_cluster} call{"s" if in_cluster > 1 else ""} in '
+            'touching/overlapping clusters'
+        )
+    return record

@@ -41,9 +41,9 @@ def add_sprites(builder: CocoBuilder, image_id: int, sprites) -> None:
             sprite.to_image(sprite.q_ter),
         )
         fields = dict(angle=round(sprite.angle, 2))
-        if p_ter is not None and q_ter is not None:
+        if sprite.p_arm_up is not None:
             fields.update(
-                p_arm_up=bool(p_ter[1] < q_ter[1]),
+                p_arm_up=sprite.p_arm_up,
                 p_ter=[round(v, 2) for v in p_ter],
                 q_ter=[round(v, 2) for v in q_ter],
             )

@@ -60,3 +60,11 @@ class Sprite:
             float(point[0]) + self.offset[0],
             float(point[1]) + self.offset[1],
         )
+
+    @property
+    def p_arm_up(self) -> Optional[bool]:
+        """Whether the p-arm is the upper end (its tip has the smaller
+        y), None when the tips are unknown. Placing does not change it."""
+        if self.p_ter is None or self.q_ter is None:
+            return None
+        return bool(self.p_ter[1] < self.q_ter[1])

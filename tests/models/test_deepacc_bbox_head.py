@@ -412,3 +412,84 @@ def test_head_overfits_a_tiny_batch():
 def test_cfg_dict_loss_cls_accepted():
     head = _head(loss_cls=ConfigDict(type='CrossEntropyLoss', loss_weight=1.0))
     assert head.loss_cls.loss_weight == 1.0
+
+
+def test_polarity_loss_only_on_known_targets_by_hand():
+    torch.manual_seed(0)
+    head = _head(with_polarity=True)
+    x = torch.rand(4, 2, 1, 1)
+    rois = _rois([0, 0, 1, 1])
+    cls_score, bbox_pred, outs = head(x, img_inds=rois[:, 0])
+    logit = outs.pop('polarity_pred')
+    assert logit.shape == (4,)
+    targets = torch.tensor([1, 0, -1, -1])
+    losses = head.loss(
+        cls_score,
+        bbox_pred,
+        rois,
+        *_targets(4, [0, 1, 2, 2]),
+        **outs,
+        polarity_pred=logit,
+        polarity_targets=targets,
+    )
+    # Mean binary cross-entropy over the two known RoIs only.
+    p = torch.sigmoid(logit[:2])
+    want = -(torch.log(p[0]) + torch.log(1 - p[1])) / 2
+    assert torch.allclose(losses['loss_polarity'], want, atol=1e-6)
+    right = float(logit[0] > 0) + float(logit[1] <= 0)
+    assert losses['acc_polarity'].item() == pytest.approx(50 * right)
+    # Unknown RoIs get no gradient.
+    logit.retain_grad()
+    losses['loss_polarity'].backward(retain_graph=True)
+    assert (logit.grad[2:] == 0).all() and (logit.grad[:2] != 0).all()
+
+
+def test_polarity_all_unknown_is_zero_and_off_by_default():
+    torch.manual_seed(0)
+    head = _head(with_polarity=True)
+    x = torch.rand(3, 2, 1, 1)
+    rois = _rois([0, 0, 0])
+    cls_score, bbox_pred, outs = head(x, img_inds=rois[:, 0])
+    out = head.polarity_loss(outs['polarity_pred'], None)
+    assert out['loss_polarity'].item() == 0
+    assert out['loss_polarity'].requires_grad
+    assert 'polarity_pred' not in _head()(x, img_inds=rois[:, 0])[2]
+
+
+def test_polarity_targets_follow_the_rois_order():
+    class Sampled:
+        def __init__(self, num_pos, num_neg, polarity=None):
+            self.pos_inds = torch.arange(num_pos)
+            self.neg_inds = torch.arange(num_neg)
+            if polarity is not None:
+                self.pos_gt_polarity = torch.tensor(polarity)
+
+    # Per image, positives then negatives (mmdet's SamplingResult.priors
+    # and bbox2roi order); an image without pos_gt_polarity is unknown.
+    targets = DeepAccBBoxHead.polarity_targets(
+        [Sampled(2, 1, [1, 0]), Sampled(1, 2), Sampled(1, 0, [-1])]
+    )
+    assert targets.tolist() == [1, 0, -1, -1, -1, -1, -1]
+
+
+def test_classification_only_head_without_regression():
+    head = _head(with_reg=False, with_polarity=True)
+    assert not hasattr(head, 'fc_reg') and len(head.reg_fcs) == 0
+    x = torch.rand(3, 2, 1, 1)
+    rois = _rois([0, 0, 1])
+    cls_score, bbox_pred, outs = head(x, img_inds=rois[:, 0])
+    assert bbox_pred is None and cls_score.shape == (3, 3)
+    labels, weights, _, _ = _targets(3, [0, 1, 2])
+    losses = head.loss(
+        cls_score,
+        None,
+        rois,
+        labels,
+        weights,
+        None,
+        None,
+        **outs,
+        polarity_targets=torch.tensor([1, 0, -1]),
+    )
+    assert 'loss_bbox' not in losses
+    assert losses['loss_cls'] > 0 and losses['loss_polarity'] > 0

@@ -261,3 +261,49 @@ def test_zero_proposals(bbox_head):
         assert t.bboxes.shape == (0, 4)
     # to_dict() (what the metric reads) carries the field.
     assert 'pred_top1_instances' in samples[0].to_dict()
+
+
+def test_polarity_is_trained_from_gt_and_given_to_every_detection():
+    head = _roi_head(dict(DEEPACC_HEAD, with_polarity=True))
+    feats, proposals, samples = _inputs()
+    for i, sample in enumerate(samples):
+        sample.gt_instances = InstanceData(
+            bboxes=torch.tensor([[4.0, 4.0, 30.0, 20.0], [30, 30, 60, 62]]),
+            labels=torch.tensor([0, 1]),
+            polarity=torch.tensor([1, 0 if i else -1]),
+        )
+    head.train()
+    losses = head.loss(feats, copy.deepcopy(proposals), samples)
+    assert losses['loss_polarity'] > 0
+    # Without a known polarity nothing is trained.
+    for sample in samples:
+        sample.gt_instances.polarity[:] = -1
+    losses = head.loss(feats, copy.deepcopy(proposals), samples)
+    assert losses['loss_polarity'] == 0
+    head.eval()
+    _, samples = _inputs()[1:]
+    results, top1 = _predict(head, feats, proposals, samples)
+    for inst in list(results) + list(top1):
+        assert len(inst) > 0
+        assert inst.polarity.shape == inst.scores.shape
+        assert ((inst.polarity >= 0) & (inst.polarity <= 1)).all()
+
+
+def test_nms_keeps_the_polarity_of_each_detections_proposal():
+    head = _roi_head(dict(DEEPACC_HEAD, with_polarity=True), nms_iou=0.5)
+    # Three proposals, 3 classes + background, class-specific boxes. RoI
+    # 0 and RoI 2 overlap fully; RoI 2 scores higher for class 1, so NMS
+    # keeps it; RoI 1 (elsewhere) is class 2.
+    box_a, box_b = [0.0, 0.0, 10.0, 10.0], [20.0, 20.0, 30.0, 30.0]
+    bboxes = torch.tensor([box_a * 3, box_b * 3, box_a * 3])
+    scores = torch.tensor(
+        [
+            [0.0, 0.6, 0.0, 0.4],
+            [0.0, 0.0, 0.9, 0.1],
+            [0.0, 0.8, 0.0, 0.2],
+        ]
+    )
+    polarity = torch.tensor([0.1, 0.3, 0.95])
+    out = head._nms(bboxes, scores, head.test_cfg, polarity)
+    by_label = dict(zip(out.labels.tolist(), out.polarity.tolist()))
+    assert by_label == pytest.approx({1: 0.95, 2: 0.3})

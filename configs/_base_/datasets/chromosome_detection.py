@@ -17,18 +17,18 @@ backend_args = None
 
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='LoadChromosomeAnnotations', with_bbox=True),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
+    dict(type='PackChromosomeInputs')
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     # Ground truth travels with each sample: ChromosomeMetric reads it there.
-    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='LoadChromosomeAnnotations', with_bbox=True),
     dict(
-        type='PackDetInputs',
+        type='PackChromosomeInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]

@@ -14,19 +14,19 @@ custom_imports = dict(imports=['deepacc'], allow_failed_imports=False)
 
 train_pipeline = [
     dict(type='LoadImageFromNDArray'),
-    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='LoadChromosomeAnnotations', with_bbox=True),
     # Already this size: sets scale_factor (1.0) for the heads; change
     # the scale to train at another size than the images are made.
     dict(type='Resize', scale=synth_size, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
+    dict(type='PackChromosomeInputs')
 ]
 test_pipeline = [
     dict(type='LoadImageFromNDArray'),
     dict(type='Resize', scale=synth_size, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='LoadChromosomeAnnotations', with_bbox=True),
     dict(
-        type='PackDetInputs',
+        type='PackChromosomeInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]

@@ -6,6 +6,10 @@
 # Inner-Adjacency loss (gamma 0.1).
 _base_ = './faster-rcnn_r18_fpn_cpu.py'
 delta = 0.5  # local-centre threshold (not in the paper; see the head)
+# Polarity (p-arm end) of every call, trained where annotations know it;
+# not in the paper (Varifocal-Net's second task). Table 1 comparisons
+# switch it off (benchmarks/ablation.py).
+with_polarity = True
 
 model = dict(
     roi_head=dict(
@@ -41,4 +45,7 @@ model = dict(
                 type='GroupInnerAdjacencyLoss',
                 center_thr=delta,
                 loss_weight=0.1),
+            with_polarity=with_polarity,
+            loss_polarity=dict(
+                type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0),
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))))

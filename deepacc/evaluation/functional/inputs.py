@@ -4,10 +4,12 @@ Predictions and ground truth are lists of per-image dicts (numpy arrays or
 tensors), matched by ``img_id``:
 
 * prediction: ``img_id``, ``bboxes`` (N, 4) xyxy, ``scores`` (N,),
-  ``labels`` (N,);
+  ``labels`` (N,), optionally ``polarity`` (N,), the probability that the
+  p-arm is the chromosome's upper end;
 * ground truth: ``img_id``, ``bboxes`` (M, 4) xyxy, ``labels`` (M,) and
   optionally ``bboxes_ignore`` (K, 4) with ``labels_ignore`` (K,)
-  (``iscrowd`` / ignored boxes, as mmdet's VOCMetric passes them).
+  (``iscrowd`` / ignored boxes, as mmdet's VOCMetric passes them) and
+  ``polarity`` (M,): 1 p-arm up, 0 down, -1 unknown.
 
 Every check names the image and what is wrong; nothing is dropped.
 """
@@ -39,7 +41,8 @@ def check_prediction(
 
     Returns:
         dict: ``img_id``, ``bboxes`` float64 (N, 4), ``scores`` float64
-        (N,), ``labels`` int64 (N,).
+        (N,), ``labels`` int64 (N,), and ``polarity`` float64 (N,) when
+        given.
     """
     img_id = pred.get('img_id')
     bboxes = to_numpy(pred['bboxes'], np.float64).reshape(-1, 4)
@@ -51,7 +54,19 @@ def check_prediction(
             f'{len(scores)} scores and {len(labels)} labels'
         )
     _check_labels(labels, num_classes, f'{source}: image id {img_id!r}')
-    return dict(img_id=img_id, bboxes=bboxes, scores=scores, labels=labels)
+    out = dict(img_id=img_id, bboxes=bboxes, scores=scores, labels=labels)
+    if pred.get('polarity') is not None:
+        polarity = to_numpy(pred['polarity'], np.float64).reshape(-1)
+        if (
+            len(polarity) != len(labels)
+            or not ((polarity >= 0) & (polarity <= 1)).all()
+        ):
+            raise ValueError(
+                f'{source}: image id {img_id!r}: polarity must be '
+                f'{len(labels)} probabilities in [0, 1]'
+            )
+        out['polarity'] = polarity
+    return out
 
 
 def check_ground_truth(
@@ -67,7 +82,8 @@ def check_ground_truth(
 
     Returns:
         dict: ``img_id``, ``bboxes`` float64 (M, 4), ``labels`` int64 (M,),
-        ``bboxes_ignore`` float64 (K, 4), ``labels_ignore`` int64 (K,).
+        ``bboxes_ignore`` float64 (K, 4), ``labels_ignore`` int64 (K,),
+        ``polarity`` int64 (M,) (all -1 when not given).
     """
     img_id = gt.get('img_id')
     bboxes = to_numpy(gt['bboxes'], np.float64).reshape(-1, 4)
@@ -96,12 +112,24 @@ def check_ground_truth(
         )
     _check_labels(labels, num_classes, where)
     _check_labels(ignore_labels, num_classes, where + ' (ignored boxes)')
+    polarity = gt.get('polarity')
+    polarity = (
+        np.full(len(labels), -1, np.int64)
+        if polarity is None
+        else to_numpy(polarity, np.int64).reshape(-1)
+    )
+    if len(polarity) != len(labels) or not np.isin(polarity, (-1, 0, 1)).all():
+        raise ValueError(
+            f'{where}: polarity must be {len(labels)} values of 1 (p-arm '
+            'up), 0 (down) or -1 (unknown)'
+        )
     return dict(
         img_id=img_id,
         bboxes=bboxes,
         labels=labels,
         bboxes_ignore=ignore,
         labels_ignore=ignore_labels,
+        polarity=polarity,
     )
 
 

@@ -20,7 +20,9 @@ misclassified (it is two). With P calls and G boxes,
     Acc = TP / P,    AER = (FP + FN) / G,
 
 so in the default convention AER = err_within_group + err_across_group +
-spurious + missed, each a fraction of G. Acc is NaN without calls and AER
+spurious + missed, each a fraction of G. Polarity accuracy is taken over
+the TP calls whose chromosome has a known polarity: a call says "p-arm up"
+when its ``polarity`` probability is >= 0.5. Acc is NaN without calls and AER
 NaN without ground truth. Calls that overlap only an ignored (crowd) box
 by ``iou_thr`` are left out of every count.
 """
@@ -117,11 +119,13 @@ def karyotype_errors(
 
     Args:
         preds (Sequence[dict]): Per-image TOP-1 detections (``img_id``,
-            ``bboxes`` (N, 4), ``scores`` (N,), ``labels`` (N,)).
+            ``bboxes`` (N, 4), ``scores`` (N,), ``labels`` (N,), optional
+            ``polarity`` (N,)).
         gts (Sequence[dict]): Per-image ground truth (``img_id``,
             ``bboxes`` (M, 4), ``labels`` (M,), optional
-            ``bboxes_ignore``). Annotated images without predictions are
-            images without calls.
+            ``bboxes_ignore`` and ``polarity`` (M,), -1 unknown).
+            Annotated images without predictions are images without
+            calls.
         num_classes (int): Number of classes.
         score_thr (float): Minimum score of a call.
         nms_iou (float): Class-agnostic NMS threshold between calls.
@@ -133,10 +137,12 @@ def karyotype_errors(
         whose per-class call counts equal the truth), ``err_within_group``,
         ``err_across_group``, ``missed``, ``spurious`` (fractions of the
         ground truth), the integer counts ``num_gt``, ``num_pred``, ``tp``,
-        ``misclassified``, ``num_images``, ``num_cells_correct``, and
-        ``confusion`` ((num_classes + 1, num_classes + 1) int64: rows are
-        true classes then 'spurious', columns predicted classes then
-        'missed').
+        ``misclassified``, ``num_images``, ``num_cells_correct``,
+        ``polarity_acc`` (NaN without a TP of known polarity, or when no
+        prediction has ``polarity``), ``polarity_known`` (how many TPs it
+        is over), and ``confusion`` ((num_classes + 1, num_classes + 1)
+        int64: rows are true classes then 'spurious', columns predicted
+        classes then 'missed').
     """
     pairs = align_by_img_id(preds, gts, num_classes)
     group = np.asarray(
@@ -147,6 +153,8 @@ def karyotype_errors(
     confusion = np.zeros((num_classes + 1, num_classes + 1), dtype=np.int64)
     cells_correct = 0
     within = across = 0
+    polarity_right = polarity_known = 0
+    with_polarity = any('polarity' in pred for pred, _ in pairs)
     for pred, gt in pairs:
         keep = select_calls(
             pred['bboxes'],
@@ -169,6 +177,13 @@ def karyotype_errors(
         missed[matched[pairs_hit]] = False
         np.add.at(confusion, (gt['labels'][missed], num_classes), 1)
         wrong = truth != called
+        if 'polarity' in pred:
+            tp_calls = np.flatnonzero(pairs_hit)[~wrong]
+            true_pol = gt['polarity'][matched[tp_calls]]
+            known = true_pol >= 0
+            called_up = pred['polarity'][keep][tp_calls] >= 0.5
+            polarity_known += int(known.sum())
+            polarity_right += int((called_up == (true_pol == 1))[known].sum())
         same = group[truth[wrong]] == group[called[wrong]]
         within += int(same.sum())
         across += int((~same).sum())
@@ -203,5 +218,11 @@ def karyotype_errors(
         misclassified=misclassified,
         num_images=len(pairs),
         num_cells_correct=cells_correct,
+        polarity_acc=(
+            polarity_right / polarity_known
+            if with_polarity and polarity_known
+            else float('nan')
+        ),
+        polarity_known=polarity_known,
         confusion=confusion,
     )

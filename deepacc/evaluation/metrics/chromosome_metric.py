@@ -48,6 +48,12 @@ class ChromosomeMetric(BaseMetric):
       ``missed`` -- chromosomes no call found, ``spurious`` -- calls on no
       chromosome, each as a fraction of the chromosomes. In the default
       convention AER is their sum.
+    * ``polarity_acc`` -- only for models that predict polarity
+      (``pred_top1_instances.polarity``): over the correct calls (the TPs
+      of Acc) whose chromosome has a known polarity
+      (``gt_instances.polarity`` 0 or 1), the fraction whose p-arm end is
+      right (probability >= 0.5 means "p-arm up"); NaN when no TP has a
+      known polarity.
 
     Ground truth is read from each sample (``gt_instances`` and
     ``ignored_instances``), not from an annotation file. Samples without
@@ -118,6 +124,8 @@ class ChromosomeMetric(BaseMetric):
                 bboxes=to_numpy(gt['bboxes'], np.float32).reshape(-1, 4),
                 labels=to_numpy(gt['labels'], np.int64).reshape(-1),
             )
+            if 'polarity' in gt:
+                gt_rec['polarity'] = to_numpy(gt['polarity'], np.int64)
             if len(ignored) and len(ignored.get('labels', [])):
                 gt_rec['bboxes_ignore'] = to_numpy(
                     ignored['bboxes'], np.float32
@@ -172,6 +180,8 @@ class ChromosomeMetric(BaseMetric):
         metrics = dict(mAP=ap['mAP'], mAP_max=ap_max['mAP'])
         for key in _SUMMARY_KEYS[2:]:
             metrics[key] = errors[key]
+        if any('polarity' in t for t in top1):
+            metrics['polarity_acc'] = errors['polarity_acc']
         if num_derived:
             logger.info(
                 f'ChromosomeMetric: {num_derived} of {len(results)} images '
@@ -202,8 +212,9 @@ class ChromosomeMetric(BaseMetric):
             f'AP {self.ap_style}',
             f'{"metric":<20}{"value":>8}',
         ]
-        for key in _SUMMARY_KEYS:
-            lines.append(f'{key:<20}{100 * metrics[key]:>8.2f}')
+        for key in _SUMMARY_KEYS + ('polarity_acc',):
+            if key in metrics:
+                lines.append(f'{key:<20}{100 * metrics[key]:>8.2f}')
         lines.append(
             f'images {errors["num_images"]}, chromosomes {errors["num_gt"]}'
             f', calls {errors["num_pred"]}, correct {errors["tp"]}, '
@@ -214,12 +225,15 @@ class ChromosomeMetric(BaseMetric):
 
 
 def _instances(instances, img_id) -> dict:
-    return dict(
+    out = dict(
         img_id=img_id,
         bboxes=to_numpy(instances['bboxes'], np.float32).reshape(-1, 4),
         scores=to_numpy(instances['scores'], np.float32).reshape(-1),
         labels=to_numpy(instances['labels'], np.int64).reshape(-1),
     )
+    if 'polarity' in instances:
+        out['polarity'] = to_numpy(instances['polarity'], np.float32)
+    return out
 
 
 def _class_table(ap: dict, ap_max: dict) -> str:

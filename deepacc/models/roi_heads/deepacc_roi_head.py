@@ -1,15 +1,15 @@
 """StandardRoIHead that tells the bbox head which image each RoI is from
 and also emits top-1-class-per-proposal detections."""
 
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 from mmdet.models.layers import multiclass_nms
 from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.models.task_modules.samplers import SamplingResult
-from mmdet.models.utils import empty_instances
+from mmdet.models.utils import empty_instances, unpack_gt_instances
 from mmdet.registry import MODELS
-from mmdet.structures import SampleList
+from mmdet.structures import DetDataSample, SampleList
 from mmdet.structures.bbox import bbox2roi, get_box_tensor, scale_boxes
 from mmdet.utils import ConfigType, InstanceList
 from mmengine.structures import InstanceData
@@ -56,7 +56,68 @@ class DeepAccRoIHead(StandardRoIHead):
       mAP_max, Acc and AER are computed from. ``pred_instances`` stays
       exactly what mmdet produces: both come from one forward pass and the
       same ``multiclass_nms`` call mmdet makes.
+    - With a polarity head (``bbox_head.with_polarity``), training pairs
+      each positive RoI with its chromosome's ``gt_instances.polarity``
+      (1 p-arm up, 0 down, -1 unknown), and every detection of both sets
+      gets ``polarity``, the probability that its p-arm is the upper end,
+      from the proposal it came from.
     """
+
+    def loss(
+        self,
+        x: Tuple[Tensor],
+        rpn_results_list: InstanceList,
+        batch_data_samples: List[DetDataSample],
+    ) -> dict:
+        """As :meth:`StandardRoIHead.loss`; each sampling result also
+        gets ``pos_gt_polarity`` when the bbox head predicts polarity.
+
+        Args:
+            x (tuple[Tensor]): Multi-level features.
+            rpn_results_list (list[InstanceData]): Proposals per image.
+            batch_data_samples (list[DetDataSample]): Data samples with
+                ``gt_instances`` (``polarity`` optional: unknown when
+                absent).
+
+        Returns:
+            dict[str, Tensor]: The losses.
+        """
+        assert len(rpn_results_list) == len(batch_data_samples)
+        batch_gt_instances, batch_gt_instances_ignore, _ = unpack_gt_instances(
+            batch_data_samples
+        )
+        with_polarity = getattr(self.bbox_head, 'with_polarity', False)
+        sampling_results = []
+        for i, gt_instances in enumerate(batch_gt_instances):
+            rpn_results = rpn_results_list[i]
+            rpn_results.priors = rpn_results.pop('bboxes')
+            assign_result = self.bbox_assigner.assign(
+                rpn_results, gt_instances, batch_gt_instances_ignore[i]
+            )
+            sampling_result = self.bbox_sampler.sample(
+                assign_result,
+                rpn_results,
+                gt_instances,
+                feats=[lvl_feat[i][None] for lvl_feat in x],
+            )
+            if with_polarity and 'polarity' in gt_instances:
+                sampling_result.pos_gt_polarity = gt_instances.polarity[
+                    sampling_result.pos_assigned_gt_inds
+                ]
+            sampling_results.append(sampling_result)
+        losses = dict()
+        if self.with_bbox:
+            bbox_results = self.bbox_loss(x, sampling_results)
+            losses.update(bbox_results['loss_bbox'])
+        if self.with_mask:
+            mask_results = self.mask_loss(
+                x,
+                sampling_results,
+                bbox_results['bbox_feats'],
+                batch_gt_instances,
+            )
+            losses.update(mask_results['loss_mask'])
+        return losses
 
     def _bbox_forward(self, x: Tuple[Tensor], rois: Tensor) -> dict:
         """Box head forward, passing image indices when the head takes
@@ -215,6 +276,12 @@ class DeepAccRoIHead(StandardRoIHead):
         num_proposals_per_img = tuple(len(p) for p in proposals)
         rois = rois.split(num_proposals_per_img, 0)
         cls_scores = bbox_results['cls_score'].split(num_proposals_per_img, 0)
+        polarity = bbox_results['head_outs'].get('polarity_pred')
+        polarity = (
+            (None,) * len(proposals)
+            if polarity is None
+            else polarity.sigmoid().split(num_proposals_per_img, 0)
+        )
         bbox_preds = bbox_results['bbox_pred']
         if bbox_preds is None:
             bbox_preds = (None,) * len(proposals)
@@ -242,17 +309,23 @@ class DeepAccRoIHead(StandardRoIHead):
             ]
             return raw_list, top1_list
         results_list, top1_list = [], []
-        for raw in raw_list:
+        for raw, pol in zip(raw_list, polarity):
             results_list.append(
-                self._nms(raw.bboxes, raw.scores, rcnn_test_cfg)
+                self._nms(raw.bboxes, raw.scores, rcnn_test_cfg, pol)
             )
             top1_list.append(
-                self._nms(raw.bboxes, top1_scores(raw.scores), rcnn_test_cfg)
+                self._nms(
+                    raw.bboxes, top1_scores(raw.scores), rcnn_test_cfg, pol
+                )
             )
         return results_list, top1_list
 
     def _nms(
-        self, bboxes: Tensor, scores: Tensor, rcnn_test_cfg: ConfigType
+        self,
+        bboxes: Tensor,
+        scores: Tensor,
+        rcnn_test_cfg: ConfigType,
+        polarity: Optional[Tensor] = None,
     ) -> InstanceData:
         """``multiclass_nms`` exactly as ``BBoxHead`` calls it.
 
@@ -261,10 +334,13 @@ class DeepAccRoIHead(StandardRoIHead):
                 (num_rois, 4).
             scores (Tensor): Shape (num_rois, num_classes + 1).
             rcnn_test_cfg (ConfigDict): ``test_cfg.rcnn``.
+            polarity (Tensor, optional): P-arm-up probability of each
+                RoI, shape (num_rois, ).
 
         Returns:
             InstanceData: ``bboxes`` (N, 4), ``scores`` (N, ),
-            ``labels`` (N, ).
+            ``labels`` (N, ) and, given ``polarity``, ``polarity`` (N, ),
+            that of the proposal each detection comes from.
         """
         results = InstanceData()
         bboxes = get_box_tensor(bboxes)
@@ -272,16 +348,23 @@ class DeepAccRoIHead(StandardRoIHead):
             results.bboxes = bboxes.new_zeros((0, 4))
             results.scores = scores.new_zeros((0,))
             results.labels = scores.new_zeros((0,), dtype=torch.long)
+            if polarity is not None:
+                results.polarity = scores.new_zeros((0,))
             return results
-        det_bboxes, det_labels = multiclass_nms(
+        det_bboxes, det_labels, inds = multiclass_nms(
             bboxes,
             scores,
             rcnn_test_cfg.score_thr,
             rcnn_test_cfg.nms,
             rcnn_test_cfg.max_per_img,
+            return_inds=True,
             box_dim=4,
         )
         results.bboxes = det_bboxes[:, :-1]
         results.scores = det_bboxes[:, -1]
         results.labels = det_labels
+        if polarity is not None:
+            # multiclass_nms indexes the (num_rois * num_classes) flat
+            # list of class candidates.
+            results.polarity = polarity[inds // (scores.size(1) - 1)]
         return results

@@ -87,6 +87,16 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
     - The GIA loss's ``M_j`` are picked by the same scores (and its own
       ``center_thr``) among the same candidates.
 
+    Polarity (``with_polarity=True``, not in the paper; Varifocal-Net's
+    second task): one more linear layer on the classification feature
+    gives, per RoI, a logit that the chromosome's p-arm is the *upper* end
+    of its long axis (the end with the smaller image y; annotations'
+    ``p_arm_up``). It is trained with ``loss_polarity`` (sigmoid
+    cross-entropy) on positive RoIs whose chromosome has a known polarity
+    only: targets of -1 (unknown, and every background RoI) are never
+    trained on. It is off by default so that the paper's Table 1 heads
+    stay as they were.
+
     Ablations (paper Table 1): ``with_siamese=False`` keeps only the
     margin branch, whose ``s * cos`` is then the ``cls_score`` (c); a
     ``loss_margin`` with ``margin=0`` gives the siamese branch without the
@@ -110,6 +120,10 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             m=0.25, weight 0.1).
         loss_gia (dict, optional): Group Inner-Adjacency loss (weight
             0.1); None disables it.
+        with_polarity (bool): Predict each RoI's polarity. Defaults to
+            False.
+        loss_polarity (dict): Loss of the polarity logit (sigmoid
+            cross-entropy, weight 1.0).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -139,6 +153,10 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         loss_gia: OptConfigType = dict(
             type='GroupInnerAdjacencyLoss', loss_weight=0.1
         ),
+        with_polarity: bool = False,
+        loss_polarity: ConfigType = dict(
+            type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0
+        ),
         init_cfg: OptConfigType = None,
         **kwargs,
     ) -> None:
@@ -164,7 +182,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             num_cls_convs=0,
             num_cls_fcs=num_cls_fcs,
             num_reg_convs=0,
-            num_reg_fcs=num_reg_fcs,
+            num_reg_fcs=num_reg_fcs if kwargs.get('with_reg', True) else 0,
             fc_out_channels=fc_out_channels,
             # W_M: the margin branch's bias-free class weights.
             cls_predictor_cfg=dict(type='Linear', bias=False),
@@ -185,6 +203,10 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             self.inference_bias = nn.Parameter(
                 torch.zeros(self.num_classes + 1)
             )
+        self.with_polarity = with_polarity
+        if with_polarity:
+            self.fc_polarity = nn.Linear(self.cls_last_dim, 1)
+            self.loss_polarity = MODELS.build(loss_polarity)
 
     @property
     def scale(self) -> float:
@@ -221,22 +243,25 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             - cls_score (Tensor): Inference-branch logits (or ``s * cos``
               without the siamese branch), shape
               (num_rois, num_classes + 1).
-            - bbox_pred (Tensor): Box deltas, shape
-              (num_rois, num_classes * 4).
+            - bbox_pred (Tensor | None): Box deltas, shape
+              (num_rois, num_classes * 4); None with ``with_reg=False``.
             - head_outs (dict): ``cos_score`` (num_rois, num_classes + 1),
               the margin branch's cosines, ``cls_feat``
               (num_rois, fc_out_channels), the classification feature,
-              and with the siamese branch ``center_inds`` and
+              with the siamese branch ``center_inds`` and
               ``best_scores`` (num_imgs, num_classes + 1) from
-              :meth:`local_class_weights`.
+              :meth:`local_class_weights`, and with polarity
+              ``polarity_pred`` (num_rois, ), the p-arm-up logit.
         """
         x_cls = x.flatten(1)
         for fc in self.cls_fcs:
             x_cls = self.relu(fc(x_cls))
-        x_reg = x.flatten(1)
-        for fc in self.reg_fcs:
-            x_reg = self.relu(fc(x_reg))
-        bbox_pred = self.fc_reg(x_reg)
+        bbox_pred = None
+        if self.with_reg:
+            x_reg = x.flatten(1)
+            for fc in self.reg_fcs:
+                x_reg = self.relu(fc(x_reg))
+            bbox_pred = self.fc_reg(x_reg)
         # Divide after the product: no normalised copy of x_cls is kept.
         norms = x_cls.norm(dim=1, keepdim=True).clamp(min=1e-12)
         cos_score = F.linear(x_cls, F.normalize(self.fc_cls.weight, dim=1))
@@ -249,6 +274,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             head_outs.update(center_inds=center_inds, best_scores=best_scores)
         else:
             cls_score = self.scale * cos_score
+        if self.with_polarity:
+            head_outs['polarity_pred'] = self.fc_polarity(x_cls).squeeze(1)
         return cls_score, bbox_pred, head_outs
 
     def local_class_weights(
@@ -373,6 +400,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         cls_feat: Optional[Tensor] = None,
         center_inds: Optional[Tensor] = None,
         best_scores: Optional[Tensor] = None,
+        polarity_pred: Optional[Tensor] = None,
     ) -> dict:
         """Targets and losses; see :meth:`BBoxHead.loss_and_target`.
 
@@ -391,6 +419,10 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             center_inds (Tensor, optional): Local centres from
                 ``forward``, shape (num_imgs, num_classes + 1).
             best_scores (Tensor, optional): Their scores, same shape.
+            polarity_pred (Tensor, optional): Polarity logits from
+                ``forward``, shape (num_rois, ); its targets are the
+                ``pos_gt_polarity`` (num_pos, ) that
+                :class:`DeepAccRoIHead` sets on each sampling result.
 
         Returns:
             dict: ``loss_bbox`` (the dict of losses) and ``bbox_targets``.
@@ -398,6 +430,9 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         cls_reg_targets = self.get_targets(
             sampling_results, rcnn_train_cfg, concat=concat
         )
+        polarity_targets = None
+        if polarity_pred is not None:
+            polarity_targets = self.polarity_targets(sampling_results)
         losses = self.loss(
             cls_score,
             bbox_pred,
@@ -408,8 +443,35 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             cls_feat=cls_feat,
             center_inds=center_inds,
             best_scores=best_scores,
+            polarity_pred=polarity_pred,
+            polarity_targets=polarity_targets,
         )
         return dict(loss_bbox=losses, bbox_targets=cls_reg_targets)
+
+    @staticmethod
+    def polarity_targets(sampling_results: List[SamplingResult]) -> Tensor:
+        """Polarity target of every sampled RoI, in ``rois`` order.
+
+        Args:
+            sampling_results (list[SamplingResult]): Sampled RoIs; each
+                may carry ``pos_gt_polarity`` (num_pos, ), the polarity of
+                the chromosome each positive is assigned to.
+
+        Returns:
+            Tensor: Long, shape (num_rois, ): 1 (p-arm up), 0 (down) or
+            -1 (unknown: negatives, and positives without
+            ``pos_gt_polarity``).
+        """
+        targets = []
+        for res in sampling_results:
+            pos = getattr(res, 'pos_gt_polarity', None)
+            if pos is None:
+                pos = res.pos_inds.new_full((res.pos_inds.numel(),), -1)
+            targets += [
+                pos.long(),
+                res.neg_inds.new_full((res.neg_inds.numel(),), -1),
+            ]
+        return torch.cat(targets)
 
     def loss(
         self,
@@ -425,6 +487,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         cls_feat: Optional[Tensor] = None,
         center_inds: Optional[Tensor] = None,
         best_scores: Optional[Tensor] = None,
+        polarity_pred: Optional[Tensor] = None,
+        polarity_targets: Optional[Tensor] = None,
     ) -> dict:
         """All losses of the head.
 
@@ -446,13 +510,18 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 ``cls_score``, shape (num_imgs, num_classes + 1).
             best_scores (Tensor, optional): Their margin-branch scores,
                 same shape.
+            polarity_pred (Tensor, optional): P-arm-up logits, shape
+                (num_rois, ).
+            polarity_targets (Tensor, optional): Long, shape
+                (num_rois, ): 1 up, 0 down, -1 unknown (not trained on).
 
         Returns:
             dict[str, Tensor]: ``loss_cls`` (inference branch, only with
             the siamese branch), ``loss_bbox``, ``loss_aam``, ``loss_gia``
-            (when enabled); log-only ``acc`` (final classifier),
-            ``acc_margin`` (margin branch, with the siamese branch) and
-            the local-centre statistics of :meth:`center_stats`.
+            (when enabled), ``loss_polarity`` (with polarity); log-only
+            ``acc`` (final classifier), ``acc_margin`` (margin branch,
+            with the siamese branch), ``acc_polarity`` and the
+            local-centre statistics of :meth:`center_stats`.
         """
         if cos_score is None or cls_feat is None:
             raise ValueError(
@@ -512,7 +581,54 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                         labels, img_inds, center_inds, best_scores
                     )
                 )
+        if self.with_polarity and polarity_pred is not None:
+            losses.update(
+                self.polarity_loss(
+                    polarity_pred, polarity_targets, reduction_override
+                )
+            )
         return losses
+
+    def polarity_loss(
+        self,
+        polarity_pred: Tensor,
+        polarity_targets: Optional[Tensor],
+        reduction_override: Optional[str] = None,
+    ) -> dict:
+        """Polarity loss over the RoIs with a known polarity.
+
+        Args:
+            polarity_pred (Tensor): Logits, shape (num_rois, ).
+            polarity_targets (Tensor, optional): Long, shape (num_rois, ),
+                -1 where unknown; None: all unknown.
+
+        Returns:
+            dict[str, Tensor]: ``loss_polarity`` (0 with no known
+            target) and log-only ``acc_polarity`` (percent; 100 with no
+            known target).
+        """
+        if polarity_targets is None:
+            polarity_targets = polarity_pred.new_full(
+                polarity_pred.shape, -1, dtype=torch.long
+            )
+        known = polarity_targets >= 0
+        num_known = int(known.sum())
+        if num_known == 0:
+            return dict(
+                loss_polarity=polarity_pred.sum() * 0,
+                acc_polarity=polarity_pred.new_tensor(100.0),
+            )
+        pred = polarity_pred[known]
+        target = polarity_targets[known]
+        loss = self.loss_polarity(
+            pred,
+            target.float(),
+            avg_factor=num_known,
+            reduction_override=reduction_override,
+        )
+        with torch.no_grad():
+            acc = ((pred > 0).long() == target).float().mean() * 100
+        return dict(loss_polarity=loss, acc_polarity=acc)
 
     def center_stats(
         self,
