@@ -47,6 +47,8 @@ def convert_yolo(
     ``images``, mirroring the label's sub-folder). Class ids are the
     canonical order 0..23 (0 = chromosome 1, 22 = X, 23 = Y) unless a
     names file (``names``, or ``classes.txt`` in ``src``) says otherwise.
+    YOLO lines carry no polarity: annotations get no ``p_arm_up``
+    (unknown).
 
     Args:
         src (str): Folder of ``.txt`` files (searched recursively) or one.
