@@ -1,0 +1,140 @@
+"""ChromosomeCropClassifier: loss and predict on tiny input, per-cell
+local centres, and the shipped configs."""
+
+import copy
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmengine.dataset import pseudo_collate
+
+import deepacc  # noqa: F401
+from deepacc.datasets import ChromosomeCropDataset
+from deepacc.testing import all_configs, get_config
+
+from .conftest import TINY, TINY_SIZE
+
+
+def _model(**head):
+    cfg = copy.deepcopy(TINY)
+    cfg['head'].update(head)
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='ChromosomeCropClassifier', **cfg))
+    model.init_weights()
+    return model
+
+
+def _batch(crops_root, test_mode=False):
+    data = ChromosomeCropDataset(
+        crops_root,
+        cell_split='all',
+        input_size=TINY_SIZE,
+        test_mode=test_mode,
+    )
+    return pseudo_collate([data[0], data[1]])
+
+
+def test_loss_and_backward(crops_root):
+    model = _model()
+    model.train()
+    batch = model.data_preprocessor(_batch(crops_root), True)
+    losses = model(**batch, mode='loss')
+    for key in ('loss_cls', 'loss_aam', 'loss_gia', 'loss_polarity'):
+        assert torch.isfinite(losses[key]), key
+    assert 'loss_bbox' not in losses
+    assert 0 <= float(losses['acc_polarity']) <= 100
+    total, _ = model.parse_losses(losses)
+    total.backward()
+    assert model.backbone.conv1.weight.grad.abs().sum() > 0
+    assert model.head.fc_polarity.weight.grad.abs().sum() > 0
+
+
+def test_local_centres_are_chosen_per_cell(crops_root):
+    """Two cells in the batch: one row of centres each, every centre a
+    crop of its own cell."""
+    model = _model(delta=0.0)  # every class gets a local centre
+    model.eval()
+    batch = model.data_preprocessor(_batch(crops_root, True), False)
+    _, head_outs = model(**batch, mode='tensor')
+    centres = head_outs['center_inds']
+    assert centres.shape == (2, 25)
+    sizes = [len(x) for x in batch['inputs']]
+    first = centres[0, :24]
+    second = centres[1, :24]
+    assert ((first >= 0) & (first < sizes[0])).all()
+    assert ((second >= sizes[0]) & (second < sum(sizes))).all()
+
+
+def test_predict_gives_classes_scores_and_polarity(crops_root):
+    model = _model()
+    model.eval()
+    batch = model.data_preprocessor(_batch(crops_root, True), False)
+    with torch.no_grad():
+        results = model(**batch, mode='predict')
+    assert len(results) == 2
+    for result, sample in zip(results, batch['data_samples']):
+        n = len(sample.labels)
+        assert result['pred_labels'].shape == (n,)
+        assert int(result['pred_labels'].max()) < 24  # never background
+        assert (
+            (result['pred_scores'] > 0) & (result['pred_scores'] <= 1)
+        ).all()
+        assert result['polarity_probs'].shape == (n,)
+        assert (result['gt_labels'] == sample.labels).all()
+        assert result['cell_id'] == sample.cell_id
+
+
+def test_polarity_targets_unknown_are_not_trained(crops_root):
+    model = _model()
+    model.train()
+    batch = model.data_preprocessor(_batch(crops_root), True)
+    for sample in batch['data_samples']:
+        sample.polarity = torch.full_like(sample.labels, -1)
+    losses = model(**batch, mode='loss')
+    assert float(losses['loss_polarity']) == 0
+
+
+def test_head_with_regression_is_refused():
+    with pytest.raises(ValueError, match='with_reg=False'):
+        _model(with_reg=True)
+
+
+CONFIGS = [
+    c
+    for c in all_configs(classifiers=True)
+    if c.startswith('crop_classification/')
+]
+
+
+def test_config_variants():
+    names = [c.split('/')[-1] for c in CONFIGS]
+    assert len(names) == 4
+    heads = {
+        n.split('_')[0]: get_config(c).model.head
+        for n, c in zip(names, CONFIGS)
+    }
+    full = heads['deepacc-cls']
+    assert full.with_siamese and full.loss_margin.margin == 0.25
+    assert full.loss_gia is not None and full.with_polarity
+    assert not heads['deepacc-cls-aam'].with_siamese
+    assert heads['deepacc-cls-siamese'].loss_margin.margin == 0
+    plain = heads['cos-cls']
+    assert not plain.with_siamese and plain.loss_gia is None
+    assert plain.loss_margin.margin == 0
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_model_builds_and_runs(config, crops_root):
+    cfg = get_config(config)
+    assert 'deepacc' in cfg.custom_imports['imports']
+    splits = [cfg[f'{s}_dataloader'].dataset for s in ('train', 'val', 'test')]
+    assert [d.cell_split for d in splits] == ['train', 'val', 'test']
+    assert [d.get('test_mode', False) for d in splits] == [False, True, True]
+    model_cfg = cfg.model.to_dict()
+    model_cfg['backbone'].update(TINY['backbone'])
+    model_cfg['head'].update(in_channels=32, fc_out_channels=32)
+    model = MODELS.build(model_cfg)
+    model.train()
+    batch = model.data_preprocessor(_batch(crops_root), True)
+    total, _ = model.parse_losses(model(**batch, mode='loss'))
+    assert torch.isfinite(total)

@@ -1,0 +1,203 @@
+"""Crop layouts, bad input, the cell split and the model inputs."""
+
+import csv
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from deepacc.chromosomes import CLASSES
+from deepacc.datasets import ChromosomeCropDataset
+from deepacc.datasets.crops import (
+    crop_ink,
+    crop_input,
+    index_crops,
+    read_crop_images,
+)
+from deepacc.synthesis.compose import load_crops, read_crop
+
+from .conftest import CELLS, TINY_SIZE
+
+
+def _names(cells, cell):
+    return sorted(CLASSES[label] for _, label in cells[cell])
+
+
+def test_cell_folder_layout(crops_root):
+    cells = index_crops(crops_root)
+    assert list(cells) == sorted(CELLS)
+    for cell, names in CELLS.items():
+        assert _names(cells, cell) == sorted(names)
+
+
+def test_csv_layout(crops_root, tmp_path):
+    index = tmp_path / 'index.csv'
+    with open(index, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['path', 'cell_id', 'label'])
+        for cell, crops in index_crops(crops_root).items():
+            for path, label in crops:
+                writer.writerow([path, f'csv-{cell}', CLASSES[label]])
+    cells = index_crops(str(index))
+    assert list(cells) == [f'csv-{c}' for c in sorted(CELLS)]
+    assert _names(cells, 'csv-case1.cell1') == sorted(CELLS['case1.cell1'])
+
+
+def _class_folders(crops_root, out):
+    """BioImLab style: <class>/<karyogram>_<n>.tiff."""
+    for cell, crops in index_crops(crops_root).items():
+        karyogram = cell.split('.')[1]  # 'cell3'
+        for k, (path, label) in enumerate(crops):
+            folder = out / CLASSES[label]
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, folder / f'{karyogram}_{k}.tiff')
+    return str(out)
+
+
+def test_class_folder_layout_default_and_custom_pattern(crops_root, tmp_path):
+    root = _class_folders(crops_root, tmp_path / 'bioimlab')
+    cells = index_crops(root)  # detected: every folder is a class name
+    assert list(cells) == [f'cell{i}' for i in range(5)]
+    assert _names(cells, 'cell2') == sorted(CELLS['case2.cell2'])
+    # A pattern that cuts the id differently: 'cell' + digit only.
+    cells = index_crops(root, cell_pattern=r'cell(\d)')
+    assert list(cells) == [str(i) for i in range(5)]
+    with pytest.raises(ValueError, match=r'no cell id in the name'):
+        index_crops(root, cell_pattern=r'^karyo(?P<cell>\d+)')
+
+
+def test_compose_still_ignores_other_files(crops_root, tmp_path):
+    """load_crops without a callback behaves as before (deepacc compose)."""
+    root = tmp_path / 'crops'
+    shutil.copytree(crops_root, root)
+    (root / 'cells' / 'case0.cell0' / 'clase1' / 'notes.txt').write_text('x')
+    assert sum(map(len, load_crops(str(root)).values())) == 40
+
+
+@pytest.fixture
+def broken(crops_root, tmp_path):
+    root = tmp_path / 'crops'
+    shutil.copytree(crops_root, root)
+    return root
+
+
+def test_file_that_is_not_an_image(broken):
+    bad = broken / 'cells' / 'case0.cell0' / 'clase1' / 'notes.txt'
+    bad.write_text('not an image')
+    with pytest.raises(ValueError, match=r'notes\.txt: not an image file'):
+        index_crops(str(broken))
+    lines = []
+    cells = index_crops(str(broken), skip_invalid=True, report=lines.append)
+    assert lines == [f'skipped {bad}: not an image file']
+    assert len(cells['case0.cell0']) == 8
+
+
+def test_image_name_with_unreadable_content(broken):
+    bad = broken / 'cells' / 'case0.cell0' / 'clase1' / 'clase1_9_x.tiff'
+    bad.write_bytes(b'garbage')
+    cells = index_crops(str(broken))
+    with pytest.raises(ValueError, match=r'clase1_9_x\.tiff: not a readable'):
+        read_crop_images(cells)
+    lines = []
+    images = read_crop_images(cells, skip_invalid=True, report=lines.append)
+    assert len(lines) == 1 and 'clase1_9_x.tiff' in lines[0]
+    assert len(images['case0.cell0']) == 8
+    with pytest.raises(ValueError, match=r'clase1_9_x\.tiff'):
+        ChromosomeCropDataset(str(broken), cell_split='all')
+    data = ChromosomeCropDataset(
+        str(broken), cell_split='all', skip_invalid=True
+    )
+    assert data.num_crops == 40
+
+
+def test_empty_class_folder(broken):
+    empty = broken / 'cells' / 'case1.cell1' / 'clase5'
+    empty.mkdir()
+    with pytest.raises(ValueError, match=r'clase5: empty class folder'):
+        index_crops(str(broken))
+    assert len(index_crops(str(broken), skip_invalid=True, report=len)) == 5
+
+
+def test_label_outside_the_classes(broken, tmp_path):
+    os.rename(
+        broken / 'cells' / 'case1.cell1' / 'clase2',
+        broken / 'cells' / 'case1.cell1' / 'clase25',
+    )
+    with pytest.raises(ValueError, match=r'clase25.*not a chromosome class'):
+        index_crops(str(broken))
+    cells = index_crops(str(broken), skip_invalid=True, report=print)
+    assert len(cells['case1.cell1']) == 7
+    index = tmp_path / 'index.csv'
+    index.write_text('path,cell_id,label\na.tiff,c1,1\nb.tiff,c1,Z\n')
+    with pytest.raises(ValueError, match=r'line 3: label .Z. is not'):
+        index_crops(str(index))
+
+
+def test_split_is_by_cell(crops_root):
+    parts = {
+        split: ChromosomeCropDataset(
+            crops_root, cell_split=split, test_mode=True
+        )
+        for split in ('train', 'val', 'test')
+    }
+    ids = [set(d.cell_ids) for d in parts.values()]
+    assert [len(i) for i in ids] == [3, 1, 1]
+    assert set.union(*ids) == set(CELLS)
+    for item_set in parts.values():
+        for k, cell in enumerate(item_set.cell_ids):
+            paths = item_set[k]['data_samples'].paths
+            assert all(cell in p for p in paths)
+
+
+def test_item_is_a_whole_cell_and_test_turns_half(crops_root):
+    data = ChromosomeCropDataset(
+        crops_root, cell_split='all', test_mode=True, input_size=TINY_SIZE
+    )
+    item = data[0]
+    sample = item['data_samples']
+    assert item['inputs'].shape == (8, 1, *TINY_SIZE)
+    assert sorted(CLASSES[i] for i in sample.labels) == sorted(
+        CELLS['case0.cell0']
+    )
+    assert sorted(sample.polarity.tolist()) == [0] * 4 + [1] * 4
+    # Fixed in test mode.
+    assert (data[0]['inputs'] == item['inputs']).all()
+
+
+def test_training_draws_change_and_turn(crops_root):
+    data = ChromosomeCropDataset(
+        crops_root, cell_split='all', input_size=TINY_SIZE, seed=1
+    )
+    first, second = data[0], data[0]
+    assert not (first['inputs'] == second['inputs']).all()
+    polarity = np.concatenate(
+        [data[k]['data_samples'].polarity.numpy() for k in range(5)]
+    )
+    assert set(polarity) == {0, 1}
+    unknown = ChromosomeCropDataset(
+        crops_root, cell_split='all', input_size=TINY_SIZE, upright=False
+    )
+    assert (unknown[0]['data_samples'].polarity == -1).all()
+
+
+def test_crop_input_keeps_aspect_and_turns_by_180(crops_root):
+    path = sorted(index_crops(crops_root)['case0.cell0'])[0][0]
+    gray = read_crop(path)
+    up = crop_input(gray, (96, 32))
+    down = crop_input(gray, (96, 32), turn=True)
+    # A turn, not a mirror: the same picture rotated by 180 degrees.
+    np.testing.assert_allclose(down, up[::-1, ::-1], atol=1e-5)
+    assert not np.allclose(down, up[::-1])
+    # White background -> ink 0 around the chromosome; aspect kept.
+    assert up[0].max() == 0 and up[:, 0].max() == 0
+
+    def aspect(ink):
+        rows, cols = np.nonzero(ink > 0.3)
+        return (np.ptp(rows) + 1) / (np.ptp(cols) + 1)
+
+    want = aspect(crop_ink(gray))
+    assert abs(aspect(up) - want) / want < 0.15
+    # Too tall for the canvas: shrunk to fit, not cut.
+    small = crop_input(gray, (24, 24), scale=4.0)
+    assert small[0].max() == 0 and small[-1].max() == 0
