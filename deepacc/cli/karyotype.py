@@ -15,6 +15,11 @@ files, not recursive); a file that is not a readable image is reported
 and skipped, and the run goes on. The exit status is 1 only when no image
 could be processed.
 
+With ``--clusters-checkpoint`` (a model of ``configs/cluster_types/``)
+the JSON also holds the image's objects typed as single, touching,
+overlapping... (``clusters``), each call says which object it lies in
+(``object``, ``cluster_type``), and the overlay outlines the clusters.
+
 ``--out`` may already exist and hold other files: only files with the
 names above are written, and existing ones of those names are replaced
 (so a re-run refreshes its results). An output name that is one of the
@@ -71,6 +76,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '--no-pictures',
         action='store_true',
         help='write only the JSON records and the CSV',
+    )
+    parser.add_argument(
+        '--clusters-checkpoint',
+        default=None,
+        help='also type every object (single / touching / overlapping...) '
+        'with this cluster-type checkpoint (configs/cluster_types/) and '
+        'say which calls lie in clusters (JSON and overlay)',
+    )
+    parser.add_argument(
+        '--clusters-config',
+        default=None,
+        help='config of --clusters-checkpoint (default: stored in it)',
     )
     parser.add_argument(
         '--cfg-options',
@@ -165,6 +182,13 @@ def run(args: argparse.Namespace) -> int:
         low_conf=args.low_conf,
         cfg_options=cfg_options,
     )
+    typer = None
+    if args.clusters_checkpoint:
+        from deepacc.clusters.inferencer import ClusterTyper
+
+        typer = ClusterTyper(
+            args.clusters_checkpoint, args.clusters_config, args.device
+        )
     inputs_real = {osp.realpath(p) for p in files}
     rows, done = [], 0
     stems = output_stems(files, args.out)
@@ -191,6 +215,8 @@ def run(args: argparse.Namespace) -> int:
             skipped.append(message)
             rows.append(dict(image=path, error=message))
             continue
+        if typer is not None:
+            _add_clusters(record, image, typer)
         record['outputs'] = {}
         if not args.no_pictures:
             overlay = draw_overlay(image, record)
@@ -237,6 +263,24 @@ def run(args: argparse.Namespace) -> int:
     for message in skipped:
         print(f'  skipped {message}')
     return 0 if done else 1
+
+
+def _add_clusters(record: dict, image, typer) -> None:
+    """The image's typed objects into the record (a flag when there are
+    none to find)."""
+    import numpy as np
+
+    from deepacc.clusters.inferencer import objects_of_boxes
+    from deepacc.clusters.objects import BlankImageError, NoForegroundError
+    from deepacc.karyotype.record import attach_clusters
+
+    try:
+        clusters, objects = typer.predict(image)
+    except (BlankImageError, NoForegroundError) as err:
+        record['flags'].append(f'clusters: {err}')
+        return
+    boxes = np.asarray([d['bbox'] for d in record['detections']])
+    attach_clusters(record, clusters, objects_of_boxes(boxes, objects))
 
 
 def _write_json(path: str, record: dict) -> None:

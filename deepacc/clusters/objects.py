@@ -152,8 +152,11 @@ def foreground_opacity(
     signal = grey.astype(np.float32)
     if polarity == 'light':
         signal = 255.0 - signal
-    # Noise would otherwise decide the outline of pale bands.
-    signal = cv2.GaussianBlur(signal, (0, 0), 1.0)
+    # Noise would otherwise decide the outline of pale bands; a median
+    # removes it without moving edges (a Gaussian would grow objects).
+    signal = cv2.medianBlur(
+        np.clip(signal, 0, 255).astype(np.uint8), 3
+    ).astype(np.float32)
     _, rough = cv2.threshold(
         np.clip(signal, 0, 255).astype(np.uint8),
         0,

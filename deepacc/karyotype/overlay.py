@@ -34,7 +34,10 @@ def draw_overlay(
 
     Args:
         image (np.ndarray): (H, W) grey or (H, W, 3) BGR uint8 image.
-        record (dict): From :func:`deepacc.karyotype.build_record`.
+        record (dict): From :func:`deepacc.karyotype.build_record`; with
+            ``clusters`` (:func:`~deepacc.karyotype.record.attach_clusters`)
+            the objects that are not single chromosomes are outlined and
+            labelled by type under the boxes.
         header (bool): Add a strip on top with the karyotype string, the
             call count and the Denver group colour key.
 
@@ -55,6 +58,11 @@ def draw_overlay(
     text_thick = max(1, int(round(side / 700)))
     (_, text_h), base = cv2.getTextSize('0', _FONT, font_scale, text_thick)
 
+    if record.get('clusters'):
+        # Lazy: the clusters package is only needed for such records.
+        from deepacc.clusters.overlay import draw_outlines
+
+        draw_outlines(img, record['clusters']['objects'], singles=False)
     dets = record['detections']
     for det in dets:
         x1, y1, x2, y2 = (int(round(v)) for v in det['bbox'])

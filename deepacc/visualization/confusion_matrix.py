@@ -1,7 +1,7 @@
 """Drawing and saving the chromosome confusion matrix (PNG + CSV)."""
 
 import csv
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -56,6 +56,7 @@ def plot_confusion_matrix(
     title: Optional[str] = None,
     denver: bool = True,
     dpi: int = 120,
+    names: Optional[Sequence[str]] = None,
 ) -> None:
     """Save the matrix as a PNG with the Denver groups outlined.
 
@@ -71,20 +72,28 @@ def plot_confusion_matrix(
             boundaries (in canonical order X and Y sit apart from their
             groups, so only the boundaries of contiguous groups are drawn).
         dpi (int): Resolution.
+        names (list[str], optional): Class names of another (C, C)
+            matrix, e.g. the cluster types: drawn in that order, rows
+            true and columns predicted, without Denver groups.
     """
     import matplotlib
 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    order, rows, cols = confusion_labels(denver)
-    matrix = reorder(np.asarray(matrix), order)
+    if names is None:
+        order, rows, cols = confusion_labels(denver)
+        matrix = reorder(np.asarray(matrix), order)
+    else:
+        rows = cols = list(names)
+        matrix, denver = np.asarray(matrix), False
     totals = matrix.sum(axis=1, keepdims=True)
     share = np.divide(
         matrix, totals, out=np.zeros(matrix.shape), where=totals > 0
     )
     n = len(matrix)
-    fig, ax = plt.subplots(figsize=(12, 11))
+    side = 12 if n > 12 else 3 + 0.9 * n
+    fig, ax = plt.subplots(figsize=(side, side * 11 / 12))
     image = ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
     fig.colorbar(
         image, ax=ax, fraction=0.046, pad=0.04, label='share of the row'
@@ -131,8 +140,9 @@ def plot_confusion_matrix(
                 fontsize=10,
                 fontweight='bold',
             )
-    ax.axhline(n - 1.5, color='black', linewidth=1.2)
-    ax.axvline(n - 1.5, color='black', linewidth=1.2)
+    if names is None:  # the spurious row and missed column
+        ax.axhline(n - 1.5, color='black', linewidth=1.2)
+        ax.axvline(n - 1.5, color='black', linewidth=1.2)
     ax.set_xlim(-0.5, n - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
     if title:
