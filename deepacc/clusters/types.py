@@ -109,6 +109,8 @@ def object_members(
         tuple: ``members`` (per object, sorted sprite indices) and
         ``covered`` ((num_objects,) int: chromosome pixels per object).
     """
+    from deepacc.synthesis.layout import _window
+
     height, width = labels.shape
     members: List[List[int]] = [[] for _ in range(num_objects)]
     covered = np.zeros(num_objects, np.int64)
@@ -119,8 +121,7 @@ def object_members(
         x1, y1 = min(ox + w, width), min(oy + h, height)
         if x0 >= x1 or y0 >= y1:
             continue
-        mask = sprite.mask[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
-        under = labels[y0:y1, x0:x1][mask]
+        under = labels[y0:y1, x0:x1][_window(sprite, x0, y0, x1, y1)]
         counts = np.bincount(under, minlength=num_objects + 1)[1:]
         covered += counts
         if counts.any():
