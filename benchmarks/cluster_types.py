@@ -58,7 +58,8 @@ def train_minutes(log: str):
     if not log or not osp.isfile(log):
         return None
     stamps = []
-    pattern = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine')
+    # The console says 11/24 22:45:31, the Runner's file 2026/11/24 ...
+    pattern = re.compile(r'^(?:\d{4}/)?(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine')
     for line in open(log, errors='replace'):
         m = pattern.match(line)
         if m and (

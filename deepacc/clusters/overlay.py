@@ -1,8 +1,9 @@
 """Objects outlined on the image and labelled by cluster type.
 
-Single chromosomes get a thin grey outline and a short ``S``; clusters,
-debris and nuclei a coloured outline and their type name with the score,
-so the places that need a reviewer stand out. A header strip gives the
+Single chromosomes get a thin grey outline and a short ``S``, debris and
+nuclei a coloured one and ``D`` / ``N``; clusters a thicker coloured
+outline and their type name with the score, so the places that need a
+reviewer stand out. A header strip gives the
 counts per type and the colour key.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from .types import CLUSTER_TYPES, TYPE_COLORS
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
+_CLUSTERS = ('touching', 'overlapping', 'touching+overlapping')
 SHORT = {
     'single': 'S',
     'touching': 'T',
@@ -47,7 +49,7 @@ def draw_outlines(
         objects (list[dict]): ``type``, ``score``, ``bbox``, ``polygon``
             of each object (see :func:`objects_record`).
         singles (bool): Also draw single chromosomes.
-        labels (bool): Write each object's type (short for singles).
+        labels (bool): Write each object's type (short but for clusters).
 
     Returns:
         np.ndarray: ``img``.
@@ -68,17 +70,18 @@ def draw_outlines(
     if not labels:
         return img
     # Clusters last, so their labels end on top.
-    for obj in sorted(shown, key=lambda o: o['type'] != 'single'):
+    for obj in sorted(shown, key=lambda o: o['type'] in _CLUSTERS):
         x, y, w, h = obj['bbox']
-        if obj['type'] == 'single':
-            text = SHORT['single']
-        else:
+        cluster = obj['type'] in _CLUSTERS
+        if cluster:
             text = f'{obj["type"]} {obj["score"]:.2f}'
+        else:
+            text = SHORT[obj['type']]
         (tw, th), base = cv2.getTextSize(text, _FONT, scale, text_thick)
         top = y - 2 if y - th - base - 2 >= 0 else y + h + th + 2
         left = int(min(max(0, x), max(0, img.shape[1] - tw)))
         color = TYPE_COLORS[obj['type']]
-        if obj['type'] != 'single':
+        if cluster:
             cv2.rectangle(
                 img,
                 (left, top - th - 1),
