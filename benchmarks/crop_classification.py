@@ -62,6 +62,13 @@ def parse_args():
         help="also write the first model's confusion matrix (counts "
         'only) to this folder',
     )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='config overrides for every model (e.g. another input size)',
+    )
     parser.add_argument('--one', nargs=2, metavar=('VARIANT', 'SEED'))
     return parser.parse_args()
 
@@ -69,13 +76,17 @@ def parse_args():
 def run_one(args, variant: str, seed: int) -> dict:
     """Train and test one model in this process; returns its record."""
     import torch
-    from mmengine.config import Config
+    from mmengine.config import Config, DictAction
     from mmengine.runner import Runner
 
     import deepacc  # noqa: F401
 
     torch.set_num_threads(1)
     cfg = Config.fromfile(config_path(VARIANTS[variant][1]))
+    if args.cfg_options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--o', nargs='+', action=DictAction)
+        cfg.merge_from_dict(parser.parse_args(['--o'] + args.cfg_options).o)
     work_dir = osp.join(args.out, f'{variant}_seed{seed}')
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
@@ -161,6 +172,8 @@ def main():
             cmd += ['--crops', args.crops, '--out', args.out]
             if args.iters:
                 cmd += ['--iters', str(args.iters)]
+            if args.cfg_options:
+                cmd += ['--cfg-options', *args.cfg_options]
             if args.confusion and not records and not running:
                 cmd += ['--confusion', args.confusion]
             log = open(osp.join(args.out, f'{variant}_seed{seed}.log'), 'w')
