@@ -140,3 +140,44 @@ def test_augmentation_keeps_the_content():
     assert out.shape == patches.shape
     for a, b in zip(patches, out):
         assert torch.equal(a.flatten().sort()[0], b.flatten().sort()[0])
+
+
+@pytest.mark.parametrize(
+    'config',
+    [
+        'cluster_types/cluster-type_r18_600it_synth-cpu.py',
+        'cluster_types/cluster-type_r18_600it_gband-crops-cpu.py',
+    ],
+)
+def test_configs_parse_and_their_model_runs(config, tmp_path):
+    """Each config builds its model (all three modes) and, with a tiny
+    crop folder for the crops config, its test objects."""
+    from mmengine.config import Config
+
+    from deepacc.testing import all_configs, config_path, make_tiny_crops
+
+    assert config in all_configs(classifiers=True)
+    cfg = Config.fromfile(config_path(config))
+    assert cfg.test_evaluator.type == 'ClusterTypeMetric'
+    model = MODELS.build(cfg.model)
+    size = cfg.test_dataloader.dataset.patch_size
+    inputs = dict(
+        patches=torch.rand((3, 2, size, size)),
+        features=torch.rand((3, NUM_FEATURES)),
+    )
+    assert model(inputs, mode='tensor').shape == (3, len(CLUSTER_TYPES))
+    dataset_cfg = cfg.test_dataloader.dataset
+    if 'crops' in dataset_cfg.metaphases:
+        dataset_cfg.metaphases.crops = make_tiny_crops(str(tmp_path))
+        dataset_cfg.metaphases.split_ratios = (1, 1)
+        dataset_cfg.metaphases.cell_split = 'val'
+    else:
+        dataset_cfg.metaphases.num_samples = 1
+        dataset_cfg.metaphases.synth.update(width=256, height=192)
+    item = DATASETS.build(dataset_cfg)[0]
+    sample = item['data_samples']
+    sample.gt_labels = sample.gt_labels.clamp(min=0)
+    losses = model(
+        {k: [v] for k, v in item['inputs'].items()}, [sample], mode='loss'
+    )
+    assert losses['loss_cls'].item() > 0
