@@ -159,7 +159,7 @@ def main() -> int:
             m['confusion'],
             png,
             title=(
-                f'{name}: {res["images"]} held-out cells, '
+                f'{name}: {res["images"]} held-out images, '
                 f'{m["num_objects"]} objects, accuracy '
                 f'{100 * m["accuracy"]:.1f}%'
             ),
@@ -170,7 +170,7 @@ def main() -> int:
         json.dump(table, f, indent=1, default=float)
     pct = lambda v: f'{100 * v:.2f}'  # noqa: E731
     print(
-        '\n| data | cells | chromosome objects (S/T/O/T+O) | accuracy | '
+        '\n| data | images | chromosome objects (S/T/O/T+O) | accuracy | '
         'sensitivity | specificity | two-way | all singles | '
         'train min |\n|---|---|---|---|---|---|---|---|---|'
     )
