@@ -1,7 +1,8 @@
 # Cluster types (Lin et al., ResNeXt-WSL) on a CPU: a ResNet-18 with 8
-# base channels classifies every foreground object of metaphases composed from G-band crops (held-out cells)
-# as single / touching / overlapping / touching+overlapping / debris /
-# nucleus; 600 iterations of 4 cells. Results: README.md beside this.
+# base channels classifies every foreground object of metaphases composed
+# from G-band crops (tested on held-out cells) as single / touching /
+# overlapping / touching+overlapping; 600 iterations of 4 cells.
+# Results: README.md beside this.
 _base_ = [
     '../_base_/models/cluster-type_r18_cpu.py',
     '../_base_/datasets/cluster_objects_gband_crops.py',
