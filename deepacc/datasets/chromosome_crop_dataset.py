@@ -17,6 +17,7 @@ from .crops import (
     read_crop_images,
     sample_crop_augment,
 )
+from .generated_metaphase_dataset import GeneratedMetaphaseDataset
 
 
 @DATASETS.register_module()
@@ -121,15 +122,10 @@ class ChromosomeCropDataset(BaseDataset):
         """Crops over all cells of the split."""
         return sum(len(v) for v in self.cells.values())
 
-    def item_rng(self, idx: int) -> np.random.Generator:
-        """Random source of a draw: fixed per item in test mode, new at
-        every draw in training (reproducible from the Runner's seed)."""
-        if self.test_mode:
-            entropy = [self.seed, idx]
-        else:
-            self._draws += 1
-            entropy = [self.seed, idx, torch.initial_seed(), self._draws]
-        return np.random.default_rng(np.random.SeedSequence(entropy))
+    # The on-the-fly metaphase datasets' random source: fixed per item in
+    # test mode, new at every draw in training (reproducible from the
+    # Runner's seed); it reads only test_mode, seed and _draws.
+    item_rng = GeneratedMetaphaseDataset.image_rng
 
     def prepare_data(self, idx: int) -> dict:
         cell = self.get_data_info(idx)['cell_id']
