@@ -23,7 +23,7 @@ TINY_OPTIONS = [
 ]
 
 
-def _classify(*args, check=True):
+def _classify(*args):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONUNBUFFERED='1')
     proc = subprocess.run(
         [sys.executable, '-m', 'deepacc.cli', 'classify', *args],
@@ -34,9 +34,17 @@ def _classify(*args, check=True):
         timeout=300,
     )
     out = proc.stdout + proc.stderr
-    if check:
-        assert proc.returncode == 0, out[-4000:]
+    assert proc.returncode == 0, out[-4000:]
     return proc.returncode, out
+
+
+def _classify_here(capsys, *args):
+    """The same command in this process (for the quick refusals)."""
+    from deepacc.cli import main
+
+    code = main(['classify', *args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
 
 
 @pytest.fixture(scope='module')
@@ -55,20 +63,22 @@ def trained(crops_root, tmp_path_factory):
     return dict(work=work, log=out)
 
 
-def test_train_writes_checkpoint_and_config(trained):
+def test_train_writes_checkpoint_and_config(trained, capsys):
     assert 'training on 3 cells (24 crops) for 3 iterations' in trained['log']
     assert 'Iter(train) [3/3]' in trained['log']
     assert 'loss_polarity' in trained['log'] and 'loss_gia' in trained['log']
     assert osp.isfile(osp.join(trained['work'], 'iter_3.pth'))
     assert osp.isfile(osp.join(trained['work'], 'config.py'))
     # A second run into the same folder needs --force.
-    code, out = _classify(
-        'train', '--crops', 'x', '--work-dir', trained['work'], check=False
+    code, out = _classify_here(
+        capsys, 'train', '--crops', 'x', '--work-dir', trained['work']
     )
     assert code == 1 and 'use --force' in out
 
 
-def test_evaluate_writes_metrics_and_confusion(trained, crops_root, tmp_path):
+def test_evaluate_writes_metrics_and_confusion(
+    trained, crops_root, tmp_path, capsys
+):
     config = osp.join(trained['work'], 'config.py')
     ckpt = osp.join(trained['work'], 'iter_3.pth')
     out_dir = str(tmp_path / 'eval')
@@ -81,7 +91,8 @@ def test_evaluate_writes_metrics_and_confusion(trained, crops_root, tmp_path):
     assert 0 <= metrics['accuracy'] <= 1 and len(metrics['f1']) == 24
     assert f'accuracy {100 * metrics["accuracy"]:.2f}%' in out
     assert osp.getsize(osp.join(out_dir, 'confusion_matrix.png')) > 0
-    code, out = _classify(
+    code, out = _classify_here(
+        capsys,
         'evaluate',
         config,
         ckpt,
@@ -89,12 +100,11 @@ def test_evaluate_writes_metrics_and_confusion(trained, crops_root, tmp_path):
         crops_root,
         '--out',
         out_dir,
-        check=False,
     )
     assert code == 1 and 'metrics.json exists' in out
 
 
-def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path):
+def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path, capsys):
     config = osp.join(trained['work'], 'config.py')
     ckpt = osp.join(trained['work'], 'iter_3.pth')
     result = str(tmp_path / 'pred.csv')
@@ -112,8 +122,8 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path):
     }
     assert rows[0]['polarity'] in ('p-arm up', 'p-arm down')
     assert 0.5 <= float(rows[0]['polarity_confidence']) <= 1
-    code, out = _classify(
-        'predict', config, ckpt, crops_root, '--out', result, check=False
+    code, out = _classify_here(
+        capsys, 'predict', config, ckpt, crops_root, '--out', result
     )
     assert code == 1 and 'use --force' in out
     folder = tmp_path / 'mine'
@@ -121,17 +131,18 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path):
     (folder / 'broken.png').write_bytes(b'no image')
     good = rows[0]['file']
     os.link(osp.join(crops_root, good), folder / 'a.tiff')
-    code, out = _classify(
+    code, out = _classify_here(
+        capsys,
         'predict',
         config,
         ckpt,
         str(folder),
         '--out',
         str(tmp_path / 'p.json'),
-        check=False,
     )
     assert code == 1 and 'broken.png: not a readable image' in out
-    _classify(
+    code, _ = _classify_here(
+        capsys,
         'predict',
         config,
         ckpt,
@@ -140,6 +151,7 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path):
         str(tmp_path / 'p.json'),
         '--skip-invalid',
     )
+    assert code == 0
     record = json.load(open(tmp_path / 'p.json'))
     assert [c['file'] for c in record['crops']] == ['a.tiff']
     assert len(record['skipped']) == 1
