@@ -221,6 +221,11 @@ class ChromosomeMetric(BaseMetric):
             f'misclassified {errors["misclassified"]}, whole cells correct '
             f'{errors["num_cells_correct"]}'
         )
+        if 'polarity_acc' in metrics:
+            lines.append(
+                f'polarity over {errors["polarity_known"]} correct calls '
+                'of known polarity'
+            )
         return '\n'.join(lines)
 
 
