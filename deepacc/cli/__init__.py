@@ -48,6 +48,21 @@ COMMANDS = {
 }
 
 
+def add_cell_split_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--cell-ratios`` and ``--cell-seed``: how cells are split by id
+    (:func:`deepacc.synthesis.split_cells`), shared by the commands that
+    read crops."""
+    parser.add_argument(
+        '--cell-ratios',
+        type=float,
+        nargs='+',
+        default=[3, 1, 1],
+        metavar='RATIO',
+        help='train/val/test split of the cells (default: 3 1 1)',
+    )
+    parser.add_argument('--cell-seed', type=int, default=0)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog='deepacc',

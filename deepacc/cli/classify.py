@@ -31,6 +31,8 @@ import os
 import os.path as osp
 import sys
 
+from deepacc.cli import add_cell_split_arguments
+
 DEFAULT_CONFIG = (
     'crop_classification/deepacc-cls_r18-c32_800it_gband-crops-cpu.py'
 )
@@ -50,15 +52,7 @@ def _crop_arguments(parser: argparse.ArgumentParser) -> None:
         'group) finds the cell id in a file name (default: the name up '
         'to its first "_", "-" or ".")',
     )
-    parser.add_argument(
-        '--cell-ratios',
-        type=float,
-        nargs='+',
-        default=[3, 1, 1],
-        metavar='RATIO',
-        help='train/val/test split of the cells (default: 3 1 1)',
-    )
-    parser.add_argument('--cell-seed', type=int, default=0)
+    add_cell_split_arguments(parser)
     parser.add_argument(
         '--skip-invalid',
         action='store_true',

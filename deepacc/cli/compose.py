@@ -2,6 +2,8 @@
 
 import argparse
 
+from deepacc.cli import add_cell_split_arguments
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -56,14 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='use only this part of the cells, split by cell id as '
         'ComposedMetaphaseDataset does (--cell-ratios, --cell-seed)',
     )
-    parser.add_argument(
-        '--cell-ratios',
-        type=float,
-        nargs='+',
-        default=[3, 1, 1],
-        metavar='RATIO',
-    )
-    parser.add_argument('--cell-seed', type=int, default=0)
+    add_cell_split_arguments(parser)
     parser.add_argument(
         '--split',
         type=float,

@@ -115,12 +115,10 @@ def object_members(
     members: List[List[int]] = [[] for _ in range(num_objects)]
     covered = np.zeros(num_objects, np.int64)
     for i, sprite in enumerate(sprites):
-        ox, oy = sprite.offset
-        h, w = sprite.shape
-        x0, y0 = max(ox, 0), max(oy, 0)
-        x1, y1 = min(ox + w, width), min(oy + h, height)
-        if x0 >= x1 or y0 >= y1:
+        window = sprite.clip(width, height)
+        if window is None:
             continue
+        x0, y0, x1, y1 = window
         under = labels[y0:y1, x0:x1][_window(sprite, x0, y0, x1, y1)]
         counts = np.bincount(under, minlength=num_objects + 1)[1:]
         covered += counts

@@ -209,12 +209,11 @@ def composite(canvas: np.ndarray, sprites: Sequence[Sprite]) -> None:
     """
     height, width = canvas.shape
     for sprite in sprites:
-        ox, oy = sprite.offset
-        h, w = sprite.shape
-        x0, y0 = max(ox, 0), max(oy, 0)
-        x1, y1 = min(ox + w, width), min(oy + h, height)
-        if x0 >= x1 or y0 >= y1:
+        window = sprite.clip(width, height)
+        if window is None:
             continue
+        x0, y0, x1, y1 = window
+        ox, oy = sprite.offset
         canvas[y0:y1, x0:x1] *= (
             1.0 - sprite.opacity[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
         )

@@ -68,3 +68,14 @@ class Sprite:
         if self.p_ter is None or self.q_ter is None:
             return None
         return bool(self.p_ter[1] < self.q_ter[1])
+
+    def clip(self, width: int, height: int) -> Optional[Tuple[int, ...]]:
+        """The image window ``(x0, y0, x1, y1)`` the placed patch covers
+        inside a ``width`` x ``height`` image, None when it lies outside."""
+        ox, oy = self.offset
+        h, w = self.shape
+        x0, y0 = max(ox, 0), max(oy, 0)
+        x1, y1 = min(ox + w, width), min(oy + h, height)
+        if x0 >= x1 or y0 >= y1:
+            return None
+        return x0, y0, x1, y1
