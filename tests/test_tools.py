@@ -188,6 +188,26 @@ def test_distributed_training_with_two_cpu_processes(trained, tmp_path):
     assert glob.glob(osp.join(work_dir, 'epoch_1.pth'))
 
 
+def test_the_gloo_group_a_cpu_tool_started_is_closed(tmp_path):
+    """After a finished run the group is ended (barrier, then destroy), so
+    no rank leaves gloo's threads to interpreter shutdown; without a group
+    it does nothing."""
+    import torch.distributed as torch_dist
+
+    from deepacc.engine.distributed import close_cpu_distributed
+
+    close_cpu_distributed(True)  # no group: nothing to do
+    torch_dist.init_process_group(
+        'gloo',
+        init_method=f'file://{tmp_path / "store"}',
+        rank=0,
+        world_size=1,
+    )
+    assert torch_dist.is_initialized()
+    close_cpu_distributed(True)
+    assert not torch_dist.is_initialized()
+
+
 def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
     """The Runner's pickle needs getattr(HistoryBuffer, 'mean'); any other
     getattr in a checkpoint is refused."""

@@ -29,3 +29,23 @@ def init_cpu_distributed(launcher: str) -> bool:
         return False
     torch_dist.init_process_group(backend='gloo')
     return True
+
+
+def close_cpu_distributed(finished: bool) -> None:
+    """End the gloo group :func:`init_cpu_distributed` started.
+
+    Left to interpreter shutdown, gloo's threads are destroyed while still
+    joinable and a rank can abort with "terminate called without an active
+    exception" after its work is done (seen once in CI).
+    After a finished run the ranks first meet at a barrier, so none tears
+    the group down while another still talks to it; after an error they do
+    not (the others may never arrive).
+
+    Args:
+        finished (bool): Whether the tool returned without an error.
+    """
+    if not torch_dist.is_initialized():
+        return
+    if finished:
+        torch_dist.barrier()
+    torch_dist.destroy_process_group()

@@ -3,7 +3,10 @@ import runpy
 import sys
 from typing import List, Optional
 
-from deepacc.engine.distributed import init_cpu_distributed
+from deepacc.engine.distributed import (
+    close_cpu_distributed,
+    init_cpu_distributed,
+)
 
 
 def launcher_from_argv(argv: List[str]) -> str:
@@ -21,7 +24,8 @@ def run_mmdet_tool(name: str, argv: Optional[List[str]] = None) -> None:
 
     deepacc is imported first so every module is registered (configs also
     say so with ``custom_imports``), and a ``torchrun`` job on a CPU-only
-    host gets a gloo process group (see :func:`init_cpu_distributed`).
+    host gets a gloo process group (see :func:`init_cpu_distributed`),
+    ended when the tool returns (:func:`close_cpu_distributed`).
 
     Args:
         name (str): File name under ``mmdet/.mim/tools``.
@@ -33,7 +37,7 @@ def run_mmdet_tool(name: str, argv: Optional[List[str]] = None) -> None:
     import deepacc  # noqa: F401
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    init_cpu_distributed(launcher_from_argv(argv))
+    started = init_cpu_distributed(launcher_from_argv(argv))
     tool = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', name)
     if not osp.isfile(tool):
         raise FileNotFoundError(
@@ -41,4 +45,10 @@ def run_mmdet_tool(name: str, argv: Optional[List[str]] = None) -> None:
             'own tools, installed with mmdet (pip install mmdet==3.3.0)'
         )
     sys.argv = [tool] + argv
-    runpy.run_path(tool, run_name='__main__')
+    finished = False
+    try:
+        runpy.run_path(tool, run_name='__main__')
+        finished = True
+    finally:
+        if started:
+            close_cpu_distributed(finished)
