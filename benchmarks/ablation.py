@@ -123,7 +123,8 @@ def variant_config(variant, dataset, iters, seed, crops=None):
 
 
 def summarise(runs):
-    """Per variant and key: mean, min, max over seeds (fractions)."""
+    """Per variant and key: mean, min, max over seeds (fractions) and the
+    number of seeds."""
     out = {}
     for variant, by_seed in runs.items():
         out[variant] = {}
@@ -136,6 +137,7 @@ def summarise(runs):
                     float(np.mean(values)),
                     float(np.min(values)),
                     float(np.max(values)),
+                    len(values),
                 )
     return out
 
@@ -148,18 +150,27 @@ def verdict(stats) -> str:
     for key, better in (('mAP_max', 1), ('AER', -1)):
         if key not in stats['a'] or key not in stats['f']:
             continue
-        a_mean, a_lo, a_hi = stats['a'][key]
-        f_mean, f_lo, f_hi = stats['f'][key]
+        a_mean, a_lo, a_hi, a_n = stats['a'][key]
+        f_mean, f_lo, f_hi, f_n = stats['f'][key]
         diff = 100 * (f_mean - a_mean)
         separated = f_lo > a_hi or f_hi < a_lo
         gain = diff * better > 0
+        if min(a_n, f_n) < 2:
+            spread = (
+                'one seed of a variant, so the seed spread is not measured '
+                'and the difference may be noise.'
+            )
+        else:
+            spread = (
+                f'the seed ranges '
+                f'{"do not overlap" if separated else "overlap"}, so the '
+                'difference is '
+                f'{"outside" if separated else "within"} the seed spread.'
+            )
         parts.append(
             f'{key}: DeepACC {100 * f_mean:.2f} vs stock '
             f'{100 * a_mean:.2f} ({diff:+.2f} points, '
-            f'{"better" if gain else "worse"}); the seed ranges '
-            f'{"do not overlap" if separated else "overlap"}, so the '
-            'difference is '
-            f'{"outside" if separated else "within"} the seed spread.'
+            f'{"better" if gain else "worse"}); {spread}'
         )
     return 'Verdict. ' + ' '.join(parts)
 
@@ -176,7 +187,7 @@ def format_table(stats, args, minutes) -> str:
             if key not in row:
                 cells.append('n/a')
                 continue
-            mean, lo, hi = row[key]
+            mean, lo, hi, _ = row[key]
             cells.append(f'{100 * mean:.2f} ({100 * lo:.2f}-{100 * hi:.2f})')
         paper = ' / '.join(f'{v:.2f}' for v in PAPER[variant])
         lines.append(

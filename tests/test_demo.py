@@ -27,6 +27,8 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
             '2',
             '--karyotype-images',
             '1',
+            '--lr',
+            '0.003',
         ],
         cwd=REPO_ROOT,
         capture_output=True,
@@ -36,6 +38,9 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert osp.isfile(out / 'train' / 'iter_2.pth')
+    trained = Config.fromfile(str(out / 'demo_config.py'))
+    assert trained.optim_wrapper.optimizer.lr == 0.003
+    assert trained.param_scheduler[-1].eta_min == pytest.approx(3e-5)
     assert osp.isfile(out / 'test' / 'results.pkl')
     assert osp.isfile(out / 'confusion' / 'confusion_matrix.png')
     summary = (out / 'karyotype' / 'summary.csv').read_text()
@@ -96,6 +101,7 @@ def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
     assert _strip(derived.model.to_dict()) == _strip(shipped)
     assert derived.train_cfg.max_iters == 20
     assert derived.param_scheduler[-1].end == 20
+    assert derived.optim_wrapper.optimizer.lr == get_config(twin).lr
     assert derived.randomness.seed == 3
     assert derived.test_dataloader.dataset.crops == '/x'
     assert derived.test_dataloader.dataset.cell_split == 'test'
@@ -114,7 +120,7 @@ def test_ablation_verdict_by_hand():
         },
     }
     stats = ablation.summarise(runs)
-    assert stats['a']['mAP_max'] == pytest.approx((0.81, 0.80, 0.82))
+    assert stats['a']['mAP_max'] == pytest.approx((0.81, 0.80, 0.82, 2))
     text = ablation.verdict(stats)
     # mAP_max: 86 vs 81, +5 points, ranges 85-87 and 80-82 apart.
     assert (
@@ -124,3 +130,15 @@ def test_ablation_verdict_by_hand():
     # AER: 18 vs 19, -1 point (better), ranges 17-19 and 18-20 overlap.
     assert 'AER: DeepACC 18.00 vs stock 19.00 (-1.00 points, better)' in text
     assert 'overlap, so the difference is within the seed spread' in text
+
+
+def test_ablation_verdict_with_one_seed_does_not_claim_a_spread():
+    ablation = _ablation()
+    runs = {
+        'a': {0: dict(mAP_max=0.80, AER=0.20)},
+        'f': {0: dict(mAP_max=0.85, AER=0.15)},
+    }
+    text = ablation.verdict(ablation.summarise(runs))
+    assert 'mAP_max: DeepACC 85.00 vs stock 80.00 (+5.00 points' in text
+    assert 'seed spread is not measured' in text
+    assert 'outside' not in text
