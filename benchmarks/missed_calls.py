@@ -39,7 +39,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def test_ground_truth(config: str) -> dict:
+def ground_truth_boxes(config: str) -> dict:
     """``img_id`` -> (G, 4) boxes of the config's test set."""
     from mmdet.registry import DATASETS
     from mmengine.config import Config
@@ -61,7 +61,7 @@ def test_ground_truth(config: str) -> dict:
 
 def main():
     args = parse_args()
-    gts = test_ground_truth(args.config)
+    gts = ground_truth_boxes(args.config)
     preds = load_top1_results(args.results, top1_from_multiclass)
     total = low_score = taken = no_box = 0
     best_scores = []
