@@ -17,7 +17,7 @@ whether they are larger than the seeds' spread.
         --iters 3000 --out work_dirs/ablation
     # synthetic metaphases
     python benchmarks/ablation.py --dataset synth --seeds 0 1 2 \\
-        --iters 1800 --out work_dirs/ablation
+        --iters 2100 --out work_dirs/ablation
 """
 
 import argparse
@@ -34,7 +34,7 @@ from deepacc.testing import config_path, get_config
 
 RECIPES = {
     'crops': 'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py',
-    'synth': 'faster_rcnn/faster-rcnn_r18_fpn_1800it_synth-cpu.py',
+    'synth': 'faster_rcnn/faster-rcnn_r18_fpn_2100it_synth-cpu.py',
 }
 VARIANTS = {
     'a': ('Faster R-CNN', 'faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py'),

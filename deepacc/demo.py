@@ -1,7 +1,7 @@
 """The main job on built-in data: ``make demo`` (``python -m deepacc.demo``).
 
 1. train the CPU DeepACC recipe
-   (``configs/deepacc/deepacc_r18_fpn_1800it_synth-cpu.py``) with
+   (``configs/deepacc/deepacc_r18_fpn_2100it_synth-cpu.py``) with
    ``tools/train.py`` (mmengine's Runner) on synthetic metaphases rendered
    on the fly, a new cell at every draw, for ``--iters`` iterations at
    peak rate ``--lr``;
@@ -35,7 +35,7 @@ from typing import Dict, List, Optional
 
 from deepacc.testing import REPO_ROOT, config_path
 
-DEFAULT_CONFIG = 'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py'
+DEFAULT_CONFIG = 'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py'
 DEFAULT_ITERS = 600
 # Twice the recipe's rate: at 600 iterations of the synthetic recipe's
 # schedule, 2e-3 was at validation mAP 49.2% where 1e-3 was at 40.8 and

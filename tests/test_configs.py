@@ -72,7 +72,7 @@ def test_online_configs_keep_test_cells_out_of_training():
             True,
             True,
         ]
-        synth = get_config(f'{folder}/{name}_r18_fpn_1800it_synth-cpu.py')
+        synth = get_config(f'{folder}/{name}_r18_fpn_2100it_synth-cpu.py')
         seeds = [
             synth[f'{s}_dataloader'].dataset.seed
             for s in ('train', 'val', 'test')

@@ -61,7 +61,7 @@ TABLE1 = {
 # change loss settings; tests/test_configs.py runs every config).
 CPU_TWINS = [
     'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
-    'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
+    'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
     'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py',
 ]
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]

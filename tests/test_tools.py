@@ -234,7 +234,7 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
 @pytest.mark.parametrize(
     'config',
     [
-        'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
+        'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
         'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py',
     ],
 )

@@ -1,6 +1,6 @@
 # DeepACC (Table 1 (f)) on a CPU: metaphases
 # composed on the fly from the labelled G-band crops of the training cells
-# (split 3:1:1 by cell), 3000 iterations of batch 2 (~60 min on 2 cores).
+# (split 3:1:1 by cell), 3000 iterations of batch 2 (50-60 min on 2 cores).
 # Test set: 2 layouts of each of the held-out cells. Results and the
 # recipe's reasoning: ../deepacc/README.md.
 _base_ = [

@@ -34,7 +34,7 @@ def _pipeline(config, test, size):
 
 def _synth(test_mode, **kwargs):
     pipeline = _pipeline(
-        'deepacc/deepacc_r18_fpn_1800it_synth-cpu.py',
+        'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
         test_mode,
         (SYNTH['width'], SYNTH['height']),
     )

@@ -13,8 +13,17 @@
 # - Fewer proposals: a cell has ~46 chromosomes, not COCO's hundreds.
 # - More RoIs for the classifier, half of them chromosomes (mmdet: 256 per
 #   image, a quarter positive, ~64 chromosome examples per backbone pass):
-#   the RoI head costs little next to the backbone, and learning the 24
-#   classes, not finding chromosomes, is the slow part on a CPU.
+#   learning the 24 classes, not finding chromosomes, is the slow part on
+#   a CPU.
+# - RoIAlign with one sample per bin (sampling_ratio=1; mmdet: 0, i.e.
+#   adaptive, up to 4x4 samples per bin for a large RoI): mmcv's CPU
+#   RoIAlign runs on one thread, and with 1024 RoIs per step it took
+#   8-30% of a training step in profiles, depending on the RoIs' sizes
+#   (benchmarks/step_profile.py); one sample per bin made the recipe's
+#   iterations about 8% faster and did not cost accuracy (benchmarks/).
+#   Chromosome boxes are under 112 px, so RoIs are read from P2 (stride
+#   4), where a chromosome is 4-20 feature pixels long: 7 bin centres
+#   along it are one sample per 1-3 pixels.
 _base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
 num_classes = 24
 channels = 64
@@ -35,7 +44,8 @@ model = dict(
     # also emits the top-1-per-proposal detections mAP_max/Acc/AER need.
     roi_head=dict(
         type='DeepAccRoIHead',
-        bbox_roi_extractor=dict(out_channels=channels),
+        bbox_roi_extractor=dict(
+            roi_layer=dict(sampling_ratio=1), out_channels=channels),
         bbox_head=dict(
             in_channels=channels,
             fc_out_channels=fc_out_channels,

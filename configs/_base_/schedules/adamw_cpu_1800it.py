@@ -1,9 +1,9 @@
 # Iteration-based AdamW schedule for from-scratch training on a CPU: a
 # short linear warm-up, then cosine decay to 1% of the rate. The on-the-fly
 # datasets never run out, so the budget is a number of iterations (at
-# 1.1 s per iteration for the R18 CPU models on 2 cores, 1800 iterations
-# are about 33 minutes). Children that change max_iters restate train_cfg,
-# param_scheduler and default_hooks (mmengine resolves them here).
+# about 1.0 s per iteration for the R18 CPU models on 2 cores, 1800
+# iterations are about 30 minutes). Children that change max_iters restate
+# train_cfg and param_scheduler (mmengine resolves them here).
 max_iters = 1800
 val_interval = 300
 warmup_iters = 100

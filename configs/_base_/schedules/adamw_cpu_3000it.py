@@ -1,4 +1,4 @@
-# ./adamw_cpu_1800it.py for 3000 iterations (~60 min on 2 cores).
+# ./adamw_cpu_1800it.py for 3000 iterations (50-60 min on 2 cores).
 _base_ = './adamw_cpu_1800it.py'
 max_iters = 3000
 val_interval = 600
