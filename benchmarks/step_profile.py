@@ -46,9 +46,9 @@ def parse_args():
 
 
 def build(config: str, key=None, value=None):
-    """The config's model (lr-0 SGD) and two of its training items."""
+    """The config (with ``key`` set to ``value``) and its model (lr-0 SGD)."""
     import torch
-    from mmdet.registry import DATASETS, MODELS
+    from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
     from mmengine.logging import MMLogger
@@ -64,10 +64,16 @@ def build(config: str, key=None, value=None):
     MMLogger.get_current_instance().setLevel('WARNING')
     model.init_weights()
     optim = torch.optim.SGD(model.parameters(), lr=0.0, momentum=0.9)
+    return cfg, model, optim
+
+
+def training_batch(cfg) -> dict:
+    """Two items of the config's training set, collated."""
+    from mmdet.registry import DATASETS
+
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     items = [dataset[i] for i in range(2)]
-    batch = {k: [item[k] for item in items] for k in items[0]}
-    return model, optim, batch
+    return {k: [item[k] for item in items] for k in items[0]}
 
 
 def literal(text: str):
@@ -91,10 +97,12 @@ def main():
     key = args.compare[0] if args.compare else None
     values = [literal(v) for v in args.compare[1:]] if key else [None]
     runs = {str(v): build(args.config, key, v) for v in values}
-    for model, optim, batch in runs.values():
-        train_step(model, optim, batch)  # warm-up
     first = str(values[0])
-    model, optim, batch = runs[first]
+    # One batch for all: a setting that changes the data is not compared.
+    batch = training_batch(runs[first][0])
+    for _, model, optim in runs.values():
+        train_step(model, optim, batch)  # warm-up
+    _, model, optim = runs[first]
     with profile() as prof:
         train_step(model, optim, batch)
     what = f' ({key}={first})' if key else ''
@@ -106,7 +114,7 @@ def main():
     )
     times = {v: [] for v in runs}
     for _ in range(args.repeats):
-        for v, (model, optim, batch) in runs.items():
+        for v, (_, model, optim) in runs.items():
             start = time.perf_counter()
             train_step(model, optim, batch)
             times[v].append(time.perf_counter() - start)

@@ -5,7 +5,7 @@
 _base_ = [
     '../_base_/models/deepacc_crop_classifier_r18.py',
     '../_base_/datasets/gband_crops_classification.py',
-    '../_base_/schedules/adamw_cpu_1800it.py',
+    '../_base_/schedules/adamw_cpu_2100it.py',
     '../_base_/cpu_runtime.py',
 ]
 max_iters = 800

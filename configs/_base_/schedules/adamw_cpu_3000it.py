@@ -1,5 +1,5 @@
-# ./adamw_cpu_1800it.py for 3000 iterations (50-60 min on 2 cores).
-_base_ = './adamw_cpu_1800it.py'
+# ./adamw_cpu_2100it.py for 3000 iterations (50-60 min on 2 cores).
+_base_ = './adamw_cpu_2100it.py'
 max_iters = 3000
 val_interval = 600
 warmup_iters = 100

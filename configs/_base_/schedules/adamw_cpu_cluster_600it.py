@@ -1,7 +1,7 @@
-# ./adamw_cpu_1800it.py shortened for the small cluster-type classifier on
+# ./adamw_cpu_2100it.py shortened for the small cluster-type classifier on
 # a CPU (batches of 4 cells, ~160 objects): 600 iterations, a shorter
 # warm-up and twice the rate.
-_base_ = './adamw_cpu_1800it.py'
+_base_ = './adamw_cpu_2100it.py'
 max_iters = 600
 val_interval = 300
 warmup_iters = 50
