@@ -8,7 +8,9 @@ also built with each value of one config key (dotted, as
 ``--cfg-options`` takes it) and the steps are timed interleaved, median of
 ``--repeats``, printed as ratios to the first value. The models share
 their initial weights and use lr 0 with a reseeded sampler, so every
-variant sees the same proposals and RoIs.
+variant sees the same proposals and RoIs. ``--checkpoint`` starts them
+from trained weights: a trained RPN proposes, and the sampler draws RoIs,
+as in late training (with the initial weights proposals are random).
 
 No assertions: timings depend on the machine. Usage::
 
@@ -42,11 +44,18 @@ def parse_args():
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--top', type=int, default=12, help='ops listed')
     parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument(
+        '--checkpoint',
+        help='start every variant from these weights (a trained model '
+        'proposes and samples RoIs as late training does; default: the '
+        "config's initial weights)",
+    )
     return parser.parse_args()
 
 
-def build(config: str, key=None, value=None):
-    """The config (with ``key`` set to ``value``) and its model (lr-0 SGD)."""
+def build(config: str, key=None, value=None, checkpoint=None):
+    """The config (with ``key`` set to ``value``) and its model (lr-0 SGD),
+    with the weights of ``checkpoint`` if one is given."""
     import torch
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
@@ -63,6 +72,10 @@ def build(config: str, key=None, value=None):
     model = MODELS.build(cfg.model)
     MMLogger.get_current_instance().setLevel('WARNING')
     model.init_weights()
+    if checkpoint:
+        from mmengine.runner import load_checkpoint
+
+        load_checkpoint(model, checkpoint, map_location='cpu')
     optim = torch.optim.SGD(model.parameters(), lr=0.0, momentum=0.9)
     return cfg, model, optim
 
@@ -96,7 +109,9 @@ def main():
         raise SystemExit('--compare needs a key and at least one value')
     key = args.compare[0] if args.compare else None
     values = [literal(v) for v in args.compare[1:]] if key else [None]
-    runs = {str(v): build(args.config, key, v) for v in values}
+    runs = {
+        str(v): build(args.config, key, v, args.checkpoint) for v in values
+    }
     first = str(values[0])
     # One batch for all: a setting that changes the data is not compared.
     batch = training_batch(runs[first][0])

@@ -1,6 +1,7 @@
 from .classifiers import ChromosomeCropClassifier, ClusterTypeClassifier
 from .losses import AdditiveAngularMarginLoss, GroupInnerAdjacencyLoss
 from .roi_heads import DeepAccBBoxHead, DeepAccRoIHead
+from .task_modules import SparseBboxOverlaps2D
 
 __all__ = [
     'AdditiveAngularMarginLoss',
@@ -9,4 +10,5 @@ __all__ = [
     'GroupInnerAdjacencyLoss',
     'DeepAccBBoxHead',
     'DeepAccRoIHead',
+    'SparseBboxOverlaps2D',
 ]

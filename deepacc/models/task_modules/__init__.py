@@ -1,0 +1,3 @@
+from .sparse_iou2d_calculator import SparseBboxOverlaps2D
+
+__all__ = ['SparseBboxOverlaps2D']
