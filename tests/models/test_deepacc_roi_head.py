@@ -170,6 +170,11 @@ def test_top1_matches_independent_computation(bbox_head):
         order_w = want[:, 4].argsort(descending=True)
         order_g = got[:, 4].argsort(descending=True)
         assert torch.allclose(got[order_g], want[order_w], atol=1e-5)
+        # Each detection carries its proposal's whole softmax.
+        full = out['cls_score'].softmax(dim=1)[in_img]
+        assert torch.allclose(
+            top1[img].class_scores[order_g], full[order_w], atol=1e-5
+        )
 
 
 def test_top1_is_subset_of_per_class_candidates_with_nms():
@@ -259,6 +264,7 @@ def test_zero_proposals(bbox_head):
     for r, t in zip(results, top1):
         assert len(r) == 0 and len(t) == 0
         assert t.bboxes.shape == (0, 4)
+        assert t.class_scores.shape == (0, NUM_CLASSES + 1)
     # to_dict() (what the metric reads) carries the field.
     assert 'pred_top1_instances' in samples[0].to_dict()
 
@@ -304,6 +310,9 @@ def test_nms_keeps_the_polarity_of_each_detections_proposal():
         ]
     )
     polarity = torch.tensor([0.1, 0.3, 0.95])
-    out = head._nms(bboxes, scores, head.test_cfg, polarity)
+    rows = torch.arange(12.0).view(3, 4)  # any per-RoI vectors
+    out = head._nms(bboxes, scores, head.test_cfg, polarity, rows)
     by_label = dict(zip(out.labels.tolist(), out.polarity.tolist()))
     assert by_label == pytest.approx({1: 0.95, 2: 0.3})
+    by_label = dict(zip(out.labels.tolist(), out.class_scores.tolist()))
+    assert by_label == {1: rows[2].tolist(), 2: rows[1].tolist()}

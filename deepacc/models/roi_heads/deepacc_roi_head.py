@@ -61,6 +61,10 @@ class DeepAccRoIHead(StandardRoIHead):
       (1 p-arm up, 0 down, -1 unknown), and every detection of both sets
       gets ``polarity``, the probability that its p-arm is the upper end,
       from the proposal it came from.
+    - Every top-1 detection also carries ``class_scores``, the whole
+      softmax (``num_classes + 1`` columns, background last) of the
+      proposal it came from: what a reading of the whole cell (e.g.
+      :func:`deepacc.karyotype.assign_karyotype`) weighs its calls by.
     """
 
     def loss(
@@ -189,8 +193,9 @@ class DeepAccRoIHead(StandardRoIHead):
             rpn_results_list (list[InstanceData]): Proposals per image.
             batch_data_samples (list[DetDataSample]): Data samples; each
                 gets ``pred_top1_instances`` (``bboxes`` (N, 4) xyxy,
-                ``scores`` (N, ), ``labels`` (N, )), in original image
-                coordinates when ``rescale`` is True.
+                ``scores`` (N, ), ``labels`` (N, ), ``class_scores``
+                (N, num_classes + 1)), in original image coordinates when
+                ``rescale`` is True.
             rescale (bool): Return boxes in original image space.
 
         Returns:
@@ -260,7 +265,7 @@ class DeepAccRoIHead(StandardRoIHead):
         proposals = [res.bboxes for res in rpn_results_list]
         rois = bbox2roi(proposals)
         if rois.shape[0] == 0:
-            return tuple(
+            results_list, top1_list = (
                 empty_instances(
                     batch_img_metas,
                     rois.device,
@@ -271,6 +276,11 @@ class DeepAccRoIHead(StandardRoIHead):
                 )
                 for _ in range(2)
             )
+            for top1 in top1_list:
+                top1.class_scores = rois.new_zeros(
+                    (0, self.bbox_head.num_classes + 1)
+                )
+            return results_list, top1_list
 
         bbox_results = self._bbox_forward(x, rois)
         num_proposals_per_img = tuple(len(p) for p in proposals)
@@ -304,7 +314,11 @@ class DeepAccRoIHead(StandardRoIHead):
         )
         if rcnn_test_cfg is None:
             top1_list = [
-                InstanceData(bboxes=raw.bboxes, scores=top1_scores(raw.scores))
+                InstanceData(
+                    bboxes=raw.bboxes,
+                    scores=top1_scores(raw.scores),
+                    class_scores=raw.scores,
+                )
                 for raw in raw_list
             ]
             return raw_list, top1_list
@@ -315,7 +329,11 @@ class DeepAccRoIHead(StandardRoIHead):
             )
             top1_list.append(
                 self._nms(
-                    raw.bboxes, top1_scores(raw.scores), rcnn_test_cfg, pol
+                    raw.bboxes,
+                    top1_scores(raw.scores),
+                    rcnn_test_cfg,
+                    pol,
+                    class_scores=raw.scores,
                 )
             )
         return results_list, top1_list
@@ -326,6 +344,7 @@ class DeepAccRoIHead(StandardRoIHead):
         scores: Tensor,
         rcnn_test_cfg: ConfigType,
         polarity: Optional[Tensor] = None,
+        class_scores: Optional[Tensor] = None,
     ) -> InstanceData:
         """``multiclass_nms`` exactly as ``BBoxHead`` calls it.
 
@@ -336,11 +355,14 @@ class DeepAccRoIHead(StandardRoIHead):
             rcnn_test_cfg (ConfigDict): ``test_cfg.rcnn``.
             polarity (Tensor, optional): P-arm-up probability of each
                 RoI, shape (num_rois, ).
+            class_scores (Tensor, optional): Per-RoI vectors to carry
+                along, shape (num_rois, K).
 
         Returns:
             InstanceData: ``bboxes`` (N, 4), ``scores`` (N, ),
-            ``labels`` (N, ) and, given ``polarity``, ``polarity`` (N, ),
-            that of the proposal each detection comes from.
+            ``labels`` (N, ) and, given ``polarity`` / ``class_scores``,
+            ``polarity`` (N, ) / ``class_scores`` (N, K), those of the
+            proposal each detection comes from.
         """
         results = InstanceData()
         bboxes = get_box_tensor(bboxes)
@@ -350,6 +372,10 @@ class DeepAccRoIHead(StandardRoIHead):
             results.labels = scores.new_zeros((0,), dtype=torch.long)
             if polarity is not None:
                 results.polarity = scores.new_zeros((0,))
+            if class_scores is not None:
+                results.class_scores = class_scores.new_zeros(
+                    (0, class_scores.size(1))
+                )
             return results
         det_bboxes, det_labels, inds = multiclass_nms(
             bboxes,
@@ -363,8 +389,11 @@ class DeepAccRoIHead(StandardRoIHead):
         results.bboxes = det_bboxes[:, :-1]
         results.scores = det_bboxes[:, -1]
         results.labels = det_labels
+        # multiclass_nms indexes the (num_rois * num_classes) flat list of
+        # class candidates.
+        rois = inds // (scores.size(1) - 1)
         if polarity is not None:
-            # multiclass_nms indexes the (num_rois * num_classes) flat
-            # list of class candidates.
-            results.polarity = polarity[inds // (scores.size(1) - 1)]
+            results.polarity = polarity[rois]
+        if class_scores is not None:
+            results.class_scores = class_scores[rois]
         return results
