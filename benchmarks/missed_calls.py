@@ -39,29 +39,35 @@ def parse_args():
     return parser.parse_args()
 
 
-def ground_truth_boxes(config: str) -> dict:
-    """``img_id`` -> (G, 4) boxes of the config's test set."""
+def ground_truth(config, split: str = 'test') -> dict:
+    """``img_id`` -> ``bboxes`` (G, 4) and ``labels`` (G,) of the
+    ``split`` set (``'test'`` or ``'val'``) of a config (file or
+    ``Config``)."""
     from mmdet.registry import DATASETS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     import deepacc  # noqa: F401
 
-    cfg = Config.fromfile(config)
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
     init_default_scope('mmdet')
-    dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    boxes = {}
+    dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
+    truth = {}
     for i in range(len(dataset)):
         sample = dataset[i]['data_samples']
-        boxes[sample.img_id] = to_numpy(
-            sample.gt_instances.bboxes, np.float64
-        ).reshape(-1, 4)
-    return boxes
+        truth[sample.img_id] = dict(
+            img_id=sample.img_id,
+            bboxes=to_numpy(sample.gt_instances.bboxes, np.float64).reshape(
+                -1, 4
+            ),
+            labels=to_numpy(sample.gt_instances.labels, np.int64).reshape(-1),
+        )
+    return truth
 
 
 def main():
     args = parse_args()
-    gts = ground_truth_boxes(args.config)
+    gts = ground_truth(args.config)
     preds = load_top1_results(args.results, top1_from_multiclass)
     total = low_score = taken = no_box = 0
     best_scores = []
@@ -71,7 +77,7 @@ def main():
                 f'{args.results}: image {pred["img_id"]!r} is not in the '
                 f'test set of {args.config}'
             )
-        gt = gts[pred['img_id']]
+        gt = gts[pred['img_id']]['bboxes']
         keep = select_calls(
             pred['bboxes'],
             pred['scores'],

@@ -95,7 +95,9 @@ def load_top1_results(path: str, top1_fn) -> list:
             without ``pred_top1_instances``.
 
     Returns:
-        list[dict]: ``img_id``, ``bboxes``, ``scores``, ``labels`` (numpy).
+        list[dict]: ``img_id``, ``bboxes``, ``scores``, ``labels`` (numpy)
+        and, where the model gave them, ``class_scores`` (N, classes + 1:
+        the softmax of each detection's proposal).
     """
     import pickle
 
@@ -133,6 +135,8 @@ def load_top1_results(path: str, top1_fn) -> list:
             scores=to_numpy(inst['scores'], np.float64).reshape(-1),
             labels=to_numpy(inst['labels'], np.int64).reshape(-1),
         )
+        if not derived and 'class_scores' in inst:
+            pred['class_scores'] = to_numpy(inst['class_scores'], np.float64)
         if derived:
             bboxes, scores, labels = top1_fn(
                 pred['bboxes'], pred['scores'], pred['labels']

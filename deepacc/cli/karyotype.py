@@ -15,6 +15,14 @@ files, not recursive); a file that is not a readable image is reported
 and skipped, and the run goes on. The exit status is 1 only when no image
 could be processed.
 
+The cell is read as a whole by default (``--penalties``, see
+:mod:`deepacc.karyotype.assignment`): a chromosome the detector was
+unsure of counts where its class is short of a copy, and a third copy
+next to a single neighbour is read as that neighbour when the detector
+found it nearly as likely; the JSON keeps the calls' own karyotype
+(``calls_karyotype``) and what the reading changed, and the CSV has
+both strings. ``--calls-only`` reports the calls as they are.
+
 With ``--clusters-checkpoint`` (a model of ``configs/cluster_types/``)
 the JSON also holds the image's objects typed as single, touching,
 overlapping... (``clusters``), each call says which object it lies in
@@ -34,6 +42,8 @@ import os
 import os.path as osp
 import re
 import sys
+
+from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 
 OUTPUT_SUFFIXES = ('_overlay.png', '_karyogram.png', '.json')
 SUMMARY = 'summary.csv'
@@ -71,6 +81,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.7,
         help='flag calls scored below this (default: 0.7)',
+    )
+    parser.add_argument(
+        '--penalties',
+        type=float,
+        nargs=2,
+        default=None,
+        metavar=('GAIN', 'LOSS'),
+        help='whole-cell reading: cost (nats) of each copy more / fewer '
+        'than a normal cell has (default: %g %g)' % DEFAULT_PENALTIES,
+    )
+    parser.add_argument(
+        '--calls-only',
+        action='store_true',
+        help='report the calls as they are (no whole-cell reading)',
     )
     parser.add_argument(
         '--no-pictures',
@@ -159,6 +183,19 @@ def run(args: argparse.Namespace) -> int:
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.karyotype.inferencer import ImageReadError
 
+    if args.calls_only and args.penalties is not None:
+        print(
+            'error: --penalties and --calls-only exclude each other',
+            file=sys.stderr,
+        )
+        return 2
+    penalties = tuple(args.penalties or DEFAULT_PENALTIES)
+    if min(penalties) < 0:
+        print(
+            f'error: --penalties must be >= 0, got {penalties}',
+            file=sys.stderr,
+        )
+        return 2
     cfg_options = None
     if args.cfg_options:
         parser = argparse.ArgumentParser()
@@ -180,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
         score_thr=args.score_thr,
         nms_iou=args.nms_iou,
         low_conf=args.low_conf,
+        penalties=None if args.calls_only else penalties,
         cfg_options=cfg_options,
     )
     typer = None
@@ -235,6 +273,9 @@ def run(args: argparse.Namespace) -> int:
                 image=path,
                 total=record['total'],
                 karyotype=record['karyotype'],
+                calls_karyotype=record.get(
+                    'calls_karyotype', record['karyotype']
+                ),
                 num_low_confidence=record['num_low_confidence'],
                 flags='; '.join(record['flags']),
                 json=osp.basename(targets[2]),
@@ -246,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
         'image',
         'total',
         'karyotype',
+        'calls_karyotype',
         'num_low_confidence',
         'flags',
         'json',

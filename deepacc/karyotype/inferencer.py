@@ -19,6 +19,7 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
+from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 from deepacc.karyotype.record import build_record
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
@@ -98,6 +99,11 @@ class Karyotyper:
         score_thr (float): Minimum score of a call.
         nms_iou (float): Class-agnostic NMS IoU threshold between calls.
         low_conf (float): Calls below this score are flagged.
+        penalties (tuple[float, float], optional): Read every cell as a
+            whole with these (gain, loss) penalties (:func:`deepacc.
+            karyotype.assignment.assign_karyotype`; needs a
+            ``DeepAccRoIHead`` model, whose detections carry class
+            probabilities); None keeps the calls as they are.
         cfg_options (dict, optional): Config overrides.
     """
 
@@ -109,6 +115,7 @@ class Karyotyper:
         score_thr: float = 0.5,
         nms_iou: float = 0.7,
         low_conf: float = 0.7,
+        penalties: Optional[Tuple[float, float]] = DEFAULT_PENALTIES,
         cfg_options: Optional[dict] = None,
     ) -> None:
         import torch
@@ -131,6 +138,7 @@ class Karyotyper:
         self.score_thr = score_thr
         self.nms_iou = nms_iou
         self.low_conf = low_conf
+        self.penalties = penalties
         # palette='random' keeps init_detector from building the test
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
@@ -173,15 +181,16 @@ class Karyotyper:
         )
         return np.arange(NUM_CLASSES, dtype=np.int64)
 
-    def detect(
-        self, image: np.ndarray
-    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    def detect(self, image: np.ndarray) -> dict:
         """Top-1 detections of one (H, W, 3) BGR image.
 
         Returns:
-            tuple: (N, 4) xyxy boxes in image pixels, (N,) scores, (N,)
-            canonical labels, and (N,) p-arm-up probabilities for a model
-            that predicts polarity (None otherwise).
+            dict: ``bboxes`` (N, 4) xyxy in image pixels, ``scores``
+            (N,), canonical ``labels`` (N,), ``polarity`` ((N,) p-arm-up
+            probabilities for a model that predicts polarity, else None)
+            and ``class_scores`` ((N, 25) class probabilities in
+            canonical order, background last, for a ``DeepAccRoIHead``
+            model, else None).
         """
         import torch
 
@@ -193,7 +202,7 @@ class Karyotyper:
         )
         with torch.no_grad():
             sample = self.model.test_step(data)[0]
-        polarity = None
+        polarity = class_scores = None
         if 'pred_top1_instances' in sample:
             inst = sample.pred_top1_instances
             bboxes, scores, labels = split_calls(
@@ -203,6 +212,8 @@ class Karyotyper:
             )
             if 'polarity' in inst:
                 polarity = inst.polarity.detach().cpu().numpy().reshape(-1)
+            if 'class_scores' in inst:
+                class_scores = inst.class_scores.detach().cpu().numpy()
         else:
             inst = sample.pred_instances
             bboxes, scores, labels = top1_from_multiclass(
@@ -222,7 +233,19 @@ class Karyotyper:
                 f'{sorted(set(labels[bad].tolist()))} outside '
                 f'0..{len(self.label_map) - 1}'
             )
-        return bboxes, scores, self.label_map[labels], polarity
+        if class_scores is not None:
+            # Columns in canonical label order, background last.
+            reordered = np.empty_like(class_scores)
+            reordered[:, self.label_map] = class_scores[:, :NUM_CLASSES]
+            reordered[:, NUM_CLASSES] = class_scores[:, NUM_CLASSES]
+            class_scores = reordered
+        return dict(
+            bboxes=bboxes,
+            scores=scores,
+            labels=self.label_map[labels],
+            polarity=polarity,
+            class_scores=class_scores,
+        )
 
     def predict(self, image: ImageLike) -> Tuple[dict, np.ndarray]:
         """The record and the (H, W, 3) BGR image it describes."""
@@ -231,14 +254,16 @@ class Karyotyper:
             array = read_image(path)
         else:
             path, array = None, as_bgr(image)
-        bboxes, scores, labels, polarity = self.detect(array)
+        found = self.detect(array)
         record = build_record(
-            bboxes,
-            scores,
-            labels,
+            found['bboxes'],
+            found['scores'],
+            found['labels'],
             array.shape[:2],
             image_path=path,
-            polarity=polarity,
+            polarity=found['polarity'],
+            class_scores=found['class_scores'],
+            penalties=self.penalties,
             score_thr=self.score_thr,
             nms_iou=self.nms_iou,
             low_conf=self.low_conf,
@@ -267,7 +292,7 @@ def karyotype_image(
         config (str | Config): Config file or object.
         checkpoint (str): Checkpoint file.
         device (str): Device.
-        **kwargs: ``score_thr``, ``nms_iou``, ``low_conf``,
+        **kwargs: ``score_thr``, ``nms_iou``, ``low_conf``, ``penalties``,
             ``cfg_options`` of :class:`Karyotyper`.
 
     Returns:

@@ -705,8 +705,14 @@ def draw_karyogram(
         oriented = 'p-arm up by the model'
     else:
         oriented = 'p-arm up where a centromere shows'
+    read = (
+        f'whole-cell reading (calls alone: {record["calls_karyotype"]})'
+        if 'calls_karyotype' in record
+        else 'calls'
+    )
     subtitle = (
-        f'{record["total"]} calls  |  {oriented}  |  {name.split("/")[-1]}'
+        f'{record["total"]} chromosomes, {read}  |  {oriented}  |  '
+        f'{name.split("/")[-1]}'
     )
     picture = render_karyogram(
         [c.image for c in crops],

@@ -43,7 +43,9 @@ def draw_overlay(
 
     Returns:
         np.ndarray: (H + header, W, 3) uint8 BGR picture. Low-confidence
-        calls have a ``?`` after their score.
+        calls have a ``?`` after their score; chromosomes whose class the
+        whole-cell reading set (relabelled or added under the call
+        threshold) a ``*`` after their class.
     """
     img = np.asarray(image)
     if img.ndim == 2:
@@ -73,7 +75,8 @@ def draw_overlay(
     for det in sorted(dets, key=lambda d: d['score']):
         x1, y1, x2, _ = (int(round(v)) for v in det['bbox'])
         rgb = GROUP_COLORS[det['group']]
-        text = f'{det["class"]} {det["score"]:.2f}'
+        changed = det.get('reading', 'call') != 'call'
+        text = f'{det["class"]}{"*" if changed else ""} {det["score"]:.2f}'
         if det['low_confidence']:
             text += '?'
         (tw, th), tb = cv2.getTextSize(text, _FONT, font_scale, text_thick)
@@ -128,9 +131,16 @@ def _header(
     gap = max(4, line_h // 3)
     name = osp.basename(record.get('image') or 'array')
     num_low = record.get('num_low_confidence', 0)
-    line1 = f'{record["karyotype"]}   {record["total"]} calls'
+    line1 = f'{record["karyotype"]}   {record["total"]} chromosomes'
     if num_low:
         line1 += f', {num_low} low-confidence (?)'
+    reading = record.get('reading')
+    if reading and any(reading.values()):
+        line1 += (
+            f'; reading: {reading["relabelled"]} relabelled, '
+            f'{reading["added"]} added (*), {reading["removed"]} dropped; '
+            f'calls alone {record["calls_karyotype"]}'
+        )
     y = gap + int(line_h * 1.25)
     line1 = _fit(line1, width - 2 * gap, scale, text_thick + 1)
     cv2.putText(

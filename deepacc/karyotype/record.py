@@ -3,14 +3,19 @@
 The record is plain JSON (lists, numbers, strings) so it can be written
 next to the pictures, collected into a CSV, or returned from the Python
 API. Calls are selected with :func:`deepacc.structures.select_calls`, the
-same selection the metrics use.
+same selection the metrics use. Given each detection's class
+probabilities and ``penalties``, the record reads the cell as a whole
+(:func:`deepacc.karyotype.assignment.assign_karyotype`): its detections,
+counts and karyotype are then that reading, and the calls' own karyotype
+stays in ``calls_karyotype``.
 """
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from deepacc.chromosomes import CLASSES, GROUP_OF_LABEL, NUM_CLASSES
+from deepacc.karyotype.assignment import assign_karyotype, assignment_changes
 from deepacc.karyotype.iscn import (
     NORMAL_TOTAL,
     counts_to_dict,
@@ -29,6 +34,8 @@ def build_record(
     nms_iou: float = 0.7,
     low_conf: float = 0.7,
     polarity: Optional[np.ndarray] = None,
+    class_scores: Optional[np.ndarray] = None,
+    penalties: Optional[Tuple[float, float]] = None,
 ) -> dict:
     """Select the calls of one image and describe them.
 
@@ -46,6 +53,14 @@ def build_record(
         polarity (np.ndarray, optional): (N,) probability that each
             detection's p-arm is its upper end (models with a polarity
             output).
+        class_scores (np.ndarray, optional): (N, 25) softmax of each
+            detection's proposal (background last).
+        penalties (tuple[float, float], optional): With
+            ``class_scores``, read the cell as a whole with these (gain,
+            loss) penalties (nats per copy more / fewer than a normal
+            cell has): every detection of any score (after the same NMS)
+            may be a chromosome, and each gets the class of the
+            least-cost reading. None: the calls as they are.
 
     Returns:
         dict: With keys ``image`` (path or None), ``height``, ``width``,
@@ -57,7 +72,13 @@ def build_record(
         ``counts`` ({class name: count} for all 24 classes), ``total``,
         ``karyotype`` (ISCN string), ``num_low_confidence``, ``flags``
         (list of human-readable strings; empty when nothing is unusual)
-        and ``settings`` (the thresholds used).
+        and ``settings`` (the thresholds used). A whole-cell reading
+        (``penalties``) adds ``calls_karyotype`` (the ISCN string of the
+        calls alone), ``reading`` (``relabelled``, ``added``,
+        ``removed``: how many calls it changed) and, per detection,
+        ``detector_class`` and ``detector_score`` (the top-1 answer) and
+        ``reading`` (``'call'``, ``'relabelled'`` or ``'added'``); a
+        detection's ``score`` is then the probability of its class.
     """
     bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -65,6 +86,32 @@ def build_record(
     keep = select_calls(
         bboxes, scores, labels, score_thr=score_thr, nms_iou=nms_iou
     )
+    reading = None
+    if penalties is not None and class_scores is not None:
+        class_scores = np.asarray(class_scores, dtype=np.float64)
+        if class_scores.shape != (len(scores), NUM_CLASSES + 1):
+            raise ValueError(
+                f'class_scores of shape {class_scores.shape} for '
+                f'{len(scores)} detections of {image_path}; expected '
+                f'({len(scores)}, {NUM_CLASSES + 1})'
+            )
+        calls_counts = count_by_class(labels[keep], NUM_CLASSES)
+        candidates = select_calls(
+            bboxes, scores, labels, score_thr=0.0, nms_iou=nms_iou
+        )
+        assigned, _ = assign_karyotype(class_scores[candidates], *penalties)
+        called = scores[candidates] >= score_thr
+        reading = assignment_changes(labels[candidates], assigned, called)
+        chosen = assigned >= 0
+        keep, detector_labels = candidates[chosen], labels[candidates[chosen]]
+        detector_scores, called = scores[keep], called[chosen]
+        labels = labels.copy()
+        scores = scores.copy()
+        labels[keep] = assigned[chosen]
+        scores[keep] = class_scores[keep, assigned[chosen]]
+        order = np.argsort(-scores[keep], kind='stable')
+        keep, detector_labels = keep[order], detector_labels[order]
+        detector_scores, called = detector_scores[order], called[order]
     if polarity is not None:
         polarity = np.asarray(polarity, dtype=np.float64).reshape(-1)
         if len(polarity) != len(scores):
@@ -90,6 +137,19 @@ def build_record(
                 low_confidence=bool(scores[i] < low_conf),
             )
         )
+        if reading is not None:
+            k = len(detections) - 1
+            detections[-1].update(
+                detector_class=CLASSES[int(detector_labels[k])],
+                detector_score=round(float(detector_scores[k]), 4),
+                reading=(
+                    'added'
+                    if not called[k]
+                    else 'call'
+                    if detector_labels[k] == label
+                    else 'relabelled'
+                ),
+            )
         if polarity is not None:
             up = bool(polarity[i] >= 0.5)
             detections[-1].update(
@@ -113,6 +173,20 @@ def build_record(
         flags=record_flags(counts, num_low, low_conf),
         settings=dict(score_thr=score_thr, nms_iou=nms_iou, low_conf=low_conf),
     )
+    if reading is not None:
+        record['calls_karyotype'] = numerical_karyotype(calls_counts)
+        record['reading'] = reading
+        record['settings']['penalties'] = dict(
+            gain=penalties[0], loss=penalties[1]
+        )
+        if any(reading.values()):
+            record['flags'].append(
+                'whole-cell reading changed {relabelled} relabelled, '
+                '{added} added, {removed} removed; the calls alone '
+                'read {calls}'.format(
+                    calls=record['calls_karyotype'], **reading
+                )
+            )
     return record
 
 

@@ -71,8 +71,16 @@ def test_cli_outputs(cli_run):
         assert list(record['counts']) == list(CLASSES)
         assert record['karyotype'].startswith(f'{record["total"]},')
         assert record['settings'] == dict(
-            score_thr=0.0, nms_iou=0.7, low_conf=0.7
+            score_thr=0.0,
+            nms_iou=0.7,
+            low_conf=0.7,
+            penalties=dict(gain=4.0, loss=6.0),
         )
+        # --score-thr 0: every candidate is a call, none can be added.
+        reading = record['reading']
+        assert reading['added'] == 0
+        calls_total = int(record['calls_karyotype'].split(',')[0])
+        assert calls_total == record['total'] + reading['removed']
         for det in record['detections']:
             x1, y1, x2, y2 = det['bbox']
             assert 0 <= x1 < x2 <= 160 and 0 <= y1 < y2 <= 128
@@ -105,6 +113,7 @@ def test_cli_reports_and_skips_bad_files(cli_run):
         record = json.loads((out / row['json']).read_text())
         assert row['error'] == ''
         assert row['karyotype'] == record['karyotype']
+        assert row['calls_karyotype'] == record['calls_karyotype']
         assert int(row['total']) == record['total']
         assert [int(row[f'n_{c}']) for c in CLASSES] == list(
             record['counts'].values()
@@ -147,3 +156,32 @@ def test_python_api_path_and_array(tiny_checkpoint):
     assert from_path['total'] > 0
     with pytest.raises(ValueError, match='uint8'):
         karyotyper(grey.astype(np.float32))
+
+
+def test_cli_calls_only_and_bad_penalties(tiny_checkpoint, tmp_path):
+    config, checkpoint, images = tiny_checkpoint
+    image = osp.join(images, 'tiny_0001.png')
+    out = tmp_path / 'calls'
+    proc = run_cli(
+        config, checkpoint, image, '--out', str(out), '--calls-only', *LOOSE
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = json.loads((out / 'tiny_0001.json').read_text())
+    assert 'calls_karyotype' not in record and 'reading' not in record
+    assert 'penalties' not in record['settings']
+    assert all('reading' not in d for d in record['detections'])
+    with open(out / 'summary.csv') as f:
+        (row,) = list(csv.DictReader(f))
+    assert row['calls_karyotype'] == row['karyotype'] == record['karyotype']
+    for extra, message in (
+        (['--penalties', '-1', '2'], '--penalties must be >= 0'),
+        (
+            ['--penalties', '1', '2', '--calls-only'],
+            '--penalties and --calls-only exclude each other',
+        ),
+    ):
+        proc = run_cli(
+            config, checkpoint, image, '--out', str(tmp_path / 'x'), *extra
+        )
+        assert proc.returncode == 2 and message in proc.stderr
+        assert not (tmp_path / 'x').exists()

@@ -78,3 +78,79 @@ def test_top1_from_multiclass():
     assert b.shape == (0, 4) and len(s) == len(lab) == 0
     with pytest.raises(ValueError, match='differ in length'):
         top1_from_multiclass(bboxes, scores[:2], labels)
+
+
+def _normal_cell_detections():
+    """46 separate boxes of a 46,XY cell, each top-1 confident, except
+    that one 5 is called 4 (a 5 nearly as likely) and one 7 scores
+    under the call threshold."""
+    from deepacc.chromosomes import CLASSES, NUM_CLASSES
+
+    names = [n for n in CLASSES[:22] for _ in range(2)] + ['X', 'Y']
+    q = np.full((46, NUM_CLASSES + 1), 0.1 / NUM_CLASSES)
+    for i, name in enumerate(names):
+        q[i, CLASSES.index(name)] = 0.9
+    five, seven = names.index('5'), names.index('7') + 1
+    q[five] = 0.05 / 23
+    q[five, [CLASSES.index('4'), CLASSES.index('5')]] = [0.55, 0.4]
+    q[seven] = 0.05 / 23
+    q[seven, [CLASSES.index('7'), NUM_CLASSES]] = [0.3, 0.65]
+    bboxes = np.array(
+        [[20 * i, 0, 20 * i + 10, 40] for i in range(46)], dtype=float
+    )
+    labels = q[:, :NUM_CLASSES].argmax(1)
+    scores = q[np.arange(46), labels]
+    return bboxes, scores, labels, q, five, seven
+
+
+def test_whole_cell_reading_in_the_record():
+    bboxes, scores, labels, q, five, seven = _normal_cell_detections()
+    calls = build_record(bboxes, scores, labels, (40, 920))
+    assert calls['karyotype'] == '45,XY,+4,-5,-7'
+    assert 'calls_karyotype' not in calls and 'reading' not in calls
+    record = build_record(
+        bboxes,
+        scores,
+        labels,
+        (40, 920),
+        class_scores=q,
+        penalties=(4.0, 6.0),
+    )
+    assert record['karyotype'] == '46,XY'
+    assert record['calls_karyotype'] == '45,XY,+4,-5,-7'
+    assert record['reading'] == dict(relabelled=1, added=1, removed=0)
+    assert record['settings']['penalties'] == dict(gain=4.0, loss=6.0)
+    assert record['flags'] == [
+        '2 low-confidence calls (score < 0.7)',
+        'whole-cell reading changed 1 relabelled, 1 added, 0 removed; '
+        'the calls alone read 45,XY,+4,-5,-7',
+    ]
+    by_box = {tuple(d['bbox']): d for d in record['detections']}
+    moved = by_box[tuple(bboxes[five])]
+    assert (moved['class'], moved['detector_class']) == ('5', '4')
+    assert moved['reading'] == 'relabelled' and moved['score'] == 0.4
+    assert moved['detector_score'] == 0.55
+    added = by_box[tuple(bboxes[seven])]
+    assert (added['class'], added['reading'], added['score']) == (
+        '7',
+        'added',
+        0.3,
+    )
+    assert sum(d['reading'] == 'call' for d in record['detections']) == 44
+    scores_out = [d['score'] for d in record['detections']]
+    assert scores_out == sorted(scores_out, reverse=True)
+    json.dumps(record)
+
+
+def test_whole_cell_reading_needs_one_probability_row_per_detection():
+    bboxes, scores, labels, q, _, _ = _normal_cell_detections()
+    with pytest.raises(ValueError, match=r'cell.png.*\(46, 25\)'):
+        build_record(
+            bboxes,
+            scores,
+            labels,
+            (40, 920),
+            image_path='cell.png',
+            class_scores=q[:, :24],
+            penalties=(4.0, 6.0),
+        )
