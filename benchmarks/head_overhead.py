@@ -2,9 +2,9 @@
 
 One training step (forward, loss, backward, SGD step) and one inference of
 the CPU-sized Faster R-CNN (``configs/faster_rcnn/
-faster-rcnn_r18_fpn_1x_chromosome-cpu.py``) with its stock
+faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py``) with its stock
 ``Shared2FCBBoxHead``, with the separate-branch head of Table 1 (b), and
-with the DeepACC head (``configs/deepacc/deepacc_r18_fpn_1x_chromosome-
+with the DeepACC head (``configs/deepacc/deepacc_r18-c32_fpn_1x_chromosome-
 cpu.py``), on the same input batch. Printed as ratios to the stock head.
 
 - Time: median over ``--repeats`` runs, the heads interleaved in one
@@ -37,9 +37,9 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 HEADS = {
-    'stock': 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py',
-    'sep': 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py',
-    'deepacc': 'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
+    'stock': 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py',
+    'sep': 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py',
+    'deepacc': 'deepacc/deepacc_r18-c32_fpn_1x_chromosome-cpu.py',
 }
 
 

@@ -11,8 +11,8 @@ test metrics. Writes ``learning_curve.md`` (table) and
 ``--out`` and prints the table.
 
     python benchmarks/learning_curve.py \\
-        configs/deepacc/deepacc_r18_fpn_2100it_synth-cpu.py \\
-        configs/faster_rcnn/faster-rcnn_r18_fpn_2100it_synth-cpu.py \\
+        configs/deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py \\
+        configs/faster_rcnn/faster-rcnn_r18-c32_fpn_2100it_synth-cpu.py \\
         --out work_dirs/learning_curve
 """
 

@@ -15,9 +15,15 @@ as in late training (with the initial weights proposals are random).
 No assertions: timings depend on the machine. Usage::
 
     python benchmarks/step_profile.py \\
-        configs/deepacc/deepacc_r18_fpn_2100it_synth-cpu.py \\
+        configs/deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py \\
         --compare model.roi_head.bbox_roi_extractor.roi_layer.sampling_ratio \\
         0 2 1
+    # the backbone's width, with the neck's input widths that go with it
+    python benchmarks/step_profile.py \\
+        configs/deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py \\
+        --compare model.backbone.base_channels 64 32 \\
+        --also model.neck.in_channels "[64, 128, 256, 512]" \\
+        "[32, 64, 128, 256]"
 """
 
 import argparse
@@ -50,12 +56,23 @@ def parse_args():
         'proposes and samples RoIs as late training does; default: the '
         "config's initial weights)",
     )
+    parser.add_argument(
+        '--also',
+        nargs='+',
+        action='append',
+        default=[],
+        metavar=('KEY', 'VALUE'),
+        help='another key set with each --compare value, one value per '
+        '--compare value (e.g. the neck widths that go with a backbone '
+        'width); may be repeated',
+    )
     return parser.parse_args()
 
 
-def build(config: str, key=None, value=None, checkpoint=None):
-    """The config (with ``key`` set to ``value``) and its model (lr-0 SGD),
-    with the weights of ``checkpoint`` if one is given."""
+def build(config: str, settings=None, checkpoint=None):
+    """The config (with ``settings``, ``{dotted key: value}``, merged) and
+    its model (lr-0 SGD), with the weights of ``checkpoint`` if one is
+    given."""
     import torch
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
@@ -66,8 +83,8 @@ def build(config: str, key=None, value=None, checkpoint=None):
 
     register_all_modules()
     cfg = Config.fromfile(config)
-    if key is not None:
-        cfg.merge_from_dict({key: value})
+    if settings:
+        cfg.merge_from_dict(settings)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     MMLogger.get_current_instance().setLevel('WARNING')
@@ -109,9 +126,19 @@ def main():
         raise SystemExit('--compare needs a key and at least one value')
     key = args.compare[0] if args.compare else None
     values = [literal(v) for v in args.compare[1:]] if key else [None]
-    runs = {
-        str(v): build(args.config, key, v, args.checkpoint) for v in values
-    }
+    also = []
+    for item in args.also:
+        if len(item) != len(values) + 1:
+            raise SystemExit(
+                f'--also {item[0]}: {len(item) - 1} values for '
+                f'{len(values)} --compare values'
+            )
+        also.append((item[0], [literal(v) for v in item[1:]]))
+    runs = {}
+    for k, v in enumerate(values):
+        settings = {key: v} if key else {}
+        settings.update({name: vs[k] for name, vs in also})
+        runs[str(v)] = build(args.config, settings, args.checkpoint)
     first = str(values[0])
     # One batch for all: a setting that changes the data is not compared.
     batch = training_batch(runs[first][0])

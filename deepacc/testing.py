@@ -89,7 +89,9 @@ def shrink_model_cfg(
     backbone['init_cfg'] = None
     neck = model_cfg.get('neck')
     if neck is not None:
-        neck['in_channels'] = [64, 128, 256, 512]
+        # ResNet-18's stage widths (a half-width config keeps its own).
+        base = backbone.get('base_channels', 64)
+        neck['in_channels'] = [base, 2 * base, 4 * base, 8 * base]
         neck['out_channels'] = channels
 
     def _shrink(node):

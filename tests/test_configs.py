@@ -21,7 +21,9 @@ CONFIGS = all_configs()
 
 def test_config_tree_is_not_empty():
     assert 'faster_rcnn/faster-rcnn_r101_fpn_2x_chromosome.py' in CONFIGS
-    assert 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py' in CONFIGS
+    assert (
+        'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py' in CONFIGS
+    )
 
 
 @pytest.mark.parametrize('config', CONFIGS)
@@ -60,7 +62,7 @@ def test_online_configs_keep_test_cells_out_of_training():
     for name in ('deepacc', 'faster-rcnn'):
         folder = 'deepacc' if name == 'deepacc' else 'faster_rcnn'
         crops = get_config(
-            f'{folder}/{name}_r18_fpn_3000it_gband-crops-cpu.py'
+            f'{folder}/{name}_r18-c32_fpn_3500it_gband-crops-cpu.py'
         )
         splits = [
             crops[f'{s}_dataloader'].dataset for s in ('train', 'val', 'test')
@@ -72,7 +74,7 @@ def test_online_configs_keep_test_cells_out_of_training():
             True,
             True,
         ]
-        synth = get_config(f'{folder}/{name}_r18_fpn_2100it_synth-cpu.py')
+        synth = get_config(f'{folder}/{name}_r18-c32_fpn_2100it_synth-cpu.py')
         seeds = [
             synth[f'{s}_dataloader'].dataset.seed
             for s in ('train', 'val', 'test')

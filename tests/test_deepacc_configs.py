@@ -60,9 +60,9 @@ TABLE1 = {
 # The stock head, the DeepACC head and the CPU twin (the other rows only
 # change loss settings; tests/test_configs.py runs every config).
 CPU_TWINS = [
-    'deepacc/deepacc_r18_fpn_1x_chromosome-cpu.py',
-    'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
-    'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py',
+    'deepacc/deepacc_r18-c32_fpn_1x_chromosome-cpu.py',
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py',
+    'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py',
 ]
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 

@@ -77,8 +77,8 @@ def _ablation():
 @pytest.mark.parametrize(
     'variant,twin',
     [
-        ('a', 'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py'),
-        ('f', 'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py'),
+        ('a', 'faster_rcnn/faster-rcnn_r18-c32_fpn_3500it_gband-crops-cpu.py'),
+        ('f', 'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py'),
     ],
 )
 def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(

@@ -12,7 +12,7 @@ import torch
 
 from deepacc.testing import REPO_ROOT, make_tiny_coco, write_tiny_config
 
-CPU_CONFIG = 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py'
+CPU_CONFIG = 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py'
 
 
 def _run(args, cwd, env_extra=None, timeout=600):
@@ -234,8 +234,8 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
 @pytest.mark.parametrize(
     'config',
     [
-        'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
-        'faster_rcnn/faster-rcnn_r18_fpn_3000it_gband-crops-cpu.py',
+        'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py',
+        'faster_rcnn/faster-rcnn_r18-c32_fpn_3500it_gband-crops-cpu.py',
     ],
 )
 def test_on_the_fly_recipes_train_and_test(tmp_path, config):

@@ -15,7 +15,7 @@ from deepacc.testing import REPO_ROOT, write_tiny_config
 
 from .conftest import voc_xml
 
-CPU_CONFIG = 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py'
+CPU_CONFIG = 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py'
 
 
 def _denver(name):

@@ -34,7 +34,7 @@ def _pipeline(config, test, size):
 
 def _synth(test_mode, **kwargs):
     pipeline = _pipeline(
-        'deepacc/deepacc_r18_fpn_2100it_synth-cpu.py',
+        'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py',
         test_mode,
         (SYNTH['width'], SYNTH['height']),
     )
@@ -106,7 +106,7 @@ def test_split_cells_is_disjoint_complete_and_proportional():
 
 def _composed(root, cell_split, test_mode=True, **kwargs):
     pipeline = _pipeline(
-        'deepacc/deepacc_r18_fpn_3000it_gband-crops-cpu.py',
+        'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py',
         test_mode,
         (320, 240),
     )

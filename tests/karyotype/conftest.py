@@ -9,7 +9,7 @@ import pytest
 
 from deepacc.testing import REPO_ROOT, config_path, make_tiny_coco
 
-CONFIG = 'faster_rcnn/faster-rcnn_r18_fpn_1x_chromosome-cpu.py'
+CONFIG = 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py'
 
 
 @pytest.fixture(scope='session')

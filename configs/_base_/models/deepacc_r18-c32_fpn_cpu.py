@@ -1,10 +1,10 @@
-# The CPU Faster R-CNN of ./faster-rcnn_r18_fpn_cpu.py with the DeepACC
+# The CPU Faster R-CNN of ./faster-rcnn_r18-c32_fpn_cpu.py with the DeepACC
 # bbox head of ../../deepacc/deepacc_r101_fpn_2x_chromosome.py (paper Table
 # 1 (f)), narrowed to the CPU widths: separate classification and
 # regression branches, AAM margin branch (s 64, m 0.25, alpha 0.1), siamese
 # inference branch with per-image local centres (beta 1.0) and the Group
 # Inner-Adjacency loss (gamma 0.1).
-_base_ = './faster-rcnn_r18_fpn_cpu.py'
+_base_ = './faster-rcnn_r18-c32_fpn_cpu.py'
 delta = 0.5  # local-centre threshold (not in the paper; see the head)
 # Polarity (p-arm end) of every call, trained where annotations know it;
 # not in the paper (Varifocal-Net's second task). Table 1 comparisons

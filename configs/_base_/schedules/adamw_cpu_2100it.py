@@ -1,10 +1,10 @@
 # Iteration-based AdamW schedule for from-scratch training on a CPU: a
 # short linear warm-up, then cosine decay to 1% of the rate. The on-the-fly
 # datasets never run out, so the budget is a number of iterations (at
-# about 1.0 s per iteration for the R18 CPU detectors on 2 cores, the
-# synthetic recipes' 2100 iterations are about 35 minutes). Children that
-# change max_iters restate train_cfg and param_scheduler (mmengine resolves
-# them here).
+# about 0.85 s per iteration for the half-width R18 CPU detectors on 2
+# cores, the synthetic recipes' 2100 iterations are 30 minutes). Children
+# that change max_iters restate train_cfg and param_scheduler (mmengine
+# resolves them here).
 max_iters = 2100
 val_interval = 300
 warmup_iters = 100

@@ -1,14 +1,15 @@
-# Faster R-CNN with the stock head (Table 1 (a)) on a CPU: metaphases
+# DeepACC (Table 1 (f)) on a CPU: metaphases
 # composed on the fly from the labelled G-band crops of the training cells
-# (split 3:1:1 by cell), 3000 iterations of batch 2 (50-60 min on 2 cores).
+# (split 3:1:1 by cell), 3500 iterations of batch 2 (about 52 min on 2
+# cores).
 # Test set: 2 layouts of each of the held-out cells. Results and the
 # recipe's reasoning: ../deepacc/README.md.
 _base_ = [
-    '../_base_/models/faster-rcnn_r18_fpn_cpu.py',
+    '../_base_/models/deepacc_r18-c32_fpn_cpu.py',
     '../_base_/datasets/gband_crops_online.py',
-    '../_base_/schedules/adamw_cpu_3000it.py',
+    '../_base_/schedules/adamw_cpu_3500it.py',
     '../_base_/cpu_runtime.py',
 ]
 default_hooks = dict(
-    checkpoint=dict(by_epoch=False, interval=600, max_keep_ckpts=1))
+    checkpoint=dict(by_epoch=False, interval=700, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
