@@ -37,7 +37,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 from missed_calls import ground_truth  # noqa: E402
 
-from deepacc.chromosomes import NUM_CLASSES  # noqa: E402
+from deepacc.chromosomes import CLASSES, NUM_CLASSES  # noqa: E402
 from deepacc.cli.confusion import load_top1_results  # noqa: E402
 from deepacc.evaluation.functional import karyotype_errors  # noqa: E402
 from deepacc.karyotype.assignment import (  # noqa: E402
@@ -62,6 +62,13 @@ def parse_args():
     parser.add_argument(
         '--loss-penalties', type=float, nargs='+', default=[1, 2, 3, 4, 6]
     )
+    parser.add_argument(
+        '--min-scores',
+        type=float,
+        nargs='+',
+        default=[0.0],
+        help='lowest top-1 score of a candidate of the reading',
+    )
     parser.add_argument('--score-thr', type=float, default=0.5)
     parser.add_argument('--nms-iou', type=float, default=0.7)
     parser.add_argument(
@@ -84,6 +91,9 @@ def config_with_options(config: str, options: list):
     return cfg
 
 
+NORMAL = ('46,XX', '46,XY')
+
+
 def iscn(labels: np.ndarray) -> str:
     return numerical_karyotype(count_by_class(labels, NUM_CLASSES))
 
@@ -96,7 +106,7 @@ def evaluate(readings: list, gts: dict) -> dict:
         truth = iscn(gt['labels'])
         ok = iscn(labels) == truth
         right += ok
-        is_normal = truth in ('46,XX', '46,XY')
+        is_normal = truth in NORMAL
         normal += is_normal
         normal_right += ok and is_normal
         preds.append(
@@ -148,8 +158,13 @@ def main():
                 f'test set of {args.config} (pass the --cfg-options the '
                 'run had)'
             )
-    pairs = [(g, v) for g in args.gain_penalties for v in args.loss_penalties]
-    calls, readings = [], {p: [] for p in pairs}
+    pairs = [
+        (g, v, m)
+        for m in args.min_scores
+        for g in args.gain_penalties
+        for v in args.loss_penalties
+    ]
+    calls, guessed, readings = [], [], {p: [] for p in pairs}
     for pred in preds:
         # Every top-1 detection, duplicates removed as between calls.
         cand = select_calls(
@@ -158,12 +173,19 @@ def main():
         boxes, top1 = pred['bboxes'][cand], pred['labels'][cand]
         called = pred['scores'][cand] >= args.score_thr
         calls.append((pred['img_id'], boxes[called], top1[called], {}))
-        for gain, loss in pairs:
-            labels, _ = assign_karyotype(
-                pred['class_scores'][cand], gain, loss
+        # The prior alone: a normal cell, male if a Y is called.
+        male = (top1[called] == CLASSES.index('Y')).any()
+        guess = '46,XY' if male else '46,XX'
+        truth = iscn(gts[pred['img_id']]['labels'])
+        guessed.append((guess == truth, truth in NORMAL))
+        for gain, loss, min_score in pairs:
+            labels = np.full(len(cand), -1)
+            eligible = pred['scores'][cand] >= min_score
+            labels[eligible], _ = assign_karyotype(
+                pred['class_scores'][cand][eligible], gain, loss
             )
             kept = labels >= 0
-            readings[gain, loss].append(
+            readings[gain, loss, min_score].append(
                 (
                     pred['img_id'],
                     boxes[kept],
@@ -173,8 +195,11 @@ def main():
             )
     rows = [('calls (score >= %g)' % args.score_thr, evaluate(calls, gts))]
     rows += [
-        (f'reading, gain {g:g} / loss {v:g}', evaluate(readings[g, v], gts))
-        for g, v in pairs
+        (
+            f'reading, gain {g:g} / loss {v:g}, score >= {m:g}',
+            evaluate(readings[g, v, m], gts),
+        )
+        for g, v, m in pairs
     ]
     print(
         f'{len(preds)} cells of {args.config}\n\n'
@@ -191,6 +216,13 @@ def main():
             f'{r["relabelled"]:.2f} | {r["added"]:.2f} | '
             f'{r["removed"]:.2f} |'
         )
+    right = sum(ok for ok, _ in guessed)
+    normal = sum(ok for ok, is_normal in guessed if is_normal)
+    print(
+        f'\nThe prior alone (46,XY where a Y is called, else 46,XX): '
+        f'{right} of {len(guessed)} right, normal cells {normal} of '
+        f'{sum(n for _, n in guessed)}, aneuploid cells 0.'
+    )
 
 
 if __name__ == '__main__':

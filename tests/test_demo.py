@@ -12,9 +12,8 @@ from mmengine.config import Config
 from deepacc.testing import REPO_ROOT, get_config
 
 
-def test_demo_runs_every_step_into_one_folder(tmp_path):
-    out = tmp_path / 'demo'
-    proc = subprocess.run(
+def _demo(out, lr):
+    return subprocess.run(
         [
             sys.executable,
             '-m',
@@ -28,13 +27,18 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
             '--karyotype-images',
             '1',
             '--lr',
-            '0.003',
+            lr,
         ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=900,
     )
+
+
+def test_demo_runs_every_step_into_one_folder(tmp_path):
+    out = tmp_path / 'demo'
+    proc = _demo(out, '0.003')
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert osp.isfile(out / 'train' / 'iter_2.pth')
@@ -55,6 +59,14 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
     assert (
         'Karyotypes of the held-out cells: ' in tail and ' of 1 right' in tail
     )
+    assert 'the calls alone: ' in tail and 'aneuploid cells read' in tail
+    # Another rate: the checkpoint in the folder is not reused.
+    proc = _demo(out, '0.001')
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    assert 'was trained with other settings' in proc.stdout
+    assert 'reusing' not in proc.stdout.split('=== 2.')[0]
+    trained = Config.fromfile(str(out / 'demo_config.py'))
+    assert trained.optim_wrapper.optimizer.lr == 0.001
 
 
 def _strip(node):
