@@ -83,35 +83,28 @@ def build_record(
     bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    bad = labels[(labels < 0) | (labels >= NUM_CLASSES)]
+    if len(bad):
+        raise ValueError(
+            f'detection label {int(bad[0])} outside '
+            f'0..{NUM_CLASSES - 1} for {image_path}'
+        )
     keep = select_calls(
         bboxes, scores, labels, score_thr=score_thr, nms_iou=nms_iou
     )
     reading = None
     if penalties is not None and class_scores is not None:
-        class_scores = np.asarray(class_scores, dtype=np.float64)
-        if class_scores.shape != (len(scores), NUM_CLASSES + 1):
-            raise ValueError(
-                f'class_scores of shape {class_scores.shape} for '
-                f'{len(scores)} detections of {image_path}; expected '
-                f'({len(scores)}, {NUM_CLASSES + 1})'
-            )
         calls_counts = count_by_class(labels[keep], NUM_CLASSES)
-        candidates = select_calls(
-            bboxes, scores, labels, score_thr=0.0, nms_iou=nms_iou
+        keep, labels, scores, per_call, reading = read_whole_cell(
+            bboxes,
+            scores,
+            labels,
+            class_scores,
+            penalties,
+            score_thr,
+            nms_iou,
+            image_path,
         )
-        assigned, _ = assign_karyotype(class_scores[candidates], *penalties)
-        called = scores[candidates] >= score_thr
-        reading = assignment_changes(labels[candidates], assigned, called)
-        chosen = assigned >= 0
-        keep, detector_labels = candidates[chosen], labels[candidates[chosen]]
-        detector_scores, called = scores[keep], called[chosen]
-        labels = labels.copy()
-        scores = scores.copy()
-        labels[keep] = assigned[chosen]
-        scores[keep] = class_scores[keep, assigned[chosen]]
-        order = np.argsort(-scores[keep], kind='stable')
-        keep, detector_labels = keep[order], detector_labels[order]
-        detector_scores, called = detector_scores[order], called[order]
     if polarity is not None:
         polarity = np.asarray(polarity, dtype=np.float64).reshape(-1)
         if len(polarity) != len(scores):
@@ -122,11 +115,6 @@ def build_record(
     detections = []
     for i in keep:
         label = int(labels[i])
-        if not 0 <= label < NUM_CLASSES:
-            raise ValueError(
-                f'detection label {label} outside '
-                f'0..{NUM_CLASSES - 1} for {image_path}'
-            )
         detections.append(
             dict(
                 bbox=[round(float(v), 2) for v in bboxes[i]],
@@ -138,18 +126,7 @@ def build_record(
             )
         )
         if reading is not None:
-            k = len(detections) - 1
-            detections[-1].update(
-                detector_class=CLASSES[int(detector_labels[k])],
-                detector_score=round(float(detector_scores[k]), 4),
-                reading=(
-                    'added'
-                    if not called[k]
-                    else 'call'
-                    if detector_labels[k] == label
-                    else 'relabelled'
-                ),
-            )
+            detections[-1].update(per_call[len(detections) - 1])
         if polarity is not None:
             up = bool(polarity[i] >= 0.5)
             detections[-1].update(
@@ -188,6 +165,63 @@ def build_record(
                 )
             )
     return record
+
+
+def read_whole_cell(
+    bboxes: np.ndarray,
+    scores: np.ndarray,
+    labels: np.ndarray,
+    class_scores: np.ndarray,
+    penalties: Tuple[float, float],
+    score_thr: float,
+    nms_iou: float,
+    image_path: Optional[str] = None,
+) -> tuple:
+    """The whole-cell reading of one image's top-1 detections.
+
+    Every detection of any score, after class-agnostic NMS at
+    ``nms_iou``, is a candidate of
+    :func:`deepacc.karyotype.assignment.assign_karyotype`.
+
+    Returns:
+        tuple: ``keep`` (indices of the chromosomes of the reading, most
+        probable first), ``labels`` and ``scores`` (copies of the inputs
+        where the kept entries hold the reading's class and its
+        probability), one dict per kept chromosome (``detector_class``,
+        ``detector_score``, ``reading``: ``'call'``, ``'relabelled'`` or
+        ``'added'``) and the changes (``relabelled``, ``added``,
+        ``removed``).
+    """
+    class_scores = np.asarray(class_scores, dtype=np.float64)
+    if class_scores.shape != (len(scores), NUM_CLASSES + 1):
+        raise ValueError(
+            f'class_scores of shape {class_scores.shape} for '
+            f'{len(scores)} detections of {image_path}; expected '
+            f'({len(scores)}, {NUM_CLASSES + 1})'
+        )
+    candidates = select_calls(
+        bboxes, scores, labels, score_thr=0.0, nms_iou=nms_iou
+    )
+    assigned, _ = assign_karyotype(class_scores[candidates], *penalties)
+    called = scores[candidates] >= score_thr
+    changes = assignment_changes(labels[candidates], assigned, called)
+    chosen = assigned >= 0
+    keep = candidates[chosen]
+    new_labels, new_scores = labels.copy(), scores.copy()
+    new_labels[keep] = assigned[chosen]
+    new_scores[keep] = class_scores[keep, assigned[chosen]]
+    order = np.argsort(-new_scores[keep], kind='stable')
+    per_call = []
+    for i, was_called in zip(keep[order], called[chosen][order]):
+        kind = 'call' if labels[i] == new_labels[i] else 'relabelled'
+        per_call.append(
+            dict(
+                detector_class=CLASSES[int(labels[i])],
+                detector_score=round(float(scores[i]), 4),
+                reading=kind if was_called else 'added',
+            )
+        )
+    return keep[order], new_labels, new_scores, per_call, changes
 
 
 def record_flags(

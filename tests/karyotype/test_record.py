@@ -56,6 +56,15 @@ def test_record_no_sex_flag_and_thresholds():
 def test_record_rejects_bad_labels():
     with pytest.raises(ValueError, match='label 24'):
         build_record([[0, 0, 5, 5]], [0.9], [24], (10, 10))
+    # Under the call threshold too: a whole-cell reading reads them all.
+    with pytest.raises(ValueError, match='label -1 .* for cell.png'):
+        build_record(
+            [[0, 0, 5, 5], [9, 9, 20, 20]],
+            [0.9, 0.1],
+            [3, -1],
+            (30, 30),
+            image_path='cell.png',
+        )
 
 
 def test_empty_record():
