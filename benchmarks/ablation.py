@@ -123,6 +123,21 @@ def variant_config(variant, dataset, iters, seed, crops=None):
     return '\n'.join(lines) + '\n'
 
 
+def train_command(vdir, config):
+    """``tools/train.py``'s arguments for one run, and its log file.
+
+    A run cut short (its work dir has a ``last_checkpoint``) goes on from
+    that checkpoint with ``--resume`` and logs to ``train_resumed.log``,
+    so the first call's log is kept; the minutes recorded for it are then
+    only this call's.
+    """
+    work_dir = osp.join(vdir, 'train')
+    args = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
+    if osp.exists(osp.join(work_dir, 'last_checkpoint')):
+        return args + ['--resume'], osp.join(vdir, 'train_resumed.log')
+    return args, osp.join(vdir, 'train.log')
+
+
 def summarise(runs):
     """Per variant and key: mean, min, max over seeds (fractions) and the
     number of seeds."""
@@ -239,18 +254,9 @@ def main():
                     )
                 )
             name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
+            train_args, train_log = train_command(vdir, config)
             start = time.time()
-            run_step(
-                f'{name}: training',
-                [
-                    sys.executable,
-                    'tools/train.py',
-                    config,
-                    '--work-dir',
-                    osp.join(vdir, 'train'),
-                ],
-                osp.join(vdir, 'train.log'),
-            )
+            run_step(f'{name}: training', train_args, train_log)
             with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
                 ckpt = f.read().strip()
             run_step(

@@ -154,3 +154,22 @@ def test_ablation_verdict_with_one_seed_does_not_claim_a_spread():
     assert 'mAP_max: DeepACC 85.00 vs stock 80.00 (+5.00 points' in text
     assert 'seed spread is not measured' in text
     assert 'outside' not in text
+
+
+def test_ablation_resumes_a_run_cut_short(tmp_path):
+    """A run whose work dir holds a checkpoint goes on from it, logging
+    beside the first call's log instead of over it."""
+    ablation = _ablation()
+    args, log = ablation.train_command(str(tmp_path), 'c.py')
+    assert args[1:] == [
+        'tools/train.py',
+        'c.py',
+        '--work-dir',
+        str(tmp_path / 'train'),
+    ]
+    assert log == str(tmp_path / 'train.log')
+    (tmp_path / 'train').mkdir()
+    (tmp_path / 'train' / 'last_checkpoint').write_text('x/iter_900.pth')
+    args, log = ablation.train_command(str(tmp_path), 'c.py')
+    assert args[-1] == '--resume'
+    assert log == str(tmp_path / 'train_resumed.log')
