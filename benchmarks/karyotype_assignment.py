@@ -44,7 +44,10 @@ from deepacc.karyotype.assignment import (  # noqa: E402
     assign_karyotype,
     assignment_changes,
 )
-from deepacc.karyotype.iscn import numerical_karyotype  # noqa: E402
+from deepacc.karyotype.iscn import (  # noqa: E402
+    NORMAL_KARYOTYPES,
+    numerical_karyotype,
+)
 from deepacc.structures import (  # noqa: E402
     count_by_class,
     select_calls,
@@ -91,9 +94,6 @@ def config_with_options(config: str, options: list):
     return cfg
 
 
-NORMAL = ('46,XX', '46,XY')
-
-
 def iscn(labels: np.ndarray) -> str:
     return numerical_karyotype(count_by_class(labels, NUM_CLASSES))
 
@@ -106,7 +106,7 @@ def evaluate(readings: list, gts: dict) -> dict:
         truth = iscn(gt['labels'])
         ok = iscn(labels) == truth
         right += ok
-        is_normal = truth in NORMAL
+        is_normal = truth in NORMAL_KARYOTYPES
         normal += is_normal
         normal_right += ok and is_normal
         preds.append(
@@ -177,7 +177,7 @@ def main():
         male = (top1[called] == CLASSES.index('Y')).any()
         guess = '46,XY' if male else '46,XX'
         truth = iscn(gts[pred['img_id']]['labels'])
-        guessed.append((guess == truth, truth in NORMAL))
+        guessed.append((guess == truth, truth in NORMAL_KARYOTYPES))
         for gain, loss, min_score in pairs:
             labels = np.full(len(cand), -1)
             eligible = pred['scores'][cand] >= min_score

@@ -34,6 +34,7 @@ import sys
 import time
 from typing import Dict, List, Optional
 
+from deepacc.karyotype.iscn import NORMAL_KARYOTYPES
 from deepacc.testing import REPO_ROOT, config_path
 
 DEFAULT_CONFIG = 'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py'
@@ -341,9 +342,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-NORMAL = ('46,XX', '46,XY')
-
-
 def normal_guess(calls_karyotype: str) -> str:
     """The normal karyotype of the sex the calls suggest: what the count
     prior alone would say, without looking at the autosomes."""
@@ -393,7 +391,9 @@ def print_summary(
         right = sum(read == true for _, read, _, true in rows)
         called = sum(calls == true for _, _, calls, true in rows)
         abnormal = [
-            read == true for _, read, _, true in rows if true not in NORMAL
+            read == true
+            for _, read, _, true in rows
+            if true not in NORMAL_KARYOTYPES
         ]
         prior = sum(normal_guess(calls) == true for _, _, calls, true in rows)
         print(

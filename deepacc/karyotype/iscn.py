@@ -88,6 +88,10 @@ def autosomal_changes(counts: CountTable) -> List[str]:
     return changes
 
 
+# The two normal human karyotypes, as numerical_karyotype writes them.
+NORMAL_KARYOTYPES = ('46,XX', '46,XY')
+
+
 def numerical_karyotype(counts: CountTable) -> str:
     """ISCN numerical karyotype of a cell from its per-class counts.
 
