@@ -191,13 +191,33 @@ def verdict(stats) -> str:
     return 'Verdict. ' + ' '.join(parts)
 
 
-def format_table(stats, args, minutes) -> str:
+def versus_stock(stats, variant) -> str:
+    """The variant's mean mAP_max and AER minus the stock head's (a), in
+    points, the way each Table 1 part is read against the baseline."""
+    if variant == 'a' or 'a' not in stats:
+        return ''
+    diffs = []
+    for key in ('mAP_max', 'AER'):
+        if key in stats['a'] and key in stats[variant]:
+            diffs.append(
+                f'{100 * (stats[variant][key][0] - stats["a"][key][0]):+.2f}'
+            )
+        else:
+            diffs.append('n/a')
+    return ' / '.join(diffs)
+
+
+def format_table(stats, runs, args, minutes) -> str:
+    """Markdown table in Table 1's row order, each row with the seeds it
+    averages over (rows may come from different calls)."""
     lines = [
-        '| | variant | mAP | mAP_max | AER | Acc | whole-cell | '
-        'paper mAP / mAP_max / AER / Acc | min/run |',
-        '|---|---|---|---|---|---|---|---|---|',
+        '| | variant | seeds | mAP | mAP_max | AER | Acc | whole-cell | '
+        'mAP_max / AER vs (a) | paper mAP / mAP_max / AER / Acc | '
+        'min/run |',
+        '|---|---|---|---|---|---|---|---|---|---|---|',
     ]
-    for variant, row in stats.items():
+    for variant in sorted(stats):
+        row = stats[variant]
         cells = []
         for key in KEYS:
             if key not in row:
@@ -206,17 +226,20 @@ def format_table(stats, args, minutes) -> str:
             mean, lo, hi, _ = row[key]
             cells.append(f'{100 * mean:.2f} ({100 * lo:.2f}-{100 * hi:.2f})')
         paper = ' / '.join(f'{v:.2f}' for v in PAPER[variant])
+        seeds = ' '.join(map(str, sorted(runs[variant])))
         lines.append(
-            f'| ({variant}) | {VARIANTS[variant][0]} | '
+            f'| ({variant}) | {VARIANTS[variant][0]} | {seeds} | '
             + ' | '.join(cells)
-            + f' | {paper} | {np.mean(minutes[variant]):.1f} |'
+            + f' | {versus_stock(stats, variant)} | {paper} | '
+            f'{np.mean(minutes[variant]):.1f} |'
         )
     budget = args.iters or "the recipe's"
     lines += [
         '',
-        f'{args.dataset} data, {budget} iterations of batch 2 per run, '
-        f'seeds {" ".join(map(str, args.seeds))}: mean (min-max) in '
-        'percent, test set of held-out cells.',
+        f'{args.dataset} data, {budget} iterations of batch 2 per run: '
+        'mean (min-max) over the seeds listed, in percent, test set of '
+        'held-out cells; "vs (a)" is the difference of the means in '
+        'points (AER: lower is better).',
         '',
         verdict(stats),
         '',
@@ -282,7 +305,7 @@ def main():
                     f,
                     indent=1,
                 )
-    table = format_table(summarise(runs), args, minutes)
+    table = format_table(summarise(runs), runs, args, minutes)
     print(table)
     with open(osp.join(out, 'ablation.md'), 'w') as f:
         f.write(table)

@@ -5,6 +5,7 @@ import json
 import os.path as osp
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from mmengine.config import Config
@@ -142,6 +143,32 @@ def test_ablation_verdict_by_hand():
     # AER: 18 vs 19, -1 point (better), ranges 17-19 and 18-20 overlap.
     assert 'AER: DeepACC 18.00 vs stock 19.00 (-1.00 points, better)' in text
     assert 'overlap, so the difference is within the seed spread' in text
+
+
+def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
+    """Rows finished in different calls (3 seeds of (a), 1 of (c)) are
+    listed in Table 1's order, each with its own seeds, and (c) is read
+    against (a): mAP_max 70 - 81 = -11 points, AER 25 - 19 = +6."""
+    ablation = _ablation()
+    runs = {
+        'c': {0: dict(mAP_max=0.70, AER=0.25)},
+        'a': {
+            2: dict(mAP_max=0.80, AER=0.20),
+            0: dict(mAP_max=0.82, AER=0.18),
+            1: dict(mAP_max=0.81, AER=0.19),
+        },
+    }
+    args = SimpleNamespace(dataset='synth', iters=None)
+    table = ablation.format_table(
+        ablation.summarise(runs), runs, args, dict(a=[30.0], c=[32.0])
+    )
+    rows = [line for line in table.splitlines() if line.startswith('| (')]
+    assert [row.split('|')[1].strip() for row in rows] == ['(a)', '(c)']
+    assert rows[0].split('|')[3].strip() == '0 1 2'
+    assert rows[1].split('|')[3].strip() == '0'
+    assert '81.00 (80.00-82.00)' in rows[0]
+    assert rows[1].split('|')[9].strip() == '-11.00 / +6.00'
+    assert rows[0].split('|')[9].strip() == ''
 
 
 def test_ablation_verdict_with_one_seed_does_not_claim_a_spread():
