@@ -11,7 +11,10 @@ seed, and ``tools/test.py`` evaluates it on the
 recipe's held-out test cells. The table gives mean and spread (min-max)
 over seeds, and the verdict on DeepACC (f) against the stock head (a) is
 computed, not written by hand: the mean differences in mAP_max and AER and
-whether they are larger than the seeds' spread.
+whether they are larger than the seeds' spread. Into ``--out/<dataset>``
+it writes ``ablation.json`` (every finished run; a later call skips
+those), ``ablation.md`` (the table) and ``ablation_curves.png``
+(validation mAP and Acc vs iteration per variant, over its seeds).
 
     # metaphases composed from the G-band crops (not shipped), 3 seeds
     python benchmarks/ablation.py --dataset crops --seeds 0 1 2 \\
@@ -29,6 +32,7 @@ import sys
 import time
 
 import numpy as np
+from learning_curve import read_curve
 
 from deepacc.demo import read_test_metrics, run_step, schedule_text
 from deepacc.testing import config_path, get_config
@@ -247,6 +251,60 @@ def format_table(stats, runs, args, minutes) -> str:
     return '\n'.join(lines)
 
 
+def plot_curves(out: str, runs, path: str) -> None:
+    """Validation mAP and Acc vs iteration, one line per variant: the mean
+    over its seeds at the iterations all of them reached, shaded from the
+    lowest to the highest seed."""
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for variant in sorted(runs):
+        curves = [
+            {
+                p['iter']: p
+                for p in read_curve(
+                    osp.join(out, f'{variant}_seed{seed}', 'train'),
+                    all_runs=True,
+                )
+            }
+            for seed in sorted(runs[variant])
+        ]
+        iters = sorted(set.intersection(*(set(c) for c in curves)))
+        for ax, key in zip(axes, ('mAP', 'Acc')):
+            values = 100 * np.array(
+                [[c[i].get(key) or 0.0 for i in iters] for c in curves]
+            )
+            xs = [0] + iters
+            (line,) = ax.plot(
+                xs,
+                [0.0, *values.mean(0)],
+                marker='o',
+                label=f'({variant}) {VARIANTS[variant][0]}, '
+                f'{len(curves)} seed{"s" * (len(curves) > 1)}',
+            )
+            if len(curves) > 1:
+                ax.fill_between(
+                    xs,
+                    [0.0, *values.min(0)],
+                    [0.0, *values.max(0)],
+                    color=line.get_color(),
+                    alpha=0.15,
+                )
+    for ax, key in zip(axes, ('mAP', 'Acc')):
+        ax.set_xlabel('training iteration (batch 2)')
+        ax.set_ylabel(f'validation {key} (%)')
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+        ax.set_title(f'{key}: mean over seeds, band = seed range')
+    axes[0].legend(fontsize=8, loc='lower right')
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
     args = parse_args()
     out = osp.abspath(osp.join(args.out, args.dataset))
@@ -309,6 +367,8 @@ def main():
     print(table)
     with open(osp.join(out, 'ablation.md'), 'w') as f:
         f.write(table)
+    plot_curves(out, runs, osp.join(out, 'ablation_curves.png'))
+    print(f'validation curves: {osp.join(out, "ablation_curves.png")}')
     return 0
 
 

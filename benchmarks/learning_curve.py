@@ -47,8 +47,13 @@ def parse_args():
     return parser.parse_args()
 
 
-def read_curve(work_dir: str) -> List[dict]:
+def read_curve(work_dir: str, all_runs: bool = False) -> List[dict]:
     """Validation points of the newest run in ``work_dir``.
+
+    With ``all_runs``, a run resumed from a checkpoint (a later mmengine
+    run in the same work dir) continues the earlier ones: each earlier
+    run gives its points before the later run's first one. Only the
+    newest run's ``minutes`` are then meaningful, not the sum.
 
     Returns:
         list[dict]: ``iter``, ``minutes`` (training time up to that
@@ -58,7 +63,19 @@ def read_curve(work_dir: str) -> List[dict]:
     runs = sorted(glob.glob(osp.join(work_dir, '2*', 'vis_data')))
     if not runs:
         raise SystemExit(f'no mmengine run under {work_dir}')
-    with open(osp.join(runs[-1], 'scalars.json')) as f:
+    if not all_runs:
+        return _run_curve(runs[-1])
+    curve = []
+    for run in runs:
+        later = _run_curve(run)
+        if later:
+            curve = [p for p in curve if p['iter'] < later[0]['iter']]
+        curve += later
+    return curve
+
+
+def _run_curve(vis_data: str) -> List[dict]:
+    with open(osp.join(vis_data, 'scalars.json')) as f:
         records = [json.loads(line) for line in f if line.strip()]
     curve, seconds, last_iter, last_train = [], 0.0, 0, {}
     for rec in records:

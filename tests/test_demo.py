@@ -171,6 +171,55 @@ def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
     assert rows[0].split('|')[9].strip() == ''
 
 
+def _scalars(run_dir, records):
+    vis = run_dir / 'vis_data'
+    vis.mkdir(parents=True)
+    (vis / 'scalars.json').write_text(
+        ''.join(json.dumps(r) + '\n' for r in records)
+    )
+
+
+def test_learning_curve_of_a_resumed_run_joins_its_two_logs(tmp_path):
+    """A run cut at iteration 250 and resumed from its checkpoint at 200:
+    the curve is the first log's points before 200 and the second log's
+    from there, and the minutes are the logged times x iterations."""
+    sys.path.insert(0, osp.join(REPO_ROOT, 'benchmarks'))
+    try:
+        from learning_curve import read_curve
+    finally:
+        sys.path.pop(0)
+    _scalars(
+        tmp_path / '20260101_000000',
+        [
+            dict(iter=100, time=0.6),
+            {'chromosome/mAP': 0.1},
+            dict(iter=200, time=0.6),
+            {'chromosome/mAP': 0.2},
+            dict(iter=250, time=0.6),
+        ],
+    )
+    _scalars(
+        tmp_path / '20260101_010000',
+        [
+            dict(iter=300, time=1.2),
+            {'chromosome/mAP': 0.35},
+            dict(iter=400, time=0.6),
+            {'chromosome/mAP': 0.4},
+        ],
+    )
+    newest = read_curve(str(tmp_path))
+    assert [p['iter'] for p in newest] == [300, 400]
+    # 1.2 s x 300 iterations = 6 min; + 0.6 s x 100 = 7 min.
+    assert [p['minutes'] for p in newest] == pytest.approx([6.0, 7.0])
+    joined = read_curve(str(tmp_path), all_runs=True)
+    assert [(p['iter'], p['mAP']) for p in joined] == [
+        (100, 0.1),
+        (200, 0.2),
+        (300, 0.35),
+        (400, 0.4),
+    ]
+
+
 def test_ablation_verdict_with_one_seed_does_not_claim_a_spread():
     ablation = _ablation()
     runs = {
