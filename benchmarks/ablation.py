@@ -32,7 +32,7 @@ import sys
 import time
 
 import numpy as np
-from learning_curve import read_curve
+from learning_curve import finish_plot, read_curve
 
 from deepacc.demo import read_test_metrics, run_step, schedule_text
 from deepacc.testing import config_path, get_config
@@ -293,16 +293,15 @@ def plot_curves(out: str, runs, path: str) -> None:
                     color=line.get_color(),
                     alpha=0.15,
                 )
-    for ax, key in zip(axes, ('mAP', 'Acc')):
-        ax.set_xlabel('training iteration (batch 2)')
-        ax.set_ylabel(f'validation {key} (%)')
-        ax.set_ylim(0, 100)
-        ax.grid(alpha=0.3)
-        ax.set_title(f'{key}: mean over seeds, band = seed range')
-    axes[0].legend(fontsize=8, loc='lower right')
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish_plot(
+        fig,
+        axes,
+        ('mAP', 'Acc'),
+        'training iteration (batch 2)',
+        'validation {} (%)',
+        '{}: mean over seeds, band = seed range',
+        path,
+    )
 
 
 def main():

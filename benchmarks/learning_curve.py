@@ -159,11 +159,28 @@ def plot(results: Dict[str, dict], path: str) -> None:
                     color=line.get_color(),
                     linestyle='none',
                 )
-        ax.set_xlabel('minutes of training (2 CPU cores)')
-        ax.set_ylabel(f'{key} (%)')
+    finish_plot(
+        fig,
+        axes,
+        ('mAP', 'Acc'),
+        'minutes of training (2 CPU cores)',
+        '{} (%)',
+        '{}: validation (dots), test (star)',
+        path,
+    )
+
+
+def finish_plot(fig, axes, keys, xlabel, ylabel, title, path) -> None:
+    """Label the percent panels (``ylabel`` and ``title`` are formatted
+    with each panel's key), put the legend in the first and save."""
+    import matplotlib.pyplot as plt
+
+    for ax, key in zip(axes, keys):
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel.format(key))
         ax.set_ylim(0, 100)
         ax.grid(alpha=0.3)
-        ax.set_title(f'{key}: validation (dots), test (star)')
+        ax.set_title(title.format(key))
     axes[0].legend(fontsize=8, loc='lower right')
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -1,6 +1,7 @@
 """``make demo`` end to end on a tiny budget, and the ablation benchmark's
 CPU-sized configs."""
 
+import importlib
 import json
 import os.path as osp
 import subprocess
@@ -78,13 +79,17 @@ def _strip(node):
     return node
 
 
-def _ablation():
+def _benchmark(name):
+    """A script of benchmarks/ as a module."""
     sys.path.insert(0, osp.join(REPO_ROOT, 'benchmarks'))
     try:
-        import ablation
+        return importlib.import_module(name)
     finally:
         sys.path.pop(0)
-    return ablation
+
+
+def _ablation():
+    return _benchmark('ablation')
 
 
 @pytest.mark.parametrize(
@@ -183,11 +188,7 @@ def test_learning_curve_of_a_resumed_run_joins_its_two_logs(tmp_path):
     """A run cut at iteration 250 and resumed from its checkpoint at 200:
     the curve is the first log's points before 200 and the second log's
     from there, and the minutes are the logged times x iterations."""
-    sys.path.insert(0, osp.join(REPO_ROOT, 'benchmarks'))
-    try:
-        from learning_curve import read_curve
-    finally:
-        sys.path.pop(0)
+    read_curve = _benchmark('learning_curve').read_curve
     _scalars(
         tmp_path / '20260101_000000',
         [
