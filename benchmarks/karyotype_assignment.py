@@ -4,8 +4,9 @@ For a test run of a config (``tools/test.py --out``; models with
 ``DeepAccRoIHead`` store every detection's class probabilities), compares
 per cell the ISCN string of the truth with that of
 
-- the calls (top-1, score >= 0.5, class-agnostic NMS 0.7: what the
-  paper's Acc/AER count), and
+- the calls (top-1, score >= 0.5, class-agnostic NMS at ``--nms-iou``:
+  by default the karyotype tool's 0.4; 0.7 is what the paper's Acc/AER
+  count), and
 - :func:`deepacc.karyotype.assignment.assign_karyotype` at every pair
   of ``--gain-penalties`` and ``--loss-penalties``, over the same top-1
   detections at any score.
@@ -48,6 +49,7 @@ from deepacc.karyotype.iscn import (  # noqa: E402
     NORMAL_KARYOTYPES,
     numerical_karyotype,
 )
+from deepacc.karyotype.record import DEFAULT_NMS_IOU  # noqa: E402
 from deepacc.structures import (  # noqa: E402
     count_by_class,
     select_calls,
@@ -73,7 +75,13 @@ def parse_args():
         help='lowest top-1 score of a candidate of the reading',
     )
     parser.add_argument('--score-thr', type=float, default=0.5)
-    parser.add_argument('--nms-iou', type=float, default=0.7)
+    parser.add_argument(
+        '--nms-iou',
+        type=float,
+        default=DEFAULT_NMS_IOU,
+        help='class-agnostic NMS between calls and between the '
+        "reading's candidates (default: %(default)s, deepacc karyotype's)",
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',

@@ -44,6 +44,7 @@ import re
 import sys
 
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
+from deepacc.karyotype.record import DEFAULT_NMS_IOU
 
 OUTPUT_SUFFIXES = ('_overlay.png', '_karyogram.png', '.json')
 SUMMARY = 'summary.csv'
@@ -73,8 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--nms-iou',
         type=float,
-        default=0.7,
-        help='class-agnostic NMS IoU between calls (default: 0.7)',
+        default=DEFAULT_NMS_IOU,
+        help='class-agnostic NMS IoU between calls (default: %(default)s; '
+        "the paper's Acc and AER use 0.7)",
     )
     parser.add_argument(
         '--low-conf',

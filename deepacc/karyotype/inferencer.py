@@ -20,7 +20,7 @@ import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.karyotype.record import build_record
+from deepacc.karyotype.record import DEFAULT_NMS_IOU, build_record
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
@@ -90,14 +90,17 @@ class Karyotyper:
     Calls are the model's top-1 detections (``pred_top1_instances``; for
     heads without it, derived from ``pred_instances`` with
     :func:`deepacc.structures.top1_from_multiclass`) selected by
-    :func:`deepacc.structures.select_calls`, as in the metrics.
+    :func:`deepacc.structures.select_calls`, as in the metrics (but see
+    ``nms_iou``).
 
     Args:
         config (str | Config): Config file or object.
         checkpoint (str): Checkpoint written by the Runner.
         device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
         score_thr (float): Minimum score of a call.
-        nms_iou (float): Class-agnostic NMS IoU threshold between calls.
+        nms_iou (float): Class-agnostic NMS IoU threshold between calls
+            (default 0.4, chosen for karyotypes: :mod:`deepacc.karyotype.
+            record`; the paper's Acc and AER use 0.7).
         low_conf (float): Calls below this score are flagged.
         penalties (tuple[float, float], optional): Read every cell as a
             whole with these (gain, loss) penalties (:func:`deepacc.
@@ -113,7 +116,7 @@ class Karyotyper:
         checkpoint: str,
         device: str = 'cpu',
         score_thr: float = 0.5,
-        nms_iou: float = 0.7,
+        nms_iou: float = DEFAULT_NMS_IOU,
         low_conf: float = 0.7,
         penalties: Optional[Tuple[float, float]] = DEFAULT_PENALTIES,
         cfg_options: Optional[dict] = None,

@@ -72,7 +72,7 @@ def test_cli_outputs(cli_run):
         assert record['karyotype'].startswith(f'{record["total"]},')
         assert record['settings'] == dict(
             score_thr=0.0,
-            nms_iou=0.7,
+            nms_iou=0.4,
             low_conf=0.7,
             penalties=dict(gain=4.0, loss=6.0),
         )

@@ -53,6 +53,17 @@ def test_record_no_sex_flag_and_thresholds():
     assert record['total'] == 2 and record['karyotype'].startswith('2,?,')
 
 
+def test_record_keeps_one_call_where_two_classes_share_a_chromosome():
+    # IoU 300/500 = 0.6: between the karyotype default (0.4) and the
+    # paper's Acc/AER NMS (0.7). A 1 and a 2 on one place are one call.
+    bboxes = np.array([[0, 0, 10, 40], [0, 10, 10, 50]], dtype=float)
+    record = build_record(bboxes, [0.9, 0.8], [0, 1], (60, 60))
+    assert [d['class'] for d in record['detections']] == ['1']
+    assert record['settings']['nms_iou'] == 0.4
+    record = build_record(bboxes, [0.9, 0.8], [0, 1], (60, 60), nms_iou=0.7)
+    assert [d['class'] for d in record['detections']] == ['1', '2']
+
+
 def test_record_rejects_bad_labels():
     with pytest.raises(ValueError, match='label 24'):
         build_record([[0, 0, 5, 5]], [0.9], [24], (10, 10))
