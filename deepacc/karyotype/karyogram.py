@@ -39,6 +39,7 @@ from deepacc.chromosomes import (
     RELATIVE_LENGTH,
 )
 from deepacc.karyotype.iscn import counts_to_dict, expected_copies
+from deepacc.karyotype.overlay import fit_text
 
 WHITE = 255
 
@@ -546,19 +547,6 @@ def _text(img, text, org, scale, color, thickness=1, center=False):
     )
 
 
-def _fit(text: str, width: int, scale: float, thickness: int) -> str:
-    """``text``, cut with '...' to fit ``width`` pixels."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    if cv2.getTextSize(text, font, scale, thickness)[0][0] <= width:
-        return text
-    while (
-        text
-        and cv2.getTextSize(text + '...', font, scale, thickness)[0][0] > width
-    ):
-        text = text[:-1]
-    return text + '...'
-
-
 def render_karyogram(
     crops: Sequence[np.ndarray],
     layout: dict,
@@ -646,13 +634,17 @@ def render_karyogram(
             center=True,
         )
     if title:
-        title = _fit(title, layout['width'] - 48, 0.8, 2)
+        title = fit_text(title, layout['width'] - 48, 0.8, 2)
         _text(canvas, title, (24, 32), 0.8, ink, 2)
         if subtitle:
             (tw, _), _ = cv2.getTextSize(
                 title, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2
             )
-            _text(canvas, subtitle, (24 + tw + 16, 32), 0.5, ink, 1)
+            x = 24 + tw + 16
+            room = layout['width'] - 24 - x
+            if room >= 60:  # else the title has the whole line
+                subtitle = fit_text(subtitle, room, 0.5, 1)
+                _text(canvas, subtitle, (x, 32), 0.5, ink, 1)
     legend = (
         'dashed: missing copy   red frame +: extra copy   '
         '?: low-confidence call   (x n): n copies called'
@@ -705,15 +697,15 @@ def draw_karyogram(
         oriented = 'p-arm up by the model'
     else:
         oriented = 'p-arm up where a centromere shows'
-    read = (
-        f'whole-cell reading (calls alone: {record["calls_karyotype"]})'
-        if 'calls_karyotype' in record
-        else 'calls'
-    )
-    subtitle = (
-        f'{record["total"]} chromosomes, {read}  |  {oriented}  |  '
-        f'{name.split("/")[-1]}'
-    )
+    # The file name and orientation first: the calls' own string can be
+    # longer than the page and is cut to fit ('...'; the record has it).
+    file_name = name.split('/')[-1]
+    subtitle = f'{record["total"]} chromosomes  |  {oriented}  |  {file_name}'
+    if 'calls_karyotype' in record:
+        subtitle += (
+            f'  |  whole-cell reading; calls alone: '
+            f'{record["calls_karyotype"]}'
+        )
     picture = render_karyogram(
         [c.image for c in crops],
         layout,

@@ -109,7 +109,7 @@ def draw_overlay(
     )
 
 
-def _fit(text: str, width: int, scale: float, thickness: int) -> str:
+def fit_text(text: str, width: int, scale: float, thickness: int) -> str:
     """``text``, cut with '...' to fit ``width`` pixels."""
     if cv2.getTextSize(text, _FONT, scale, thickness)[0][0] <= width:
         return text
@@ -142,7 +142,7 @@ def _header(
             f'calls alone {record["calls_karyotype"]}'
         )
     y = gap + int(line_h * 1.25)
-    line1 = _fit(line1, width - 2 * gap, scale, text_thick + 1)
+    line1 = fit_text(line1, width - 2 * gap, scale, text_thick + 1)
     cv2.putText(
         strip,
         line1,

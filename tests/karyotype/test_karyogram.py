@@ -236,3 +236,23 @@ def test_draw_karyogram_and_overlay():
     r, g, b = GROUP_COLORS[record['detections'][0]['group']]
     edge = overlay[header + (y1 + y2) // 2, x1]
     assert tuple(edge) == (b, g, r)
+
+
+def test_karyogram_header_stays_on_the_page():
+    # A long calls string (a weak model's) is cut with '...' at the right
+    # margin, after the short parts; a title that fills the line (this
+    # record's own) leaves no subtitle, not a '...' past the margin.
+    img, record = metaphase()
+    calls = ','.join(['31,?'] + [f'-{k}' for k in range(1, 23)] * 3)
+
+    def header_ink(title):
+        picture, layout = draw_karyogram(
+            img, dict(record, calls_karyotype=calls, karyotype=title)
+        )
+        header = picture[:40]  # the title line (chromosomes start lower)
+        return np.nonzero(header.min(axis=2) < 200)[1], layout['width']
+
+    ink, width = header_ink('46,XX')
+    assert width / 2 < ink.max() < width - 20  # subtitle drawn, cut
+    ink, width = header_ink(record['karyotype'])
+    assert ink.max() < width - 20
