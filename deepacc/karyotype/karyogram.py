@@ -706,6 +706,8 @@ def draw_karyogram(
             f'  |  whole-cell reading; calls alone: '
             f'{record["calls_karyotype"]}'
         )
+    else:
+        subtitle += '  |  calls'  # as before: says no reading was made
     picture = render_karyogram(
         [c.image for c in crops],
         layout,
