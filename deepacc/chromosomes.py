@@ -12,8 +12,6 @@ from typing import Dict, List, Optional, Tuple
 CLASSES: Tuple[str, ...] = tuple(str(i) for i in range(1, 23)) + ('X', 'Y')
 NUM_CLASSES = len(CLASSES)
 AUTOSOMES: Tuple[str, ...] = CLASSES[:22]
-X_INDEX = CLASSES.index('X')
-Y_INDEX = CLASSES.index('Y')
 
 # Denver (1960) groups by size and centromere position.
 DENVER_GROUPS: Dict[str, Tuple[str, ...]] = {
@@ -136,11 +134,6 @@ def _normalise_number(text: str) -> Optional[str]:
         if number == 24:
             return 'Y'
     return None
-
-
-def same_group(label_a: int, label_b: int) -> bool:
-    """Whether two label indices belong to the same Denver group."""
-    return GROUP_OF_LABEL[label_a] == GROUP_OF_LABEL[label_b]
 
 
 # G-band patterns (procedural stand-in for the ISCN ideograms): a fixed,

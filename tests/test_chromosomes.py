@@ -9,7 +9,6 @@ from deepacc.chromosomes import (
     PALETTE,
     RELATIVE_LENGTH,
     class_index,
-    same_group,
 )
 
 
@@ -24,7 +23,6 @@ def test_denver_groups_partition_the_classes():
     assert sorted(members) == sorted(CLASSES)
     assert DENVER_GROUPS['C'][-1] == 'X' and DENVER_GROUPS['G'][-1] == 'Y'
     assert GROUP_OF_LABEL[22] == 'C' and GROUP_OF_LABEL[23] == 'G'
-    assert same_group(0, 2) and not same_group(2, 3)
 
 
 def test_reference_morphology_is_complete_and_plausible():

@@ -68,7 +68,7 @@ def test_local_centres_are_chosen_per_image_with_delta_fallback():
     assert torch.allclose(
         weights[1], torch.tensor([[1.0, 0.0], [0.0, 1.0], [-R, -R]])
     )
-    logits = head.inference_logits(FEATS, COS, IMG)
+    logits = head.siamese_forward(FEATS, COS, IMG)[0]
     # W_I,j . x (x not normalised) + b_j, by hand.
     expected = torch.tensor(
         [
@@ -82,7 +82,7 @@ def test_local_centres_are_chosen_per_image_with_delta_fallback():
     assert torch.allclose(logits, expected, atol=1e-6)
     # Without image indices the class-1 centre of image 1 (row 3) would
     # leak into image 0.
-    mixed = head.inference_logits(FEATS, COS, None)
+    mixed = head.siamese_forward(FEATS, COS, None)[0]
     assert mixed[0, 1].item() == pytest.approx(4 + 0.2, abs=1e-6)
 
 
@@ -116,7 +116,7 @@ def test_background_centre_option_and_prob_scores():
 def test_detach_centers(detach):
     head = _example_head(detach_centers=detach)
     feats = FEATS.clone().requires_grad_(True)
-    logits = head.inference_logits(feats, COS, IMG)
+    logits = head.siamese_forward(feats, COS, IMG)[0]
     # Row 1's class-0 logit uses row 0's feature as the centre.
     logits[1, 0].backward()
     grad_row0 = feats.grad[0].abs().sum().item()
@@ -319,9 +319,9 @@ def test_positive_train_centres_recomputes_logits():
         outs['cls_feat'], outs['cos_score'], rois[:, 0], targets[0] < 2
     )
     assert centers[0, :2].tolist() == [0, 0]
-    logits = head.inference_logits(
+    logits = head.siamese_forward(
         outs['cls_feat'], outs['cos_score'], rois[:, 0], targets[0] < 2
-    )
+    )[0]
     expected = torch.nn.functional.cross_entropy(logits, targets[0])
     assert losses['loss_cls'].item() == pytest.approx(
         expected.item(), rel=1e-5

@@ -326,14 +326,15 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         center_inds = best_inds.masked_fill(~use_local, -1)
         return weights, rows, center_inds, best_scores
 
-    def inference_logits(
+    def siamese_forward(
         self,
         cls_feat: Tensor,
         cos_score: Tensor,
         img_inds: Optional[Tensor] = None,
         candidate_mask: Optional[Tensor] = None,
-    ) -> Tensor:
-        """Logits of the siamese inference branch (paper Eq. 2).
+    ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Logits of the siamese inference branch (paper Eq. 2), and the
+        centres it used.
 
         Args:
             cls_feat (Tensor): Classification features ``x``, shape
@@ -344,23 +345,6 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 (num_rois, ).
             candidate_mask (Tensor, optional): Bool, shape (num_rois, ):
                 RoIs that may become local centres.
-
-        Returns:
-            Tensor: ``W_I,j . x_i + b_j``, shape (num_rois,
-            num_classes + 1).
-        """
-        return self.siamese_forward(
-            cls_feat, cos_score, img_inds, candidate_mask
-        )[0]
-
-    def siamese_forward(
-        self,
-        cls_feat: Tensor,
-        cos_score: Tensor,
-        img_inds: Optional[Tensor] = None,
-        candidate_mask: Optional[Tensor] = None,
-    ) -> Tuple[Tensor, Tensor, Tensor]:
-        """:meth:`inference_logits` and the centres it used.
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: the logits (num_rois,
