@@ -39,7 +39,7 @@ from deepacc.chromosomes import (
     RELATIVE_LENGTH,
 )
 from deepacc.karyotype.iscn import counts_to_dict, expected_copies
-from deepacc.karyotype.overlay import fit_text
+from deepacc.karyotype.overlay import bgr, fit_text
 
 WHITE = 255
 
@@ -511,10 +511,6 @@ def layout_karyogram(
     )
 
 
-def _bgr(rgb: Tuple[int, int, int]) -> Tuple[int, int, int]:
-    return (int(rgb[2]), int(rgb[1]), int(rgb[0]))
-
-
 def _dashed_rect(
     img: np.ndarray, x: int, y: int, w: int, h: int, color, dash: int = 5
 ) -> None:
@@ -616,7 +612,7 @@ def render_karyogram(
         base = row['baseline'] + 3
         x0 = info['x0'] - 2
         x1 = max(info['x1'], info['x0'] + 12) + 2
-        color = _bgr(GROUP_COLORS[GROUP_OF[name]])
+        color = bgr(GROUP_COLORS[GROUP_OF[name]])
         cv2.line(canvas, (int(x0), base), (int(x1), base), color, 2)
         label = name
         abnormal = info['count'] != info['expected']

@@ -17,7 +17,8 @@ from deepacc.chromosomes import DENVER_GROUPS, GROUP_COLORS
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
-def _bgr(rgb) -> Tuple[int, int, int]:
+def bgr(rgb) -> Tuple[int, int, int]:
+    """An (r, g, b) colour as OpenCV's (b, g, r) ints."""
     return (int(rgb[2]), int(rgb[1]), int(rgb[0]))
 
 
@@ -68,7 +69,7 @@ def draw_overlay(
     dets = record['detections']
     for det in dets:
         x1, y1, x2, y2 = (int(round(v)) for v in det['bbox'])
-        color = _bgr(GROUP_COLORS[det['group']])
+        color = bgr(GROUP_COLORS[det['group']])
         cv2.rectangle(img, (x1, y1), (x2, y2), color, thick)
     # Labels after all boxes, lowest score first, so the most confident
     # labels end on top where they overlap.
@@ -89,7 +90,7 @@ def draw_overlay(
             img,
             (left, top),
             (left + tw + 2 * pad, top + th + tb + 2 * pad),
-            _bgr(rgb),
+            bgr(rgb),
             -1,
         )
         cv2.putText(
@@ -179,7 +180,7 @@ def _header(
         if x + th + gap + tw > width:
             break
         cv2.rectangle(
-            strip, (x, y2 - th), (x + th, y2), _bgr(GROUP_COLORS[group]), -1
+            strip, (x, y2 - th), (x + th, y2), bgr(GROUP_COLORS[group]), -1
         )
         cv2.putText(
             strip,
