@@ -132,8 +132,8 @@ def train_command(vdir, config):
 
     A run cut short (its work dir has a ``last_checkpoint``) goes on from
     that checkpoint with ``--resume`` and logs to ``train_resumed.log``,
-    so the first call's log is kept; the minutes recorded for it are then
-    only this call's.
+    so the first call's log is kept. Such a run's minutes are only this
+    call's, so they are not kept as a run's time.
     """
     work_dir = osp.join(vdir, 'train')
     args = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
@@ -211,6 +211,36 @@ def versus_stock(stats, variant) -> str:
     return ' / '.join(diffs)
 
 
+def minutes_cell(by_seed) -> str:
+    """Mean minutes of the runs made in one call; runs that were cut and
+    resumed (minutes ``None``) are left out and counted."""
+    whole = [m for m in by_seed.values() if m is not None]
+    cut = len(by_seed) - len(whole)
+    text = f'{np.mean(whole):.1f}' if whole else 'n/a'
+    return text + (f' ({cut} resumed run(s) left out)' if cut else '')
+
+
+def load_minutes(saved, out):
+    """Minutes per variant and seed from ``ablation.json``. Files written
+    before the minutes were kept per seed hold a list in the order the
+    runs were made; a run whose directory has ``train_resumed.log`` was
+    cut, and its minutes were only the resumed call's."""
+    minutes = {}
+    for variant, value in saved['minutes'].items():
+        if isinstance(value, list):
+            seeds = list(saved['runs'][variant])
+            value = {
+                seed: None
+                if osp.exists(
+                    osp.join(out, f'{variant}_seed{seed}', 'train_resumed.log')
+                )
+                else m
+                for seed, m in zip(seeds, value)
+            }
+        minutes[variant] = {int(s): m for s, m in value.items()}
+    return minutes
+
+
 def format_table(stats, runs, args, minutes) -> str:
     """Markdown table in Table 1's row order, each row with the seeds it
     averages over (rows may come from different calls)."""
@@ -235,7 +265,7 @@ def format_table(stats, runs, args, minutes) -> str:
             f'| ({variant}) | {VARIANTS[variant][0]} | {seeds} | '
             + ' | '.join(cells)
             + f' | {versus_stock(stats, variant)} | {paper} | '
-            f'{np.mean(minutes[variant]):.1f} |'
+            f'{minutes_cell(minutes.get(variant, {}))} |'
         )
     budget = args.iters or "the recipe's"
     lines += [
@@ -243,7 +273,8 @@ def format_table(stats, runs, args, minutes) -> str:
         f'{args.dataset} data, {budget} iterations of batch 2 per run: '
         'mean (min-max) over the seeds listed, in percent, test set of '
         'held-out cells; "vs (a)" is the difference of the means in '
-        'points (AER: lower is better).',
+        'points (AER: lower is better); min/run: training, validation and '
+        'test, runs made in one call.',
         '',
         verdict(stats),
         '',
@@ -317,7 +348,7 @@ def main():
             v: {int(s): m for s, m in r.items()}
             for v, r in saved['runs'].items()
         }
-        minutes = saved['minutes']
+        minutes = load_minutes(saved, out)
     # Seed by seed, every variant: a run cut short still compares the
     # variants on the seeds it finished.
     for seed in args.seeds:
@@ -335,6 +366,7 @@ def main():
                 )
             name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
             train_args, train_log = train_command(vdir, config)
+            resumed = '--resume' in train_args
             start = time.time()
             run_step(f'{name}: training', train_args, train_log)
             with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
@@ -355,7 +387,9 @@ def main():
             runs.setdefault(variant, {})[seed] = {
                 k: metrics.get(f'chromosome/{k}') for k in KEYS
             }
-            minutes.setdefault(variant, []).append((time.time() - start) / 60)
+            minutes.setdefault(variant, {})[seed] = (
+                None if resumed else (time.time() - start) / 60
+            )
             with open(results_file, 'w') as f:
                 json.dump(
                     dict(args=vars(args), runs=runs, minutes=minutes),

@@ -165,7 +165,10 @@ def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
     }
     args = SimpleNamespace(dataset='synth', iters=None)
     table = ablation.format_table(
-        ablation.summarise(runs), runs, args, dict(a=[30.0], c=[32.0])
+        ablation.summarise(runs),
+        runs,
+        args,
+        dict(a={0: 30.0, 1: 34.0, 2: None}, c={0: 32.0}),
     )
     rows = [line for line in table.splitlines() if line.startswith('| (')]
     assert [row.split('|')[1].strip() for row in rows] == ['(a)', '(c)']
@@ -174,6 +177,25 @@ def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
     assert '81.00 (80.00-82.00)' in rows[0]
     assert rows[1].split('|')[9].strip() == '-11.00 / +6.00'
     assert rows[0].split('|')[9].strip() == ''
+    # (a) seed 2 was cut and resumed: its minutes are not a run's time.
+    assert rows[0].split('|')[11].strip() == '32.0 (1 resumed run(s) left out)'
+    assert rows[1].split('|')[11].strip() == '32.0'
+
+
+def test_ablation_minutes_from_an_older_results_file(tmp_path):
+    """An older ablation.json keeps the minutes as a list in run order;
+    the run whose directory has train_resumed.log is marked as cut."""
+    ablation = _ablation()
+    (tmp_path / 'a_seed1').mkdir()
+    (tmp_path / 'a_seed1' / 'train_resumed.log').write_text('')
+    saved = dict(
+        runs={'a': {'2': {}, '1': {}}, 'f': {'0': {}}},
+        minutes={'a': [30.0, 12.0], 'f': {'0': 31.0}},
+    )
+    assert ablation.load_minutes(saved, str(tmp_path)) == {
+        'a': {2: 30.0, 1: None},
+        'f': {0: 31.0},
+    }
 
 
 def _scalars(run_dir, records):
