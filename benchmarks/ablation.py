@@ -127,18 +127,27 @@ def variant_config(variant, dataset, iters, seed, crops=None):
     return '\n'.join(lines) + '\n'
 
 
+RESUMED_LOG = 'train_resumed.log'
+
+
+def was_resumed(vdir) -> bool:
+    """Whether a run was cut and went on from its checkpoint in a later
+    call (it then has :data:`RESUMED_LOG`)."""
+    return osp.exists(osp.join(vdir, RESUMED_LOG))
+
+
 def train_command(vdir, config):
     """``tools/train.py``'s arguments for one run, and its log file.
 
     A run cut short (its work dir has a ``last_checkpoint``) goes on from
-    that checkpoint with ``--resume`` and logs to ``train_resumed.log``,
+    that checkpoint with ``--resume`` and logs to :data:`RESUMED_LOG`,
     so the first call's log is kept. Such a run's minutes are only this
     call's, so they are not kept as a run's time.
     """
     work_dir = osp.join(vdir, 'train')
     args = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
     if osp.exists(osp.join(work_dir, 'last_checkpoint')):
-        return args + ['--resume'], osp.join(vdir, 'train_resumed.log')
+        return args + ['--resume'], osp.join(vdir, RESUMED_LOG)
     return args, osp.join(vdir, 'train.log')
 
 
@@ -223,17 +232,14 @@ def minutes_cell(by_seed) -> str:
 def load_minutes(saved, out):
     """Minutes per variant and seed from ``ablation.json``. Files written
     before the minutes were kept per seed hold a list in the order the
-    runs were made; a run whose directory has ``train_resumed.log`` was
-    cut, and its minutes were only the resumed call's."""
+    runs were made; a resumed run's minutes were only the second call's."""
     minutes = {}
     for variant, value in saved['minutes'].items():
         if isinstance(value, list):
             seeds = list(saved['runs'][variant])
             value = {
                 seed: None
-                if osp.exists(
-                    osp.join(out, f'{variant}_seed{seed}', 'train_resumed.log')
-                )
+                if was_resumed(osp.join(out, f'{variant}_seed{seed}'))
                 else m
                 for seed, m in zip(seeds, value)
             }
@@ -366,7 +372,6 @@ def main():
                 )
             name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
             train_args, train_log = train_command(vdir, config)
-            resumed = '--resume' in train_args
             start = time.time()
             run_step(f'{name}: training', train_args, train_log)
             with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
@@ -388,7 +393,7 @@ def main():
                 k: metrics.get(f'chromosome/{k}') for k in KEYS
             }
             minutes.setdefault(variant, {})[seed] = (
-                None if resumed else (time.time() - start) / 60
+                None if was_resumed(vdir) else (time.time() - start) / 60
             )
             with open(results_file, 'w') as f:
                 json.dump(
