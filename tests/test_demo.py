@@ -96,6 +96,10 @@ def _ablation():
     'variant,twin',
     [
         ('a', 'faster_rcnn/faster-rcnn_r18-c32_fpn_3500it_gband-crops-cpu.py'),
+        (
+            'b',
+            'deepacc/faster-rcnn-sep_r18-c32_fpn_3500it_gband-crops-cpu.py',
+        ),
         ('f', 'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py'),
     ],
 )
@@ -103,7 +107,7 @@ def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
     tmp_path, variant, twin
 ):
     """benchmarks/ablation.py puts each paper head, narrowed, into the CPU
-    recipe; for (a) and (f) that must give exactly the shipped CPU
+    recipe; for (a), (b) and (f) that must give exactly the shipped CPU
     configs' models, less the polarity output (not a Table 1 part)."""
     path = tmp_path / f'{variant}.py'
     path.write_text(
