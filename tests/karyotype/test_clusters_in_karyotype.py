@@ -13,8 +13,10 @@ from deepacc.karyotype.record import attach_clusters
 
 
 def _scene():
-    """A lone bar at x 10..15 and two touching bars at x 40..51."""
-    image = np.full((60, 80), 220, np.uint8)
+    """A lone bar at x 10..15 and two touching bars at x 40..51, with
+    room on the right for the touching object's label (its width is the
+    font's: OpenCV 5 draws it wider than 4 did)."""
+    image = np.full((60, 120), 220, np.uint8)
     image[10:40, 10:16] = 60
     image[10:40, 40:46] = 60
     image[10:40, 46:52] = 60
