@@ -11,10 +11,19 @@ seed, and ``tools/test.py`` evaluates it on the
 recipe's held-out test cells. The table gives mean and spread (min-max)
 over seeds, and the verdict on DeepACC (f) against the stock head (a) is
 computed, not written by hand: the mean differences in mAP_max and AER and
-whether they are larger than the seeds' spread. Into ``--out/<dataset>``
-it writes ``ablation.json`` (every finished run; a later call skips
-those), ``ablation.md`` (the table) and ``ablation_curves.png``
-(validation mAP and Acc vs iteration per variant, over its seeds).
+whether they are larger than the seeds' spread.
+
+Every finished run is kept as one small file,
+``--results/<dataset>/<variant>_seed<seed>.json`` (by default in this
+folder, ``ablation_results/``, committed): its test metrics (every
+``chromosome/`` value, the AER's split included), its validation curve,
+its minutes and the machine it ran on. A later call, on this machine or
+another, skips the runs that have a file, and the table and the picture
+are made from all the files: runs made in several sessions, or on a GPU
+machine beside the CPU, join without copying work directories. Into
+``--out/<dataset>`` go the runs' work directories, ``ablation.md`` (the
+table) and ``ablation_curves.png`` (validation mAP and Acc vs iteration
+per variant, over its seeds).
 
     # metaphases composed from the G-band crops (not shipped), 3 seeds
     python benchmarks/ablation.py --dataset crops --seeds 0 1 2 \\
@@ -22,6 +31,9 @@ those), ``ablation.md`` (the table) and ``ablation_curves.png``
     # synthetic metaphases
     python benchmarks/ablation.py --dataset synth --seeds 0 1 2 \\
         --out work_dirs/ablation
+    # on a GPU machine, more data workers per run
+    python benchmarks/ablation.py --dataset crops --variants e --seeds 0 \\
+        --cfg-options train_dataloader.num_workers=2
 """
 
 import argparse
@@ -33,6 +45,7 @@ import time
 
 import numpy as np
 from learning_curve import finish_plot, read_curve
+from mmengine.config import DictAction
 
 from deepacc.demo import read_test_metrics, run_step, schedule_text
 from deepacc.testing import config_path, get_config
@@ -68,6 +81,9 @@ PAPER = {
     'f': (91.43, 89.38, 16.22, 84.85),
 }
 KEYS = ('mAP', 'mAP_max', 'AER', 'Acc', 'whole_cell_correct')
+# What a run's file keeps of each validation point.
+CURVE_KEYS = ('iter', 'minutes', 'mAP', 'mAP_max', 'AER', 'Acc')
+RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'ablation_results')
 
 
 def parse_args():
@@ -79,7 +95,15 @@ def parse_args():
         help="crops folder (default: the recipe's, "
         '../shared/data/gband-crops)',
     )
-    parser.add_argument('--out', default='work_dirs/ablation')
+    parser.add_argument(
+        '--out', default='work_dirs/ablation', help='work directories'
+    )
+    parser.add_argument(
+        '--results',
+        default=RESULTS,
+        help='one JSON file per finished run, under <results>/<dataset>/ '
+        '(default: benchmarks/ablation_results)',
+    )
     parser.add_argument(
         '--iters',
         type=int,
@@ -88,6 +112,15 @@ def parse_args():
     )
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS))
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help="key=value settings added to every run's config (as "
+        'tools/train.py takes them), e.g. '
+        'train_dataloader.num_workers=2 on a machine with more cores',
+    )
     return parser.parse_args()
 
 
@@ -106,8 +139,21 @@ def variant_head(variant: str, recipe_model: dict) -> dict:
     return head
 
 
-def variant_config(variant, dataset, iters, seed, crops=None):
-    """Config text: the recipe with the variant's head and the budget."""
+def nested(options: dict) -> dict:
+    """``{'a.b': 1, 'a.c': 2}`` -> ``{'a': {'b': 1, 'c': 2}}``."""
+    out = {}
+    for key, value in options.items():
+        node = out
+        *parents, leaf = key.split('.')
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def variant_config(variant, dataset, iters, seed, crops=None, options=None):
+    """Config text: the recipe with the variant's head and the budget,
+    and ``options`` (dotted keys) over it."""
     recipe = config_path(RECIPES[dataset])
     cfg = get_config(RECIPES[dataset])
     head = variant_head(variant, cfg.model.to_dict())
@@ -119,12 +165,25 @@ def variant_config(variant, dataset, iters, seed, crops=None):
     ]
     if iters is not None:
         lines.append(schedule_text(iters, cfg.lr))
+    overrides = {}
     if crops is not None:
         for split in ('train', 'val', 'test'):
-            lines.append(
-                f'{split}_dataloader = dict(dataset=dict(crops={crops!r}))'
-            )
+            overrides[f'{split}_dataloader.dataset.crops'] = crops
+    overrides.update(options or {})
+    # One assignment per top-level key: a second one would replace the
+    # first in this file before mmengine merges it into the base.
+    for key, value in nested(overrides).items():
+        lines.append(f'{key} = {_config_value(value)}')
     return '\n'.join(lines) + '\n'
+
+
+def _config_value(value) -> str:
+    """A nested option as config text: dicts as ``dict(...)``, so that
+    mmengine merges them into the base's instead of replacing it."""
+    if isinstance(value, dict):
+        items = ', '.join(f'{k}={_config_value(v)}' for k, v in value.items())
+        return f'dict({items})'
+    return repr(value)
 
 
 RESUMED_LOG = 'train_resumed.log'
@@ -220,36 +279,89 @@ def versus_stock(stats, variant) -> str:
     return ' / '.join(diffs)
 
 
-def minutes_cell(by_seed) -> str:
-    """Mean minutes of the runs made in one call; runs that were cut and
-    resumed (minutes ``None``) are left out and counted."""
-    whole = [m for m in by_seed.values() if m is not None]
-    cut = len(by_seed) - len(whole)
-    text = f'{np.mean(whole):.1f}' if whole else 'n/a'
+def device_name() -> str:
+    """The machine a run trains on, as the run's file records it."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f'{os.cpu_count()}-core CPU'
+
+
+def run_record(variant, seed, metrics, curve, minutes, device) -> dict:
+    """What a run's file keeps: the test metrics (``chromosome/`` values,
+    without the prefix), the validation curve, the minutes (None for a run
+    cut and resumed: they would be the second call's only) and the
+    machine."""
+    return dict(
+        variant=variant,
+        seed=seed,
+        metrics={
+            k.split('/', 1)[1]: v
+            for k, v in metrics.items()
+            if k.startswith('chromosome/')
+        },
+        curve=[
+            {k: p[k] for k in CURVE_KEYS if p.get(k) is not None}
+            for p in curve
+        ],
+        minutes=minutes,
+        device=device,
+    )
+
+
+def run_file(results: str, dataset: str, variant: str, seed: int) -> str:
+    return osp.join(results, dataset, f'{variant}_seed{seed}.json')
+
+
+def load_runs(results: str, dataset: str) -> list:
+    """Every run file of ``dataset`` under ``results``, in name order."""
+    folder = osp.join(results, dataset)
+    if not osp.isdir(folder):
+        return []
+    records = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith('.json'):
+            with open(osp.join(folder, name)) as f:
+                records.append(json.load(f))
+    return records
+
+
+def by_variant(records) -> dict:
+    """``{variant: {seed: record}}``."""
+    out = {}
+    for rec in records:
+        out.setdefault(rec['variant'], {})[int(rec['seed'])] = rec
+    return out
+
+
+def minutes_cell(records) -> str:
+    """Mean minutes of a variant's runs per machine; runs that were cut
+    and resumed (minutes None) are left out and counted."""
+    per_device = {}
+    cut = 0
+    for rec in records:
+        if rec.get('minutes') is None:
+            cut += 1
+        else:
+            per_device.setdefault(rec.get('device'), []).append(rec['minutes'])
+    parts = [
+        f'{np.mean(m):.1f}' + (f' ({device})' if len(per_device) > 1 else '')
+        for device, m in per_device.items()
+    ]
+    text = '; '.join(parts) if parts else 'n/a'
     return text + (f' ({cut} resumed run(s) left out)' if cut else '')
 
 
-def load_minutes(saved, out):
-    """Minutes per variant and seed from ``ablation.json``. Files written
-    before the minutes were kept per seed hold a list in the order the
-    runs were made; a resumed run's minutes were only the second call's."""
-    minutes = {}
-    for variant, value in saved['minutes'].items():
-        if isinstance(value, list):
-            seeds = list(saved['runs'][variant])
-            value = {
-                seed: None
-                if was_resumed(osp.join(out, f'{variant}_seed{seed}'))
-                else m
-                for seed, m in zip(seeds, value)
-            }
-        minutes[variant] = {int(s): m for s, m in value.items()}
-    return minutes
-
-
-def format_table(stats, runs, args, minutes) -> str:
+def format_table(stats, runs, args) -> str:
     """Markdown table in Table 1's row order, each row with the seeds it
-    averages over (rows may come from different calls)."""
+    averages over (rows may come from different calls).
+
+    Args:
+        stats (dict): From :func:`summarise`.
+        runs (dict): ``{variant: {seed: record}}`` (:func:`by_variant`).
+        args: ``dataset`` and ``iters``.
+    """
     lines = [
         '| | variant | seeds | mAP | mAP_max | AER | Acc | whole-cell | '
         'mAP_max / AER vs (a) | paper mAP / mAP_max / AER / Acc | '
@@ -271,7 +383,7 @@ def format_table(stats, runs, args, minutes) -> str:
             f'| ({variant}) | {VARIANTS[variant][0]} | {seeds} | '
             + ' | '.join(cells)
             + f' | {versus_stock(stats, variant)} | {paper} | '
-            f'{minutes_cell(minutes.get(variant, {}))} |'
+            f'{minutes_cell(runs[variant].values())} |'
         )
     budget = args.iters or "the recipe's"
     lines += [
@@ -280,7 +392,7 @@ def format_table(stats, runs, args, minutes) -> str:
         'mean (min-max) over the seeds listed, in percent, test set of '
         'held-out cells; "vs (a)" is the difference of the means in '
         'points (AER: lower is better); min/run: training, validation and '
-        'test, runs made in one call.',
+        'test, per machine where a row ran on several.',
         '',
         verdict(stats),
         '',
@@ -288,10 +400,19 @@ def format_table(stats, runs, args, minutes) -> str:
     return '\n'.join(lines)
 
 
-def plot_curves(out: str, runs, path: str) -> None:
+def metrics_of(runs) -> dict:
+    """``{variant: {seed: metrics}}`` of ``{variant: {seed: record}}``."""
+    return {
+        v: {seed: rec['metrics'] for seed, rec in by_seed.items()}
+        for v, by_seed in runs.items()
+    }
+
+
+def plot_curves(runs, path: str) -> None:
     """Validation mAP and Acc vs iteration, one line per variant: the mean
     over its seeds at the iterations all of them reached, shaded from the
-    lowest to the highest seed."""
+    lowest to the highest seed. Runs whose file has no curve are left
+    out, and the legend counts the seeds drawn."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -300,15 +421,12 @@ def plot_curves(out: str, runs, path: str) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for variant in sorted(runs):
         curves = [
-            {
-                p['iter']: p
-                for p in read_curve(
-                    osp.join(out, f'{variant}_seed{seed}', 'train'),
-                    all_runs=True,
-                )
-            }
-            for seed in sorted(runs[variant])
+            {p['iter']: p for p in rec['curve']}
+            for _, rec in sorted(runs[variant].items())
+            if rec.get('curve')
         ]
+        if not curves:
+            continue
         iters = sorted(set.intersection(*(set(c) for c in curves)))
         for ax, key in zip(axes, ('mAP', 'Acc')):
             values = 100 * np.array(
@@ -341,71 +459,73 @@ def plot_curves(out: str, runs, path: str) -> None:
     )
 
 
+def train_and_test(args, variant, seed, out) -> dict:
+    """One run through tools/train.py and tools/test.py; its record."""
+    vdir = osp.join(out, f'{variant}_seed{seed}')
+    os.makedirs(vdir, exist_ok=True)
+    config = osp.join(vdir, 'config.py')
+    with open(config, 'w') as f:
+        f.write(
+            variant_config(
+                variant,
+                args.dataset,
+                args.iters,
+                seed,
+                args.crops,
+                args.cfg_options,
+            )
+        )
+    name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
+    train_args, train_log = train_command(vdir, config)
+    start = time.time()
+    run_step(f'{name}: training', train_args, train_log)
+    with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
+        ckpt = f.read().strip()
+    test_dir = osp.join(vdir, 'test')
+    run_step(
+        f'{name}: testing',
+        [
+            sys.executable,
+            'tools/test.py',
+            config,
+            ckpt,
+            '--work-dir',
+            test_dir,
+        ],
+        osp.join(vdir, 'test.log'),
+    )
+    return run_record(
+        variant,
+        seed,
+        read_test_metrics(test_dir),
+        read_curve(osp.join(vdir, 'train'), all_runs=True),
+        None if was_resumed(vdir) else (time.time() - start) / 60,
+        device_name(),
+    )
+
+
 def main():
     args = parse_args()
     out = osp.abspath(osp.join(args.out, args.dataset))
     os.makedirs(out, exist_ok=True)
-    results_file = osp.join(out, 'ablation.json')
-    runs, minutes = {}, {}
-    if osp.exists(results_file):
-        with open(results_file) as f:
-            saved = json.load(f)
-        runs = {
-            v: {int(s): m for s, m in r.items()}
-            for v, r in saved['runs'].items()
-        }
-        minutes = load_minutes(saved, out)
     # Seed by seed, every variant: a run cut short still compares the
     # variants on the seeds it finished.
     for seed in args.seeds:
         for variant in args.variants:
-            if seed in runs.get(variant, {}):
+            path = run_file(args.results, args.dataset, variant, seed)
+            if osp.exists(path):
                 continue  # finished in an earlier call
-            vdir = osp.join(out, f'{variant}_seed{seed}')
-            os.makedirs(vdir, exist_ok=True)
-            config = osp.join(vdir, 'config.py')
-            with open(config, 'w') as f:
-                f.write(
-                    variant_config(
-                        variant, args.dataset, args.iters, seed, args.crops
-                    )
-                )
-            name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
-            train_args, train_log = train_command(vdir, config)
-            start = time.time()
-            run_step(f'{name}: training', train_args, train_log)
-            with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
-                ckpt = f.read().strip()
-            run_step(
-                f'{name}: testing',
-                [
-                    sys.executable,
-                    'tools/test.py',
-                    config,
-                    ckpt,
-                    '--work-dir',
-                    osp.join(vdir, 'test'),
-                ],
-                osp.join(vdir, 'test.log'),
-            )
-            metrics = read_test_metrics(osp.join(vdir, 'test'))
-            runs.setdefault(variant, {})[seed] = {
-                k: metrics.get(f'chromosome/{k}') for k in KEYS
-            }
-            minutes.setdefault(variant, {})[seed] = (
-                None if was_resumed(vdir) else (time.time() - start) / 60
-            )
-            with open(results_file, 'w') as f:
-                json.dump(
-                    dict(args=vars(args), runs=runs, minutes=minutes),
-                    f,
-                    indent=1,
-                )
-    table = format_table(summarise(runs), runs, args, minutes)
+            record = train_and_test(args, variant, seed, out)
+            os.makedirs(osp.dirname(path), exist_ok=True)
+            with open(path, 'w') as f:
+                json.dump(record, f, indent=1)
+            print(f'results: {path}')
+    runs = by_variant(load_runs(args.results, args.dataset))
+    table = format_table(summarise(metrics_of(runs)), runs, args)
     print(table)
     with open(osp.join(out, 'ablation.md'), 'w') as f:
         f.write(table)
-    plot_curves(out, runs, osp.join(out, 'ablation_curves.png'))
+    plot_curves(runs, osp.join(out, 'ablation_curves.png'))
     print(f'validation curves: {osp.join(out, "ablation_curves.png")}')
     return 0
 

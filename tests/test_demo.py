@@ -154,25 +154,33 @@ def test_ablation_verdict_by_hand():
     assert 'overlap, so the difference is within the seed spread' in text
 
 
+def _record(variant, seed, minutes=30.0, device='2-core CPU', **metrics):
+    return dict(
+        variant=variant,
+        seed=seed,
+        metrics=metrics,
+        curve=[],
+        minutes=minutes,
+        device=device,
+    )
+
+
 def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
     """Rows finished in different calls (3 seeds of (a), 1 of (c)) are
     listed in Table 1's order, each with its own seeds, and (c) is read
     against (a): mAP_max 70 - 81 = -11 points, AER 25 - 19 = +6."""
     ablation = _ablation()
-    runs = {
-        'c': {0: dict(mAP_max=0.70, AER=0.25)},
-        'a': {
-            2: dict(mAP_max=0.80, AER=0.20),
-            0: dict(mAP_max=0.82, AER=0.18),
-            1: dict(mAP_max=0.81, AER=0.19),
-        },
-    }
+    runs = ablation.by_variant(
+        [
+            _record('c', 0, 32.0, mAP_max=0.70, AER=0.25),
+            _record('a', 2, None, mAP_max=0.80, AER=0.20),
+            _record('a', 0, 30.0, mAP_max=0.82, AER=0.18),
+            _record('a', 1, 34.0, mAP_max=0.81, AER=0.19),
+        ]
+    )
     args = SimpleNamespace(dataset='synth', iters=None)
     table = ablation.format_table(
-        ablation.summarise(runs),
-        runs,
-        args,
-        dict(a={0: 30.0, 1: 34.0, 2: None}, c={0: 32.0}),
+        ablation.summarise(ablation.metrics_of(runs)), runs, args
     )
     rows = [line for line in table.splitlines() if line.startswith('| (')]
     assert [row.split('|')[1].strip() for row in rows] == ['(a)', '(c)']
@@ -186,20 +194,94 @@ def test_ablation_table_rows_name_their_seeds_and_the_difference_to_a():
     assert rows[1].split('|')[11].strip() == '32.0'
 
 
-def test_ablation_minutes_from_an_older_results_file(tmp_path):
-    """An older ablation.json keeps the minutes as a list in run order;
-    the run whose directory has train_resumed.log is marked as cut."""
+def test_ablation_minutes_are_kept_per_machine():
+    """A row with runs on two machines gives each machine's mean: (30 +
+    34) / 2 on the CPU, 6 on the GPU."""
     ablation = _ablation()
-    (tmp_path / 'a_seed1').mkdir()
-    (tmp_path / 'a_seed1' / 'train_resumed.log').write_text('')
-    saved = dict(
-        runs={'a': {'2': {}, '1': {}}, 'f': {'0': {}}},
-        minutes={'a': [30.0, 12.0], 'f': {'0': 31.0}},
+    cell = ablation.minutes_cell(
+        [
+            _record('e', 0, 30.0),
+            _record('e', 1, 6.0, device='NVIDIA H200'),
+            _record('e', 2, 34.0),
+        ]
     )
-    assert ablation.load_minutes(saved, str(tmp_path)) == {
-        'a': {2: 30.0, 1: None},
-        'f': {0: 31.0},
+    assert cell == '32.0 (2-core CPU); 6.0 (NVIDIA H200)'
+
+
+def test_ablation_run_files_are_the_results(tmp_path, capsys):
+    """Each finished run is one file; a later call loads them all (runs
+    made elsewhere included) and skips those runs."""
+    ablation = _ablation()
+    metrics = {
+        'chromosome/mAP': 0.9,
+        'chromosome/err_within_group': 0.05,
+        'data_time': 0.1,
     }
+    curve = [
+        dict(iter=700, minutes=9.5, mAP=0.3, Acc=0.6, center_frac=0.2),
+        dict(iter=1400, minutes=19.0, mAP=0.5, Acc=0.7),
+    ]
+    record = ablation.run_record('e', 2, metrics, curve, 57.0, 'cpu')
+    assert record['metrics'] == {'mAP': 0.9, 'err_within_group': 0.05}
+    assert record['curve'][0] == dict(iter=700, minutes=9.5, mAP=0.3, Acc=0.6)
+    path = ablation.run_file(str(tmp_path), 'crops', 'e', 2)
+    assert path == str(tmp_path / 'crops' / 'e_seed2.json')
+    (tmp_path / 'crops').mkdir()
+    with open(path, 'w') as f:
+        json.dump(record, f)
+    with open(tmp_path / 'crops' / 'a_seed0.json', 'w') as f:
+        json.dump(_record('a', 0, mAP=0.8), f)
+    runs = ablation.by_variant(ablation.load_runs(str(tmp_path), 'crops'))
+    assert sorted(runs) == ['a', 'e'] and list(runs['e']) == [2]
+    assert ablation.load_runs(str(tmp_path), 'synth') == []
+    # (e) seed 2 has its file, so nothing trains; the table and the
+    # picture are made from every file, (a)'s included.
+    monkey_argv = [
+        'ablation.py',
+        '--variants',
+        'e',
+        '--seeds',
+        '2',
+        '--results',
+        str(tmp_path),
+        '--out',
+        str(tmp_path / 'work'),
+    ]
+    saved_argv, sys.argv = sys.argv, monkey_argv
+    try:
+        assert ablation.main() == 0
+    finally:
+        sys.argv = saved_argv
+    table = (tmp_path / 'work' / 'crops' / 'ablation.md').read_text()
+    rows = [line for line in table.splitlines() if line.startswith('| (')]
+    assert [row.split('|')[1].strip() for row in rows] == ['(a)', '(e)']
+    assert (tmp_path / 'work' / 'crops' / 'ablation_curves.png').exists()
+    assert '=== ' not in capsys.readouterr().out  # no run_step
+
+
+def test_ablation_options_merge_into_the_recipe(tmp_path):
+    """--cfg-options keys are merged into the recipe's dicts, not put in
+    their place: more data workers keep the training dataset."""
+    ablation = _ablation()
+    assert ablation.nested({'a.b': 1, 'a.c': [2], 'd': 'x'}) == {
+        'a': {'b': 1, 'c': [2]},
+        'd': 'x',
+    }
+    path = tmp_path / 'e.py'
+    path.write_text(
+        ablation.variant_config(
+            'e',
+            'crops',
+            20,
+            0,
+            crops='/x',
+            options={'train_dataloader.num_workers': 2},
+        )
+    )
+    cfg = Config.fromfile(str(path))
+    assert cfg.train_dataloader.num_workers == 2
+    assert cfg.train_dataloader.dataset.type == 'ComposedMetaphaseDataset'
+    assert cfg.train_dataloader.dataset.crops == '/x'
 
 
 def _scalars(run_dir, records):
