@@ -151,9 +151,8 @@ def nested(options: dict) -> dict:
     return out
 
 
-def variant_config(variant, dataset, iters, seed, crops=None, options=None):
-    """Config text: the recipe with the variant's head and the budget,
-    and ``options`` (dotted keys) over it."""
+def variant_config(variant, dataset, iters, seed, crops=None):
+    """Config text: the recipe with the variant's head and the budget."""
     recipe = config_path(RECIPES[dataset])
     cfg = get_config(RECIPES[dataset])
     head = variant_head(variant, cfg.model.to_dict())
@@ -165,14 +164,21 @@ def variant_config(variant, dataset, iters, seed, crops=None, options=None):
     ]
     if iters is not None:
         lines.append(schedule_text(iters, cfg.lr))
-    overrides = {}
     if crops is not None:
         for split in ('train', 'val', 'test'):
-            overrides[f'{split}_dataloader.dataset.crops'] = crops
-    overrides.update(options or {})
-    # One assignment per top-level key: a second one would replace the
-    # first in this file before mmengine merges it into the base.
-    for key, value in nested(overrides).items():
+            lines.append(
+                f'{split}_dataloader = dict(dataset=dict(crops={crops!r}))'
+            )
+    return '\n'.join(lines) + '\n'
+
+
+def options_config(base: str, options: dict) -> str:
+    """Config text that sets ``options`` (dotted keys) over the config
+    file ``base`` (a name beside it). A child file, because a second
+    assignment of a key in the base's own file would replace the first
+    there instead of being merged into it."""
+    lines = [f'_base_ = {"./" + base!r}']
+    for key, value in nested(options).items():
         lines.append(f'{key} = {_config_value(value)}')
     return '\n'.join(lines) + '\n'
 
@@ -463,18 +469,14 @@ def train_and_test(args, variant, seed, out) -> dict:
     """One run through tools/train.py and tools/test.py; its record."""
     vdir = osp.join(out, f'{variant}_seed{seed}')
     os.makedirs(vdir, exist_ok=True)
+    text = variant_config(variant, args.dataset, args.iters, seed, args.crops)
+    if args.cfg_options:
+        with open(osp.join(vdir, 'variant.py'), 'w') as f:
+            f.write(text)
+        text = options_config('variant.py', args.cfg_options)
     config = osp.join(vdir, 'config.py')
     with open(config, 'w') as f:
-        f.write(
-            variant_config(
-                variant,
-                args.dataset,
-                args.iters,
-                seed,
-                args.crops,
-                args.cfg_options,
-            )
-        )
+        f.write(text)
     name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
     train_args, train_log = train_command(vdir, config)
     start = time.time()

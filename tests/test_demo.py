@@ -260,28 +260,34 @@ def test_ablation_run_files_are_the_results(tmp_path, capsys):
 
 
 def test_ablation_options_merge_into_the_recipe(tmp_path):
-    """--cfg-options keys are merged into the recipe's dicts, not put in
-    their place: more data workers keep the training dataset."""
+    """--cfg-options keys are merged into the variant's config, not put
+    in place of its dicts: more data workers keep the training dataset,
+    a head setting keeps the variant's head."""
     ablation = _ablation()
     assert ablation.nested({'a.b': 1, 'a.c': [2], 'd': 'x'}) == {
         'a': {'b': 1, 'c': [2]},
         'd': 'x',
     }
-    path = tmp_path / 'e.py'
+    (tmp_path / 'variant.py').write_text(
+        ablation.variant_config('e', 'crops', 20, 0, crops='/x')
+    )
+    path = tmp_path / 'config.py'
     path.write_text(
-        ablation.variant_config(
-            'e',
-            'crops',
-            20,
-            0,
-            crops='/x',
-            options={'train_dataloader.num_workers': 2},
+        ablation.options_config(
+            'variant.py',
+            {
+                'train_dataloader.num_workers': 2,
+                'model.roi_head.bbox_head.delta': 0.7,
+            },
         )
     )
     cfg = Config.fromfile(str(path))
     assert cfg.train_dataloader.num_workers == 2
     assert cfg.train_dataloader.dataset.type == 'ComposedMetaphaseDataset'
     assert cfg.train_dataloader.dataset.crops == '/x'
+    head = cfg.model.roi_head.bbox_head
+    assert head.type == 'DeepAccBBoxHead' and head.delta == 0.7
+    assert head.loss_gia is None  # (e) stays (e)
 
 
 def _scalars(run_dir, records):
