@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 from mmengine.config import ConfigDict
+from mmengine.logging import MessageHub
 
 from deepacc.models import DeepAccBBoxHead
 
@@ -142,7 +143,34 @@ def test_forward_shapes_and_no_siamese():
     assert not hasattr(plain, 'inference_bias')
 
 
+def test_centre_warmup_holds_centres_off_in_training_only():
+    """Before the Runner's iteration ``center_warmup_iters`` a training
+    step uses the global weights only; from it on, and at test time
+    whatever the iteration, the centres of
+    test_local_centres_are_chosen_per_image_with_delta_fallback."""
+    head = _example_head(center_warmup_iters=100)
+    hub = MessageHub.get_instance('deepacc-centre-warmup-test')
+    with_centres = [[0, -1, -1], [4, 3, -1]]
+    head.train()
+    hub.update_info('iter', 99)
+    _, _, centers, _ = head.local_class_weights(FEATS, COS, IMG)
+    assert (centers == -1).all()
+    logits = head.siamese_forward(FEATS, COS, IMG)[0]
+    global_weights = torch.tensor([[1.0, 0.0], [R, R], [-R, -R]])
+    bias = torch.tensor([0.1, 0.2, 0.3])
+    assert torch.allclose(logits, FEATS @ global_weights.t() + bias)
+    hub.update_info('iter', 100)
+    _, _, centers, _ = head.local_class_weights(FEATS, COS, IMG)
+    assert centers.tolist() == with_centres
+    hub.update_info('iter', 0)
+    head.eval()
+    _, _, centers, _ = head.local_class_weights(FEATS, COS, IMG)
+    assert centers.tolist() == with_centres
+
+
 def test_bad_options():
+    with pytest.raises(ValueError, match='center_warmup_iters'):
+        _head(center_warmup_iters=-1)
     with pytest.raises(ValueError, match='train_centers'):
         _head(train_centers='every')
     with pytest.raises(ValueError, match='center_score'):

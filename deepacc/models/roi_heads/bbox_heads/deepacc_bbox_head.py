@@ -11,6 +11,7 @@ from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.config import ConfigDict
+from mmengine.logging import MessageHub
 from torch import Tensor
 
 from ...utils import top_proposal_per_class
@@ -141,6 +142,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         margin_on_background: bool = True,
         background_center: bool = False,
         train_centers: str = 'sampled',
+        center_warmup_iters: int = 0,
         loss_cls: ConfigType = dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0
         ),
@@ -197,6 +199,12 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         self.margin_on_background = margin_on_background
         self.background_center = background_center
         self.train_centers = train_centers
+        if center_warmup_iters < 0:
+            raise ValueError(
+                'DeepAccBBoxHead: center_warmup_iters must be >= 0, got '
+                f'{center_warmup_iters}'
+            )
+        self.center_warmup_iters = center_warmup_iters
         self.loss_margin = MODELS.build(loss_margin)
         self.loss_gia = MODELS.build(loss_gia) if loss_gia else None
         if self.with_siamese:
@@ -225,6 +233,17 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         if self.center_score == 'cos':
             return cos_score
         return F.softmax(self.scale * cos_score, dim=1)
+
+    def in_center_warmup(self) -> bool:
+        """Whether local centres are held off: in training, before
+        iteration ``center_warmup_iters`` of the Runner (mmengine's
+        ``MessageHub`` ``'iter'``, as mmdet's BoxInst warms up its
+        pairwise loss). Never at test time, nor outside a Runner."""
+        if not self.training or self.center_warmup_iters <= 0:
+            return False
+        hub = MessageHub.get_current_instance()
+        it = hub.get_info('iter')
+        return it is not None and it < self.center_warmup_iters
 
     def forward(
         self, x: Tensor, img_inds: Optional[Tensor] = None
@@ -314,6 +333,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             self.center_scores(cos_score), img_inds, candidate_mask
         )
         use_local = best_scores > self.delta
+        if self.in_center_warmup():
+            use_local[:] = False
         if not self.background_center:
             use_local[:, self.num_classes] = False
         centers = F.normalize(cls_feat[best_inds.clamp(min=0)], dim=-1)
