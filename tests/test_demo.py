@@ -101,14 +101,17 @@ def _ablation():
             'deepacc/faster-rcnn-sep_r18-c32_fpn_3500it_gband-crops-cpu.py',
         ),
         ('f', 'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py'),
+        ('g', 'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py'),
     ],
 )
 def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
     tmp_path, variant, twin
 ):
     """benchmarks/ablation.py puts each paper head, narrowed, into the CPU
-    recipe; for (a), (b) and (f) that must give exactly the shipped CPU
-    configs' models, less the polarity output (not a Table 1 part)."""
+    recipe; for (a), (b) and (g) that must give exactly the shipped CPU
+    configs' models, less the polarity output (not a Table 1 part), and
+    (f) is the shipped DeepACC twin without its centre warm-up (the
+    paper's literal reading)."""
     path = tmp_path / f'{variant}.py'
     path.write_text(
         _ablation().variant_config(variant, 'crops', 20, 3, crops='/x')
@@ -116,10 +119,22 @@ def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
     derived = Config.fromfile(str(path))
     shipped = get_config(twin).model.to_dict()
     head = shipped['roi_head']['bbox_head']
-    assert head.get('with_polarity', False) == (variant == 'f')
-    if variant == 'f':
+    deepacc = variant in 'fg'
+    assert head.get('with_polarity', False) == deepacc
+    if deepacc:
         head['with_polarity'] = False
         del head['loss_polarity']
+        assert head['center_warmup_iters'] > 0
+    derived_head = derived.model.roi_head.bbox_head
+    if variant == 'f':
+        assert derived_head.get('center_warmup_iters', 0) == 0
+        del head['center_warmup_iters']
+    elif variant == 'g':
+        # its share of the 20 iterations, as of the twin's schedule
+        share = 20 / get_config(twin).train_cfg.max_iters
+        head['center_warmup_iters'] = round(
+            head['center_warmup_iters'] * share
+        )
     assert _strip(derived.model.to_dict()) == _strip(shipped)
     assert derived.train_cfg.max_iters == 20
     assert derived.param_scheduler[-1].end == 20
@@ -152,6 +167,39 @@ def test_ablation_verdict_by_hand():
     # AER: 18 vs 19, -1 point (better), ranges 17-19 and 18-20 overlap.
     assert 'AER: DeepACC 18.00 vs stock 19.00 (-1.00 points, better)' in text
     assert 'overlap, so the difference is within the seed spread' in text
+    # Any two rows: (a) read against (f), 81 - 86 = -5 points.
+    text = ablation.verdict(stats, variant='a', base='f')
+    assert text.startswith('(a) vs (f).')
+    assert 'mAP_max: stock 81.00 vs DeepACC 86.00 (-5.00 points, worse)' in (
+        text
+    )
+    assert ablation.verdict(stats, 'g', 'b') == (
+        'Verdict: needs variants (b) and (g).'
+    )
+
+
+def test_ablation_verdict_places_a_single_seed_in_the_other_range():
+    """One seed of (g) against 2 of (f) (85-87 mAP_max, 17-19 AER): 90
+    lies outside (f)'s range, AER 18 inside."""
+    ablation = _ablation()
+    stats = ablation.summarise(
+        {
+            'f': {
+                0: dict(mAP_max=0.85, AER=0.19),
+                1: dict(mAP_max=0.87, AER=0.17),
+            },
+            'g': {0: dict(mAP_max=0.90, AER=0.18)},
+        }
+    )
+    text = ablation.verdict(stats, 'g', 'f')
+    assert (
+        'mAP_max: DeepACC with warm-up 90.00 vs DeepACC 86.00 (+4.00 points, '
+        'better); (g) has one seed, outside the seed range of (f) '
+        '(85.00-87.00)' in text
+    )
+    assert '(g) has one seed, inside the seed range of (f) (17.00-19.00)' in (
+        text
+    )
 
 
 def _record(variant, seed, minutes=30.0, device='2-core CPU', **metrics):
@@ -364,3 +412,29 @@ def test_ablation_resumes_a_run_cut_short(tmp_path):
     args, log = ablation.train_command(str(tmp_path), 'c.py')
     assert args[-1] == '--resume'
     assert log == str(tmp_path / 'train_resumed.log')
+
+
+def test_demo_keeps_the_centre_warmup_share_of_its_schedule():
+    """A recipe with centres held off for 700 of 2100 iterations holds them
+    off for a third of the demo's: 800 * 700 / 2100 = 266.7 -> 267; a head
+    without a warm-up gets no line."""
+    from deepacc.demo import center_warmup_text
+
+    def cfg(warmup):
+        head = dict(type='DeepAccBBoxHead')
+        if warmup is not None:
+            head['center_warmup_iters'] = warmup
+        return Config(
+            dict(
+                model=dict(roi_head=dict(bbox_head=head)),
+                train_cfg=dict(max_iters=2100),
+            )
+        )
+
+    line = center_warmup_text(cfg(700), 800)
+    assert line.endswith('center_warmup_iters=267)))')
+    assert Config.fromstring(line, '.py').model == dict(
+        roi_head=dict(bbox_head=dict(center_warmup_iters=267))
+    )
+    assert center_warmup_text(cfg(None), 800) == ''
+    assert center_warmup_text(cfg(0), 800) == ''
