@@ -1,4 +1,4 @@
-# DeepACC (Table 1 (f)) on a CPU: synthetic
+# DeepACC (Table 1 (f), local centres after a warm-up) on a CPU: synthetic
 # metaphases rendered on the fly (a new cell every draw), 2100 iterations
 # of batch 2 (30 min on 2 cores). Test set: 60 other synthetic cells.
 # Results and the recipe's reasoning: ../deepacc/README.md.

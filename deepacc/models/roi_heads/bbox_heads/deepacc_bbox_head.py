@@ -98,8 +98,16 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
       only 9-62% of them right; with ``N=700`` (a third of 2100) they
       are on for 99% of the present classes from iteration 720, 98%
       right, and the model tests at mAP_max 95.33 / AER 10.23 where the
-      literal reading gave 92.03 / 15.93 (3 seeds). The CPU recipes set
-      it to a third of their schedules.
+      literal reading gave 92.03 / 15.93 (3 seeds); on the crop-composed
+      cells ``N=1200`` gave 83.88 / 20.70 against 75.13 / 28.50. The
+      CPU recipes set it to about a third of their schedules. It counts
+      iterations, not a share of a schedule: what makes a centre right
+      is how far the margin branch has learnt, and switched on at
+      iteration 267 of an 800-iteration run the centres were mostly
+      wrong (33-48% right) and the model ended below the literal one.
+      Nor should the switch come near the end: it doubles the inference
+      loss for a few hundred iterations (at 700 of 800, right centres
+      still left the model below the literal one).
 
     Polarity (``with_polarity=True``, not in the paper; Varifocal-Net's
     second task): one more linear layer on the classification feature
