@@ -105,9 +105,9 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
       is how far the margin branch has learnt, and switched on at
       iteration 267 of an 800-iteration run the centres were mostly
       wrong (33-48% right) and the model ended below the literal one.
-      Nor should the switch come near the end: it doubles the inference
-      loss for a few hundred iterations (at 700 of 800, right centres
-      still left the model below the literal one).
+      Nor should the switch come near the end: it raises the inference
+      loss by 40-100% for a few hundred iterations (at 700 of 800,
+      right centres still left the model below the literal one).
 
     Polarity (``with_polarity=True``, not in the paper; Varifocal-Net's
     second task): one more linear layer on the classification feature
