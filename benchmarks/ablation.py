@@ -302,8 +302,10 @@ def verdict(stats, variant: str = 'f', base: str = 'a') -> str:
                 'and the difference may be noise.'
             )
         elif min(a_n, f_n) < 2:
-            one, many = (variant, base) if f_n < 2 else (base, variant)
-            lo, hi = (a_lo, a_hi) if f_n < 2 else (f_lo, f_hi)
+            if f_n < 2:
+                one, many, lo, hi = variant, base, a_lo, a_hi
+            else:
+                one, many, lo, hi = base, variant, f_lo, f_hi
             spread = (
                 f'({one}) has one seed, '
                 f'{"outside" if separated else "inside"} the seed range '

@@ -11,8 +11,9 @@ _base_ = [
 # Local centres only after iteration 700 (a third of the schedule): from
 # iteration 0 they cost the head half its early progress (600-iteration
 # probes: val mAP 31.8 with them, 48.1 without), and this model ended at
-# test mAP_max 95.33 / AER 10.23 where the paper's literal (f) ended at
-# 92.03 / 15.93 (3 seeds; ../deepacc/README.md).
+# test mAP_max 95.40 / AER 10.05 (2 seeds, polarity off) where the
+# paper's literal (f) ended at 92.03 / 15.93 (3 seeds;
+# ../deepacc/README.md).
 model = dict(roi_head=dict(bbox_head=dict(center_warmup_iters=700)))
 default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
