@@ -13,7 +13,7 @@ _base_ = [
 # Local centres only after iteration 1200 (about a third of the schedule,
 # as in the synthetic recipe): with them from iteration 0 (the paper's
 # literal reading) this recipe's (f) tested at mAP_max 75.13 / AER 28.50
-# (3 seeds), with the warm-up at 83.87 / 20.56 (2 seeds, polarity off;
+# (3 seeds), with the warm-up at 84.13 / 20.58 (3 seeds, polarity off;
 # ../deepacc/README.md).
 model = dict(roi_head=dict(bbox_head=dict(center_warmup_iters=1200)))
 default_hooks = dict(
