@@ -87,6 +87,37 @@ def test_local_centres_are_chosen_per_image_with_delta_fallback():
     assert mixed[0, 1].item() == pytest.approx(4 + 0.2, abs=1e-6)
 
 
+def test_inference_scale_multiplies_the_logits_bias_included():
+    """``t (W_I,j . x + b_j)``: a fixed t, and a learnt one that starts at
+    its given value, gets a gradient and is logged."""
+    plain = _example_head().siamese_forward(FEATS, COS, IMG)[0]
+    fixed = _example_head(inference_scale=2.5)
+    assert torch.allclose(
+        fixed.siamese_forward(FEATS, COS, IMG)[0], 2.5 * plain, atol=1e-6
+    )
+    assert not any('scale' in n for n, _ in fixed.named_parameters())
+    learnt = _example_head(inference_scale=2.5, learn_inference_scale=True)
+    assert learnt.inference_log_scale.item() == pytest.approx(math.log(2.5))
+    logits = learnt.siamese_forward(FEATS, COS, IMG)[0]
+    assert torch.allclose(logits, 2.5 * plain, atol=1e-6)
+    # d(sum t * z)/d(log t) = t * sum z.
+    logits.sum().backward()
+    assert learnt.inference_log_scale.grad.item() == pytest.approx(
+        2.5 * plain.sum().item(), rel=1e-5
+    )
+    losses = _loss(
+        _head(learn_inference_scale=True),
+        torch.rand(4, 2, 1, 1),
+        _rois([0, 0, 1, 1]),
+        [0, 1, 2, 2],
+    )
+    assert losses['inference_scale'].item() == pytest.approx(1.0)
+    assert not losses['inference_scale'].requires_grad
+    # Without the siamese branch there is nothing to scale.
+    margin_only = _head(with_siamese=False, learn_inference_scale=True)
+    assert not hasattr(margin_only, 'inference_log_scale')
+
+
 def test_absent_class_and_candidate_mask_fall_back_to_global():
     head = _example_head()
     # No RoI of image 1 may be a centre: all its weights are global.
@@ -175,6 +206,8 @@ def test_bad_options():
         _head(train_centers='every')
     with pytest.raises(ValueError, match='center_score'):
         _head(center_score='logit')
+    with pytest.raises(ValueError, match='inference_scale'):
+        _head(inference_scale=0.0)
 
 
 def _targets(num_rois, labels):
