@@ -252,7 +252,6 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 'DeepAccBBoxHead: inference_scale must be > 0, got '
                 f'{inference_scale}'
             )
-        self.learn_inference_scale = learn_inference_scale
         if learn_inference_scale and with_siamese:
             # Learnt in log space: stays positive, and AdamW's steps
             # change it by a ratio, whatever its size.
