@@ -118,6 +118,50 @@ def test_inference_scale_multiplies_the_logits_bias_included():
     assert not hasattr(margin_only, 'inference_log_scale')
 
 
+def test_own_inference_weights_by_hand():
+    """``'own'``: a class without a centre scores ``W_G,j . x + b_j``
+    (W_G not normalised); a centre keeps ``|W_G,j|``; ``loss_cls`` no
+    longer reaches ``W_M``, which the margin loss still trains."""
+    head = _example_head(inference_weights='own')
+    with torch.no_grad():
+        head.fc_inference.weight.copy_(
+            torch.tensor([[0.0, 2.0], [3.0, 4.0], [1.0, -1.0]])
+        )
+    logits = head.siamese_forward(FEATS, COS, IMG)[0]
+    # Centres as in the shared test: image 0 class 0 -> row 0 (direction
+    # (0.6, 0.8)), image 1 class 0 -> row 4 ((1, 0)), class 1 -> row 3
+    # ((0, 1)); lengths |W_G,0| = 2, |W_G,1| = 5.
+    expected = torch.tensor(
+        [
+            [2 * (3 * 0.6 + 4 * 0.8) + 0.1, 9 + 16 + 0.2, 3 - 4 + 0.3],
+            [2 * 0.6 + 0.1, 3 + 0.2, 1 + 0.3],
+            [2 * 2 * 0.8 + 0.1, 8 + 0.2, -2 + 0.3],
+            [0 + 0.1, 5 + 0.2, -1 + 0.3],
+            [2 * 2 + 0.1, 0 + 0.2, 2 + 0.3],
+        ]
+    )
+    assert torch.allclose(logits, expected, atol=1e-6)
+    # Initialised like fc_cls (std 0.01), not PyTorch's default.
+    fresh = _head(inference_weights='own')
+    assert fresh.fc_inference.weight.std().item() < 0.03
+    torch.manual_seed(0)
+    head = _head(inference_weights='own', loss_gia=None)
+    losses = _loss(
+        head, torch.rand(4, 2, 1, 1), _rois([0, 0, 1, 1]), [0, 1, 2, 2]
+    )
+    losses['loss_cls'].backward()
+    assert head.fc_cls.weight.grad is None or not head.fc_cls.weight.grad.any()
+    assert head.fc_inference.weight.grad.abs().sum() > 0
+    head.zero_grad()
+    losses = _loss(
+        head, torch.rand(4, 2, 1, 1), _rois([0, 0, 1, 1]), [0, 1, 2, 2]
+    )
+    losses['loss_aam'].backward()
+    assert head.fc_cls.weight.grad.abs().sum() > 0
+    # The paper's sharing has no weights of its own.
+    assert not hasattr(_head(), 'fc_inference')
+
+
 def test_absent_class_and_candidate_mask_fall_back_to_global():
     head = _example_head()
     # No RoI of image 1 may be a centre: all its weights are global.
@@ -208,6 +252,8 @@ def test_bad_options():
         _head(center_score='logit')
     with pytest.raises(ValueError, match='inference_scale'):
         _head(inference_scale=0.0)
+    with pytest.raises(ValueError, match='inference_weights'):
+        _head(inference_weights='free')
 
 
 def _targets(num_rois, labels):

@@ -121,6 +121,17 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
       -> 20.27-21.17); learnt from the start, ``t`` fell to 0.75 and the
       run tested level with the same seed without it (mAP_max 84.30
       against 83.85, missed 6.31% against 6.06%).
+    - ``inference_weights='shared'``: the inference branch's fallback
+      weights are the margin branch's ``W_M`` (normalised), as the paper
+      reads, so ``loss_cls`` and ``loss_margin`` train the same class
+      weights. ``'own'`` gives the inference branch its own unconstrained
+      global weights ``W_G`` (a bias-free linear layer, the bias stays
+      ``b``): a class without a local centre scores ``W_G,j . x + b_j``,
+      as a stock classifier does, and a local centre keeps the length of
+      ``W_G,j`` with its proposal's direction; ``W_M`` is then trained by
+      the margin loss alone and only picks the centres. Tried for the
+      crops recipe's gap to the separate-branch stock head
+      (``benchmarks/README.md``).
 
     Polarity (``with_polarity=True``, not in the paper; Varifocal-Net's
     second task): one more linear layer on the classification feature
@@ -156,6 +167,8 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             branch's logits (> 0). Defaults to 1.0.
         learn_inference_scale (bool): Learn ``t`` (from
             ``inference_scale``). Defaults to False.
+        inference_weights (str): 'shared' (``W_M``, the paper) or 'own'
+            (``W_G``): the inference branch's global class weights.
         loss_cls (dict): Loss of the inference branch (CE, weight 1.0).
         loss_margin (dict): Loss of the margin branch (AAM, s=64,
             m=0.25, weight 0.1).
@@ -185,6 +198,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         center_warmup_iters: int = 0,
         inference_scale: float = 1.0,
         learn_inference_scale: bool = False,
+        inference_weights: str = 'shared',
         loss_cls: ConfigType = dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0
         ),
@@ -213,6 +227,11 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             raise ValueError(
                 'DeepAccBBoxHead: train_centers must be "sampled" or '
                 f'"positive", got {train_centers!r}'
+            )
+        if inference_weights not in ('shared', 'own'):
+            raise ValueError(
+                'DeepAccBBoxHead: inference_weights must be "shared" or '
+                f'"own", got {inference_weights!r}'
             )
         if loss_cls.get('use_sigmoid', False):
             raise ValueError(
@@ -266,6 +285,21 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             self.inference_bias = nn.Parameter(
                 torch.zeros(self.num_classes + 1)
             )
+        self.inference_weights = inference_weights
+        if self.with_siamese and inference_weights == 'own':
+            # W_G: the inference branch's own global weights, initialised
+            # as mmdet initialises a classifier (fc_cls).
+            self.fc_inference = nn.Linear(
+                self.cls_last_dim, self.num_classes + 1, bias=False
+            )
+            if init_cfg is None:
+                self.init_cfg += [
+                    dict(
+                        type='Normal',
+                        std=0.01,
+                        override=dict(name='fc_inference'),
+                    )
+                ]
         self.with_polarity = with_polarity
         if with_polarity:
             self.fc_polarity = nn.Linear(self.cls_last_dim, 1)
@@ -403,7 +437,13 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         centers = F.normalize(cls_feat[best_inds.clamp(min=0)], dim=-1)
         if self.detach_centers:
             centers = centers.detach()
-        global_weights = F.normalize(self.fc_cls.weight, dim=1)
+        if hasattr(self, 'fc_inference'):
+            # A centre takes the direction of its proposal and the length
+            # of the class's own global weight.
+            global_weights = self.fc_inference.weight
+            centers = centers * global_weights.norm(dim=1)[None, :, None]
+        else:
+            global_weights = F.normalize(self.fc_cls.weight, dim=1)
         weights = torch.where(
             use_local[..., None], centers, global_weights[None]
         )
