@@ -131,7 +131,14 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
       ``W_G,j`` with its proposal's direction; ``W_M`` is then trained by
       the margin loss alone and only picks the centres. Tried for the
       crops recipe's gap to the separate-branch stock head
-      (``benchmarks/README.md``).
+      (``benchmarks/README.md``; (g) seed 1): the margin branch then
+      never learnt (the AAM loss flat from iteration 700, no centre on
+      in training or at test), the model missed as few chromosomes as
+      the stock head (3.3%) but misclassified more (15.7% against
+      12.5%), and tested level with the shared weights (mAP_max 84.09
+      / AER 20.92 against 83.85 / 20.41). With ``'shared'`` the
+      inference branch's cross-entropy is what trains ``W_M`` to pick
+      centres.
 
     Polarity (``with_polarity=True``, not in the paper; Varifocal-Net's
     second task): one more linear layer on the classification feature
