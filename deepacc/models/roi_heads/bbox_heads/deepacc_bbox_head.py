@@ -292,7 +292,6 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             self.inference_bias = nn.Parameter(
                 torch.zeros(self.num_classes + 1)
             )
-        self.inference_weights = inference_weights
         if self.with_siamese and inference_weights == 'own':
             # W_G: the inference branch's own global weights, initialised
             # as mmdet initialises a classifier (fc_cls).
