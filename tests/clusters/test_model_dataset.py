@@ -1,5 +1,7 @@
 """ClusterObjectDataset items and ClusterTypeClassifier modes."""
 
+import itertools
+
 import pytest
 import torch
 from mmdet.registry import DATASETS, MODELS
@@ -134,12 +136,35 @@ def test_bad_class_weight_is_refused():
 
 
 def test_augmentation_keeps_the_content():
+    """Every patch comes out in one of its 8 flip / transpose poses (so
+    its pixels are the same), and the poses vary: with 16 patches (all
+    left as they are with chance 8**-16) several different ones are used.
+    """
     model = _model()
+    torch.manual_seed(0)
     patches = torch.rand((16, 2, 8, 8))
     out = model._augment(patches)
     assert out.shape == patches.shape
+    candidates = list(itertools.product((False, True), repeat=3))
+    poses = set()
     for a, b in zip(patches, out):
         assert torch.equal(a.flatten().sort()[0], b.flatten().sort()[0])
+        matches = [
+            pose for pose in candidates if torch.equal(_pose(a, *pose), b)
+        ]
+        assert len(matches) == 1
+        poses.add(matches[0])
+    assert len(poses) > 1
+    assert not torch.equal(out, patches)
+
+
+def _pose(patch, flip_x, flip_y, transpose):
+    """``patch`` (C, H, W) flipped left-right, up-down, then transposed."""
+    if flip_x:
+        patch = patch.flip(-1)
+    if flip_y:
+        patch = patch.flip(-2)
+    return patch.transpose(-1, -2) if transpose else patch
 
 
 @pytest.mark.parametrize(
