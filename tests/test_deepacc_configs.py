@@ -129,9 +129,14 @@ def test_every_config_is_covered():
 
 @pytest.mark.parametrize('config', TOP1_CONFIGS)
 def test_predict_emits_top1_instances(config):
-    model = MODELS.build(shrink_model_cfg(get_config(config).model))
-    model.eval()
+    """Each top-1 detection is its proposal's best foreground class, with
+    that class's score. The untrained model's scores sit near 1/25, so
+    the score threshold is 0: every proposal makes a detection."""
+    model_cfg = shrink_model_cfg(get_config(config).model)
+    model_cfg.test_cfg.rcnn.score_thr = 0.0
     torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.eval()
     packed = demo_mm_inputs(
         2, [(3, 64, 96)] * 2, num_items=[3, 0], num_classes=24
     )
@@ -140,5 +145,12 @@ def test_predict_emits_top1_instances(config):
     for result in results:
         top1 = result.to_dict()['pred_top1_instances']
         n = len(top1['labels'])
+        assert n > 0
         assert top1['bboxes'].shape == (n, 4) and top1['scores'].shape == (n,)
+        assert top1['class_scores'].shape == (n, 25)
         assert (top1['labels'] < 24).all()
+        foreground = top1['class_scores'][:, :-1]
+        assert torch.equal(top1['labels'], foreground.argmax(1))
+        assert torch.equal(
+            top1['scores'], foreground.gather(1, top1['labels'][:, None])[:, 0]
+        )
