@@ -10,9 +10,7 @@ import sys
 import pytest
 import torch
 
-from deepacc.testing import REPO_ROOT, make_tiny_coco, write_tiny_config
-
-CPU_CONFIG = 'faster_rcnn/faster-rcnn_r18-c32_fpn_1x_chromosome-cpu.py'
+from deepacc.testing import REPO_ROOT
 
 
 def _run(args, cwd, env_extra=None, timeout=600):
@@ -27,32 +25,16 @@ def _run(args, cwd, env_extra=None, timeout=600):
     return out
 
 
-@pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    """Train one epoch (2 iterations) with tools/train.py."""
-    root = tmp_path_factory.mktemp('tools')
-    make_tiny_coco(str(root / 'data'), num_images=4, seed=0)
-    config = write_tiny_config(
-        str(root / 'tiny.py'), CPU_CONFIG, str(root / 'data'), max_epochs=1
-    )
-    work_dir = str(root / 'work')
-    out = _run(
-        [sys.executable, 'tools/train.py', config, '--work-dir', work_dir],
-        cwd=REPO_ROOT,
-    )
-    return dict(root=root, config=config, work_dir=work_dir, log=out)
+def test_train_writes_a_checkpoint(tiny_detector):
+    ckpt = osp.join(tiny_detector['work_dir'], 'epoch_1.pth')
+    assert osp.isfile(ckpt), tiny_detector['log'][-3000:]
+    assert 'Epoch(train) [1][2/2]' in tiny_detector['log']
 
 
-def test_train_writes_a_checkpoint(trained):
-    ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
-    assert osp.isfile(ckpt), trained['log'][-3000:]
-    assert 'Epoch(train) [1][2/2]' in trained['log']
-
-
-def test_runner_checkpoint_needs_our_safe_globals(trained):
+def test_runner_checkpoint_needs_our_safe_globals(tiny_detector):
     """torch's default weights-only load refuses the Runner's checkpoint;
     after ``import deepacc`` exactly its types are allowed."""
-    ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
+    ckpt = tiny_detector['checkpoint']
     plain = subprocess.run(
         [sys.executable, '-c', f'import torch; torch.load({ckpt!r})'],
         capture_output=True,
@@ -83,18 +65,18 @@ class _Payload:
     pass
 
 
-def test_test_tool_evaluates_the_checkpoint(trained):
-    ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
+def test_test_tool_evaluates_the_checkpoint(tiny_detector):
+    ckpt = tiny_detector['checkpoint']
     out = _run(
         [
             sys.executable,
             'tools/test.py',
-            trained['config'],
+            tiny_detector['config'],
             ckpt,
             '--work-dir',
-            str(trained['root'] / 'test_work'),
+            str(tiny_detector['root'] / 'test_work'),
             '--out',
-            str(trained['root'] / 'results.pkl'),
+            str(tiny_detector['root'] / 'results.pkl'),
         ],
         cwd=REPO_ROOT,
     )
@@ -109,34 +91,34 @@ def test_test_tool_evaluates_the_checkpoint(trained):
         'err_across_group',
     ):
         assert f'chromosome/{key}:' in out, key
-    assert osp.isfile(str(trained['root'] / 'results.pkl'))
+    assert osp.isfile(str(tiny_detector['root'] / 'results.pkl'))
 
 
-def test_mmdet_installed_test_tool_runs_our_config(trained):
+def test_mmdet_installed_test_tool_runs_our_config(tiny_detector):
     """custom_imports lets mmdet's own tools run deepacc configs."""
     import mmdet
 
     tool = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', 'test.py')
-    ckpt = osp.join(trained['work_dir'], 'epoch_1.pth')
+    ckpt = tiny_detector['checkpoint']
     out = _run(
         [
             sys.executable,
             tool,
-            trained['config'],
+            tiny_detector['config'],
             ckpt,
             '--work-dir',
-            str(trained['root'] / 'mmdet_test_work'),
+            str(tiny_detector['root'] / 'mmdet_test_work'),
         ],
-        cwd=str(trained['root']),
+        cwd=str(tiny_detector['root']),
     )
     assert 'Epoch(test) [4/4]' in out
 
 
-def test_resume_continues_from_the_last_checkpoint(trained, tmp_path):
+def test_resume_continues_from_the_last_checkpoint(tiny_detector, tmp_path):
     work_dir = str(tmp_path / 'resume')
     os.makedirs(work_dir)
     for name in ('epoch_1.pth', 'last_checkpoint'):
-        src = osp.join(trained['work_dir'], name)
+        src = osp.join(tiny_detector['work_dir'], name)
         text = open(src, 'rb').read()
         if name == 'last_checkpoint':
             text = osp.join(work_dir, 'epoch_1.pth').encode()
@@ -145,7 +127,7 @@ def test_resume_continues_from_the_last_checkpoint(trained, tmp_path):
         [
             sys.executable,
             'tools/train.py',
-            trained['config'],
+            tiny_detector['config'],
             '--work-dir',
             work_dir,
             '--resume',
@@ -163,13 +145,13 @@ def test_resume_continues_from_the_last_checkpoint(trained, tmp_path):
     assert state['meta']['epoch'] == 2 and state['meta']['iter'] == 4
 
 
-def test_distributed_training_with_two_cpu_processes(trained, tmp_path):
+def test_distributed_training_with_two_cpu_processes(tiny_detector, tmp_path):
     work_dir = str(tmp_path / 'dist')
     out = _run(
         [
             'bash',
             'tools/dist_train.sh',
-            trained['config'],
+            tiny_detector['config'],
             '2',
             '--work-dir',
             work_dir,
