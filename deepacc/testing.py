@@ -12,16 +12,17 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from deepacc.utils import get_config_path
+
+# The checkout the tests run in (``tools/``, ``benchmarks/``); code that
+# ships with the package finds configs with :func:`get_config_path`.
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+CONFIG_ROOT = get_config_path()
+# Absolute path of a config under ``configs/``.
+config_path = get_config_path
 
 _CHANNEL_KEYS = ('in_channels', 'feat_channels', 'out_channels')
 _FC_KEYS = ('fc_out_channels', 'cls_fc_out_channels', 'reg_fc_out_channels')
-
-
-def config_path(relative: str) -> str:
-    """Absolute path of a config under ``configs/``."""
-    return osp.join(CONFIG_ROOT, relative)
 
 
 # Config folders of models that are not detectors (no detector tests).

@@ -1,7 +1,12 @@
 """Every config parses, and a shrunk copy builds and runs on CPU."""
 
 import copy
+import filecmp
+import importlib.util
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import mmdet
 import pytest
@@ -13,7 +18,13 @@ from mmengine.config import Config
 
 import deepacc  # noqa: F401
 from deepacc.chromosomes import CLASSES
-from deepacc.testing import all_configs, get_config, shrink_model_cfg
+from deepacc.testing import (
+    REPO_ROOT,
+    all_configs,
+    get_config,
+    shrink_model_cfg,
+)
+from deepacc.utils import get_config_path, get_tool_path
 
 register_all_modules()
 CONFIGS = all_configs()
@@ -166,3 +177,68 @@ def test_paper_baseline_equals_stock_faster_rcnn_r101_2x():
         side['model']['roi_head']['bbox_head'].pop('num_classes')
         side['model']['roi_head'].pop('type')
     assert ours == stock
+
+
+def _files(root):
+    """Every file under ``root``, relative to it."""
+    return sorted(
+        osp.relpath(osp.join(folder, name), root)
+        for folder, _, names in os.walk(root)
+        if '__pycache__' not in folder
+        for name in names
+    )
+
+
+def test_get_config_path_finds_every_shipped_config():
+    shipped = _files(osp.join(REPO_ROOT, 'configs'))
+    assert len([f for f in shipped if f.endswith('.py')]) > 20
+    for relative in shipped:
+        assert osp.isfile(get_config_path(relative)), relative
+    assert osp.isfile(get_tool_path('train.py'))
+    assert not osp.exists(get_config_path('deepacc/no_such_config.py'))
+
+
+def test_wheel_build_ships_configs_and_tools(tmp_path):
+    """``pip install .`` installs what setup.py's build_py writes: a copy
+    of configs/ and tools/ in deepacc/.mim, where the path lookup of the
+    installed package finds them and ``_base_`` inheritance (relative
+    paths and ``mmdet::`` scope) still resolves."""
+    build = tmp_path / 'build'
+    proc = subprocess.run(
+        [
+            sys.executable,
+            'setup.py',
+            '-q',
+            'build_py',
+            '--build-lib',
+            str(build),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    mim = build / 'deepacc' / '.mim'
+    for folder in ('configs', 'tools'):
+        ours = osp.join(REPO_ROOT, folder)
+        assert _files(mim / folder) == _files(ours)
+        match, mismatch, errors = filecmp.cmpfiles(
+            ours, mim / folder, _files(ours), shallow=False
+        )
+        assert not mismatch and not errors
+    # The lookup as the installed package runs it (only this module is
+    # loaded from the build; it depends on nothing but its own place).
+    spec = importlib.util.spec_from_file_location(
+        'installed_path', build / 'deepacc' / 'utils' / 'path.py'
+    )
+    installed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(installed)
+    assert installed.get_config_path() == str(mim / 'configs')
+    assert installed.get_tool_path('train.py') == str(
+        mim / 'tools' / 'train.py'
+    )
+    relative = 'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py'
+    path = installed.get_config_path(relative)
+    assert path == str(mim / 'configs' / relative)
+    assert Config.fromfile(path).to_dict() == get_config(relative).to_dict()

@@ -146,10 +146,10 @@ def _load_config(path: str, args: argparse.Namespace):
     """The config with the crop set, split and overrides of ``args``."""
     from mmengine.config import Config, DictAction
 
-    from deepacc.testing import config_path
+    from deepacc.utils import get_config_path
 
-    if not osp.isfile(path) and osp.isfile(config_path(path)):
-        path = config_path(path)
+    if not osp.isfile(path) and osp.isfile(get_config_path(path)):
+        path = get_config_path(path)
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such config')
     cfg = Config.fromfile(path)
