@@ -53,13 +53,19 @@ import os
 import os.path as osp
 import sys
 import time
+from typing import Optional
 
 import numpy as np
+from _common import REPO_ROOT
 from learning_curve import finish_plot, read_curve
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
-from deepacc.demo import read_test_metrics, run_step, schedule_text
-from deepacc.testing import config_path, get_config
+from deepacc.utils import (
+    get_config_path,
+    read_test_metrics,
+    run_step,
+    schedule_options,
+)
 
 RECIPES = {
     'crops': 'faster_rcnn/faster-rcnn_r18-c32_fpn_3500it_gband-crops-cpu.py',
@@ -160,7 +166,7 @@ def variant_head(variant: str, recipe_model: dict, dataset: str) -> dict:
     centres right when they switch on is how far the margin branch has
     learnt, not the share of the schedule: a demo that switched them on
     at a third of 800 iterations lost its accuracy to wrong centres)."""
-    head = get_config(VARIANTS[variant][1]).model.roi_head.bbox_head
+    head = _config(VARIANTS[variant][1]).model.roi_head.bbox_head
     head = head.to_dict()
     recipe_head = recipe_model['roi_head']['bbox_head']
     for key in ('in_channels', 'fc_out_channels'):
@@ -169,62 +175,48 @@ def variant_head(variant: str, recipe_model: dict, dataset: str) -> dict:
         head['with_polarity'] = False
         head.pop('loss_polarity', None)
     if variant == 'g':
-        twin = get_config(DEEPACC_TWINS[dataset]).model.roi_head.bbox_head
+        twin = _config(DEEPACC_TWINS[dataset]).model.roi_head.bbox_head
         head['center_warmup_iters'] = twin.center_warmup_iters
     return head
 
 
-def nested(options: dict) -> dict:
-    """``{'a.b': 1, 'a.c': 2}`` -> ``{'a': {'b': 1, 'c': 2}}``."""
-    out = {}
-    for key, value in options.items():
-        node = out
-        *parents, leaf = key.split('.')
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return out
-
-
-def variant_config(variant, dataset, iters, seed, crops=None):
-    """Config text: the recipe with the variant's head and the budget."""
-    recipe = config_path(RECIPES[dataset])
-    cfg = get_config(RECIPES[dataset])
+def variant_config(
+    variant: str,
+    dataset: str,
+    iters: Optional[int],
+    seed: int,
+    crops: Optional[str] = None,
+    options: Optional[dict] = None,
+) -> Config:
+    """The recipe of ``dataset`` with the variant's head
+    (:func:`variant_head`) and the seed; where given, the budget ``iters``
+    (:func:`deepacc.utils.schedule_options` at the recipe's rate), the
+    crops folder, and ``options`` (dotted keys, as ``--cfg-options``
+    gives them) merged into the config's dicts."""
+    cfg = _config(RECIPES[dataset])
     head = variant_head(variant, cfg.model.to_dict(), dataset)
-    lines = [
-        f'_base_ = {recipe!r}',
-        'model = dict(roi_head=dict(bbox_head=dict(_delete_=True, '
-        f'**{head!r})))',
-        f'randomness = dict(seed={seed})',
-    ]
+    cfg.merge_from_dict(
+        dict(
+            model=dict(roi_head=dict(bbox_head=dict(_delete_=True, **head))),
+            randomness=dict(seed=seed),
+        )
+    )
     if iters is not None:
-        lines.append(schedule_text(iters, cfg.lr))
+        cfg.merge_from_dict(schedule_options(iters, cfg.lr))
     if crops is not None:
-        for split in ('train', 'val', 'test'):
-            lines.append(
-                f'{split}_dataloader = dict(dataset=dict(crops={crops!r}))'
-            )
-    return '\n'.join(lines) + '\n'
+        cfg.merge_from_dict(
+            {
+                f'{split}_dataloader': dict(dataset=dict(crops=crops))
+                for split in ('train', 'val', 'test')
+            }
+        )
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
 
 
-def options_config(base: str, options: dict) -> str:
-    """Config text that sets ``options`` (dotted keys) over the config
-    file ``base`` (a name beside it). A child file, because a second
-    assignment of a key in the base's own file would replace the first
-    there instead of being merged into it."""
-    lines = [f'_base_ = {"./" + base!r}']
-    for key, value in nested(options).items():
-        lines.append(f'{key} = {_config_value(value)}')
-    return '\n'.join(lines) + '\n'
-
-
-def _config_value(value) -> str:
-    """A nested option as config text: dicts as ``dict(...)``, so that
-    mmengine merges them into the base's instead of replacing it."""
-    if isinstance(value, dict):
-        items = ', '.join(f'{k}={_config_value(v)}' for k, v in value.items())
-        return f'dict({items})'
-    return repr(value)
+def _config(relative: str) -> Config:
+    return Config.fromfile(get_config_path(relative))
 
 
 RESUMED_LOG = 'train_resumed.log'
@@ -542,18 +534,14 @@ def train_and_test(args, variant, seed, out) -> dict:
     """One run through tools/train.py and tools/test.py; its record."""
     vdir = osp.join(out, f'{variant}_seed{seed}')
     os.makedirs(vdir, exist_ok=True)
-    text = variant_config(variant, args.dataset, args.iters, seed, args.crops)
-    if args.cfg_options:
-        with open(osp.join(vdir, 'variant.py'), 'w') as f:
-            f.write(text)
-        text = options_config('variant.py', args.cfg_options)
     config = osp.join(vdir, 'config.py')
-    with open(config, 'w') as f:
-        f.write(text)
+    variant_config(
+        variant, args.dataset, args.iters, seed, args.crops, args.cfg_options
+    ).dump(config)
     name = f'({variant}) {VARIANTS[variant][0]}, seed {seed}'
     train_args, train_log = train_command(vdir, config)
     start = time.time()
-    run_step(f'{name}: training', train_args, train_log)
+    run_step(f'{name}: training', train_args, train_log, cwd=REPO_ROOT)
     with open(osp.join(vdir, 'train', 'last_checkpoint')) as f:
         ckpt = f.read().strip()
     test_dir = osp.join(vdir, 'test')
@@ -568,6 +556,7 @@ def train_and_test(args, variant, seed, out) -> dict:
             test_dir,
         ],
         osp.join(vdir, 'test.log'),
+        cwd=REPO_ROOT,
     )
     return run_record(
         variant,

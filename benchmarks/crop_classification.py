@@ -24,8 +24,9 @@ import sys
 import time
 
 import numpy as np
+from _common import REPO_ROOT
 
-from deepacc.testing import REPO_ROOT, config_path
+from deepacc.utils import get_config_path
 
 VARIANTS = {
     'deepacc': (
@@ -82,7 +83,7 @@ def run_one(args, variant: str, seed: int) -> dict:
     import deepacc  # noqa: F401
 
     torch.set_num_threads(1)
-    cfg = Config.fromfile(config_path(VARIANTS[variant][1]))
+    cfg = Config.fromfile(get_config_path(VARIANTS[variant][1]))
     if args.cfg_options:
         parser = argparse.ArgumentParser()
         parser.add_argument('--o', nargs='+', action=DictAction)

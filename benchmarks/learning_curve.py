@@ -24,7 +24,9 @@ import os.path as osp
 import sys
 from typing import Dict, List
 
-from deepacc.demo import read_test_metrics, run_step
+from _common import REPO_ROOT
+
+from deepacc.utils import read_test_metrics, run_step
 
 KEYS = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct', 'polarity_acc')
 
@@ -204,6 +206,7 @@ def main() -> int:
                 [python, 'tools/train.py', config, '--work-dir', work_dir]
                 + options,
                 osp.join(out, f'{name}.train.log'),
+                cwd=REPO_ROOT,
             )
         ckpt = osp.join(work_dir, 'last_checkpoint')
         with open(ckpt) as f:
@@ -221,6 +224,7 @@ def main() -> int:
             ]
             + options,
             osp.join(out, f'{name}.test.log'),
+            cwd=REPO_ROOT,
         )
         results[name] = dict(
             curve=read_curve(work_dir), test=read_test_metrics(test_dir)

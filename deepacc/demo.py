@@ -5,7 +5,7 @@
    ``tools/train.py`` (mmengine's Runner) on synthetic metaphases rendered
    on the fly, a new cell at every draw, for ``--iters`` iterations at
    peak rate ``--lr``, with the local centres from the first iteration
-   (:func:`centre_warmup_text`);
+   (:func:`center_warmup_options`);
 2. write a held-out test set of other synthetic cells with ``deepacc
    synth`` (the recipe's own generator settings, another seed);
 3. evaluate the last checkpoint on it with ``tools/test.py`` (all
@@ -25,18 +25,26 @@ regenerates both.
 """
 
 import argparse
+import copy
 import csv
 import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 from typing import Dict, List, Optional
 
+from mmengine.config import Config
+
 from deepacc.karyotype.iscn import NORMAL_KARYOTYPES
-from deepacc.testing import REPO_ROOT, config_path
+from deepacc.utils import (
+    get_config_path,
+    get_tool_path,
+    read_test_metrics,
+    run_step,
+    schedule_options,
+)
 
 DEFAULT_CONFIG = 'deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py'
 # 13.6 minutes in all on 2 CPU cores (measured, alone on the cores):
@@ -105,33 +113,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def schedule_text(max_iters: int, lr: float, warmup_iters: int = 100) -> str:
-    """Config lines that set an iteration budget and peak rate ``lr`` on
-    an AdamW CPU recipe (``configs/_base_/schedules/adamw_cpu_*.py``):
-    mmengine resolves the base's variables where they are written, so the
-    optimizer's rate, the loop, the scheduler and the checkpoint hook are
-    restated."""
-    warmup_iters = min(warmup_iters, max(max_iters // 4, 1))
-    return '\n'.join(
-        [
-            f'max_iters = {max_iters}',
-            f'optim_wrapper = dict(optimizer=dict(lr={lr!r}))',
-            'train_cfg = dict(max_iters=max_iters, val_interval=max_iters)',
-            'param_scheduler = [',
-            "    dict(type='LinearLR', start_factor=0.01, by_epoch=False,",
-            f'         begin=0, end={warmup_iters}),',
-            f"    dict(type='CosineAnnealingLR', eta_min={lr * 0.01!r},",
-            f'         by_epoch=False, begin={warmup_iters}, end=max_iters)',
-            ']',
-            'default_hooks = dict(checkpoint=dict(by_epoch=False, '
-            'interval=max_iters, max_keep_ckpts=1))',
-            '',
-        ]
-    )
-
-
-def centre_warmup_text(base_cfg) -> str:
-    """Config line giving a DeepACC head its local centres from the first
+def center_warmup_options(base_cfg: Config) -> dict:
+    """Options giving a DeepACC head its local centres from the first
     iteration (the paper's reading), empty for a head without them.
 
     The recipe holds the centres off for 700 of its 2100 iterations; on
@@ -141,99 +124,77 @@ def centre_warmup_text(base_cfg) -> str:
     centres from iteration 0, 67.4 / 52.0 / 19; from 267 (a third of
     800), 39.3 / 65.6 / 16; from 700, 59.6 / 47.3 / 11
     (benchmarks/README.md). The default 1000 iterations keep the choice
-    (not re-measured with a warm-up at 1000)."""
+    (not re-measured with a warm-up at 1000).
+
+    Args:
+        base_cfg (Config): The recipe.
+
+    Returns:
+        dict: Options for ``Config.merge_from_dict``.
+    """
     if 'center_warmup_iters' not in base_cfg.model.roi_head.bbox_head:
-        return ''
-    return 'model = dict(roi_head=dict(bbox_head=dict(center_warmup_iters=0)))'
+        return {}
+    return dict(
+        model=dict(roi_head=dict(bbox_head=dict(center_warmup_iters=0)))
+    )
 
 
-def demo_config_text(
-    base_config: str,
-    data_root: str,
-    iters: int,
-    seed: int,
-    lr: float,
-    extra: str = '',
-) -> str:
-    """A config inheriting ``base_config`` (trained and validated on the
-    fly) that tests on the demo's synthetic files; ``extra`` lines are
-    added at the end."""
+def demo_config(
+    base_cfg: Config, data_root: str, iters: int, seed: int, lr: float
+) -> Config:
+    """The demo's config: the recipe ``base_cfg`` (trained and validated
+    on cells rendered on the fly) on the budget ``iters`` at peak rate
+    ``lr`` (:func:`schedule_options`), its centres from the start
+    (:func:`center_warmup_options`), tested on the demo's synthetic files
+    in ``data_root``.
+
+    Args:
+        base_cfg (Config): The recipe (not modified).
+        data_root (str): Folder of ``annotations/all.json`` and
+            ``images/``.
+        iters (int): Training iterations.
+        seed (int): Training seed.
+        lr (float): Peak learning rate.
+
+    Returns:
+        Config: The derived config.
+    """
+    cfg = copy.deepcopy(base_cfg)
     data_root = osp.abspath(data_root).rstrip('/') + '/'
-    return '\n'.join(
-        [
-            '# Written by deepacc.demo: the CPU DeepACC recipe, tested on '
-            'held-out synthetic files.',
-            f'_base_ = {base_config!r}',
-            f'data_root = {data_root!r}',
-            'test_dataloader = dict(dataset=dict(_delete_=True, '
-            "type='ChromosomeDataset', data_root=data_root, "
-            "ann_file='annotations/all.json', data_prefix=dict(img='images/'),"
-            ' test_mode=True, pipeline=[',
-            "    dict(type='LoadImageFromFile'),",
-            "    dict(type='Resize', scale={{_base_.synth_size}}, "
-            'keep_ratio=True),',
-            "    dict(type='LoadChromosomeAnnotations', with_bbox=True),",
-            "    dict(type='PackChromosomeInputs', meta_keys=('img_id', "
-            "'img_path', 'ori_shape', 'img_shape', 'scale_factor'))]))",
-            schedule_text(iters, lr),
-            f'randomness = dict(seed={seed})',
-            extra,
-            '',
-        ]
+    test_dataset = dict(
+        _delete_=True,
+        type='ChromosomeDataset',
+        data_root=data_root,
+        ann_file='annotations/all.json',
+        data_prefix=dict(img='images/'),
+        test_mode=True,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=cfg.synth_size, keep_ratio=True),
+            dict(type='LoadChromosomeAnnotations', with_bbox=True),
+            dict(
+                type='PackChromosomeInputs',
+                meta_keys=(
+                    'img_id',
+                    'img_path',
+                    'ori_shape',
+                    'img_shape',
+                    'scale_factor',
+                ),
+            ),
+        ],
     )
-
-
-def run_step(title: str, args: List[str], log_file: str) -> str:
-    """Run one command, streaming its output to the console and a log."""
-    print(f'\n=== {title}\n$ {" ".join(args)}', flush=True)
-    start = time.time()
-    lines = []
-    # mmengine imports pkg_resources, which warns on every start.
-    env = dict(
-        os.environ,
-        PYTHONUNBUFFERED='1',
-        PYTHONWARNINGS='ignore:pkg_resources is deprecated',
+    cfg.merge_from_dict(
+        dict(data_root=data_root, test_dataloader=dict(dataset=test_dataset))
     )
-    with (
-        open(log_file, 'w') as log,
-        subprocess.Popen(
-            args,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-            env=env,
-        ) as proc,
-    ):
-        for line in proc.stdout:
-            log.write(line)
-            lines.append(line)
-            sys.stdout.write(line)
-        proc.wait()
-    if proc.returncode != 0:
-        raise SystemExit(
-            f'{title} failed (exit {proc.returncode}); see {log_file}'
-        )
-    print(f'--- {title}: {time.time() - start:.0f} s', flush=True)
-    return ''.join(lines)
-
-
-def read_test_metrics(test_dir: str) -> Dict[str, float]:
-    """The metrics mmengine's Runner saved for the latest test run."""
-    files = sorted(
-        glob.glob(osp.join(test_dir, '*', '*.json')), key=osp.getmtime
-    )
-    if not files:
-        raise SystemExit(f'no metrics json under {test_dir}')
-    with open(files[-1]) as f:
-        return json.load(f)
+    cfg.merge_from_dict(schedule_options(iters, lr))
+    cfg.merge_from_dict(dict(randomness=dict(seed=seed)))
+    cfg.merge_from_dict(center_warmup_options(base_cfg))
+    return cfg
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from deepacc.converters.coco import class_counts
     from deepacc.karyotype.iscn import numerical_karyotype
     from deepacc.synthesis import generate_dataset
@@ -242,7 +203,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.makedirs(out, exist_ok=True)
     data_root = osp.join(out, 'data')
     started = time.time()
-    base = args.config if osp.isfile(args.config) else config_path(args.config)
+    base = (
+        args.config
+        if osp.isfile(args.config)
+        else get_config_path(args.config)
+    )
     base_cfg = Config.fromfile(base)
     synth = base_cfg.get('synth')
     if synth is None:
@@ -251,20 +216,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             'trains on SynthMetaphaseDataset'
         )
     config = osp.join(out, 'demo_config.py')
-    text = demo_config_text(
-        base,
-        data_root,
-        args.iters,
-        args.seed,
-        args.lr,
-        centre_warmup_text(base_cfg),
-    )
+    cfg = demo_config(base_cfg, data_root, args.iters, args.seed, args.lr)
+    text = cfg.pretty_text
     previous = None
     if osp.exists(config):
         with open(config) as f:
             previous = f.read()
-    with open(config, 'w') as f:
-        f.write(text)
+    cfg.dump(config)
 
     python = sys.executable
     train_dir = osp.join(out, 'train')
@@ -281,7 +239,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         run_step(
             f'1. training on fresh synthetic cells, {args.iters} iterations '
             '(tools/train.py)',
-            [python, 'tools/train.py', config, '--work-dir', train_dir],
+            [
+                python,
+                get_tool_path('train.py'),
+                config,
+                '--work-dir',
+                train_dir,
+            ],
             osp.join(out, 'train.log'),
         )
     else:
@@ -310,7 +274,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         '3. evaluation (tools/test.py)',
         [
             python,
-            'tools/test.py',
+            get_tool_path('test.py'),
             config,
             checkpoint,
             '--work-dir',

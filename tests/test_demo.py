@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from mmengine.config import Config
 
-from deepacc.testing import REPO_ROOT, config_path, get_config
+from deepacc.testing import REPO_ROOT, get_config
 
 
 def _demo(out, lr):
@@ -112,11 +112,9 @@ def test_ablation_cpu_variants_equal_the_shipped_cpu_twins(
     configs' models, less the polarity output (not a Table 1 part), and
     (f) is the shipped DeepACC twin without its centre warm-up (the
     paper's literal reading)."""
-    path = tmp_path / f'{variant}.py'
-    path.write_text(
-        _ablation().variant_config(variant, 'crops', 20, 3, crops='/x')
-    )
-    derived = Config.fromfile(str(path))
+    path = str(tmp_path / f'{variant}.py')
+    _ablation().variant_config(variant, 'crops', 20, 3, crops='/x').dump(path)
+    derived = Config.fromfile(path)
     shipped = get_config(twin).model.to_dict()
     head = shipped['roi_head']['bbox_head']
     deepacc = variant in 'fg'
@@ -305,25 +303,19 @@ def test_ablation_options_merge_into_the_recipe(tmp_path):
     """--cfg-options keys are merged into the variant's config, not put
     in place of its dicts: more data workers keep the training dataset,
     a head setting keeps the variant's head."""
-    ablation = _ablation()
-    assert ablation.nested({'a.b': 1, 'a.c': [2], 'd': 'x'}) == {
-        'a': {'b': 1, 'c': [2]},
-        'd': 'x',
-    }
-    (tmp_path / 'variant.py').write_text(
-        ablation.variant_config('e', 'crops', 20, 0, crops='/x')
-    )
-    path = tmp_path / 'config.py'
-    path.write_text(
-        ablation.options_config(
-            'variant.py',
-            {
-                'train_dataloader.num_workers': 2,
-                'model.roi_head.bbox_head.delta': 0.7,
-            },
-        )
-    )
-    cfg = Config.fromfile(str(path))
+    path = str(tmp_path / 'config.py')
+    _ablation().variant_config(
+        'e',
+        'crops',
+        20,
+        0,
+        crops='/x',
+        options={
+            'train_dataloader.num_workers': 2,
+            'model.roi_head.bbox_head.delta': 0.7,
+        },
+    ).dump(path)
+    cfg = Config.fromfile(path)
     assert cfg.train_dataloader.num_workers == 2
     assert cfg.train_dataloader.dataset.type == 'ComposedMetaphaseDataset'
     assert cfg.train_dataloader.dataset.crops == '/x'
@@ -416,30 +408,27 @@ def test_demo_trains_with_local_centres_from_the_start(tmp_path):
     from deepacc.demo import (
         DEFAULT_CONFIG,
         DEFAULT_ITERS,
-        centre_warmup_text,
-        demo_config_text,
+        center_warmup_options,
+        demo_config,
     )
 
     recipe = get_config(DEFAULT_CONFIG)
     assert recipe.model.roi_head.bbox_head.center_warmup_iters > 0
-    path = tmp_path / 'demo_config.py'
-    path.write_text(
-        demo_config_text(
-            config_path(DEFAULT_CONFIG),
-            '/data',
-            DEFAULT_ITERS,
-            0,
-            2e-3,
-            centre_warmup_text(recipe),
-        )
-    )
-    cfg = Config.fromfile(str(path))
+    path = str(tmp_path / 'demo_config.py')
+    demo_config(recipe, '/data', DEFAULT_ITERS, 0, 2e-3).dump(path)
+    # The recipe it was derived from is left as it was.
+    assert recipe.model.roi_head.bbox_head.center_warmup_iters > 0
+    cfg = Config.fromfile(path)
     head = cfg.model.roi_head.bbox_head
     assert head.type == 'DeepAccBBoxHead' and head.with_siamese
     assert head.center_warmup_iters == 0
     assert head.delta == recipe.model.roi_head.bbox_head.delta
     assert cfg.train_cfg.max_iters == DEFAULT_ITERS
+    test_set = cfg.test_dataloader.dataset
+    assert test_set.type == 'ChromosomeDataset'
+    assert test_set.data_root == '/data/' and 'seed' not in test_set
+    assert tuple(test_set.pipeline[1].scale) == tuple(recipe.synth_size)
     stock = get_config(
         'faster_rcnn/faster-rcnn_r18-c32_fpn_2100it_synth-cpu.py'
     )
-    assert centre_warmup_text(stock) == ''
+    assert center_warmup_options(stock) == {}

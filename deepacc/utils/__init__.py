@@ -1,3 +1,10 @@
 from .path import get_config_path, get_tool_path
+from .recipe import read_test_metrics, run_step, schedule_options
 
-__all__ = ['get_config_path', 'get_tool_path']
+__all__ = [
+    'get_config_path',
+    'get_tool_path',
+    'read_test_metrics',
+    'run_step',
+    'schedule_options',
+]
