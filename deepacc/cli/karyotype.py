@@ -99,6 +99,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='report the calls as they are (no whole-cell reading)',
     )
     parser.add_argument(
+        '--candidate-floor',
+        type=float,
+        default=None,
+        help='the whole-cell reading never adds a detection scored under '
+        'this (default 0.1)',
+    )
+    parser.add_argument(
+        '--scale',
+        default='auto',
+        help='auto (default): resize each image so its chromosome width '
+        "matches the model's training width; none: the config's test "
+        'resize as written; a number: resize by that factor. The factor '
+        'used goes into the JSON and the CSV',
+    )
+    parser.add_argument(
         '--no-pictures',
         action='store_true',
         help='write only the JSON records and the CSV',
@@ -184,7 +199,13 @@ def run(args: argparse.Namespace) -> int:
     from deepacc.chromosomes import CLASSES
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.karyotype.inferencer import ImageReadError
+    from deepacc.scale import parse_scale
 
+    try:
+        args.scale = parse_scale(args.scale)
+    except ValueError as err:
+        print(f'error: --scale: {err}', file=sys.stderr)
+        return 2
     if args.calls_only and args.penalties is not None:
         print(
             'error: --penalties and --calls-only exclude each other',
@@ -221,6 +242,12 @@ def run(args: argparse.Namespace) -> int:
         low_conf=args.low_conf,
         penalties=None if args.calls_only else penalties,
         cfg_options=cfg_options,
+        scale=args.scale,
+        **(
+            {}
+            if args.candidate_floor is None
+            else dict(candidate_floor=args.candidate_floor)
+        ),
     )
     typer = None
     if args.clusters_checkpoint:
@@ -279,6 +306,8 @@ def run(args: argparse.Namespace) -> int:
                     'calls_karyotype', record['karyotype']
                 ),
                 num_low_confidence=record['num_low_confidence'],
+                scale_factor=record['scale']['factor'] or '',
+                chromosome_width_px=record['scale']['image_width_px'] or '',
                 flags='; '.join(record['flags']),
                 json=osp.basename(targets[2]),
                 error='',
@@ -291,6 +320,8 @@ def run(args: argparse.Namespace) -> int:
         'karyotype',
         'calls_karyotype',
         'num_low_confidence',
+        'scale_factor',
+        'chromosome_width_px',
         'flags',
         'json',
         'error',

@@ -16,7 +16,15 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from deepacc.scale import (
+    checkpoint_meta,
+    model_chromosome_width,
+    parse_scale,
+    scale_factor,
+)
+
 from .objects import ImageObjects, object_polygon
+from .patches import FEATURE_NAMES
 from .sample import object_inputs
 from .types import CLUSTER_TYPES
 
@@ -72,6 +80,12 @@ class ClusterTyper:
             default: the training data's setting.
         min_area (int, optional): Smallest object; default: the training
             data's setting.
+        scale (str | float): ``'auto'`` (default): measure each image's
+            chromosome width (:mod:`deepacc.scale`) and read its objects'
+            sizes as if at the model's training width; ``'none'``: as
+            they are; a number: as if the image were resized by it. The
+            patches are size-free (each object fills its patch), so the
+            factor enters through the objects' size feature.
     """
 
     def __init__(
@@ -81,6 +95,7 @@ class ClusterTyper:
         device: str = 'cpu',
         polarity: Optional[str] = None,
         min_area: Optional[int] = None,
+        scale='auto',
     ) -> None:
         from mmdet.registry import MODELS
         from mmengine.runner import load_checkpoint
@@ -98,9 +113,22 @@ class ClusterTyper:
         )
         self.model.to(device).eval()
         self.device = device
+        self.scale = parse_scale(scale)
+        self.model_width = model_chromosome_width(
+            cfg, checkpoint_meta(self.checkpoint)
+        )
+        if self.scale == 'auto' and self.model_width is None:
+            self.scale = 'none'
 
-    def classify(self, objects: ImageObjects) -> Tuple[np.ndarray, np.ndarray]:
+    def classify(
+        self, objects: ImageObjects, factor: Optional[float] = None
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Types and scores of found objects.
+
+        Args:
+            objects (ImageObjects): The image's objects.
+            factor (float, optional): Read the objects as if the image
+                were resized by this factor.
 
         Returns:
             tuple[np.ndarray, np.ndarray]: (N,) type indices and (N,)
@@ -109,6 +137,10 @@ class ClusterTyper:
         import torch
 
         inputs = object_inputs(objects, self.patch_size)
+        if factor is not None:
+            inputs['features'][:, FEATURE_NAMES.index('log_scale')] += np.log(
+                factor
+            )
         with torch.no_grad():
             logits = self.model(
                 {
@@ -139,13 +171,26 @@ class ClusterTyper:
         else:
             path, array = None, as_bgr(image)
         objects = find_objects(array, self.polarity, self.min_area)
-        labels, scores = self.classify(objects)
+        factor, width = scale_factor(
+            array, self.scale, self.model_width, self.polarity, objects
+        )
+        labels, scores = self.classify(objects, factor)
         record = objects_record(objects, labels, scores, self.classes)
         record.update(
             image=path,
             height=int(array.shape[0]),
             width=int(array.shape[1]),
             model=osp.basename(self.checkpoint),
+            scale=dict(
+                mode=self.scale if isinstance(self.scale, str) else 'factor',
+                factor=None if factor is None else round(float(factor), 4),
+                image_width_px=None if width is None else round(width, 2),
+                model_width_px=(
+                    None
+                    if self.model_width is None
+                    else round(self.model_width, 2)
+                ),
+            ),
         )
         return record, objects
 

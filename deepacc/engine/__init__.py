@@ -3,9 +3,11 @@ from .checkpoint import (
     register_checkpoint_safe_globals,
 )
 from .distributed import init_cpu_distributed
+from .hooks import ChromosomeScaleHook
 from .mmdet_tools import run_mmdet_tool
 
 __all__ = [
+    'ChromosomeScaleHook',
     'checkpoint_safe_globals',
     'register_checkpoint_safe_globals',
     'init_cpu_distributed',

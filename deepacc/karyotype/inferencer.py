@@ -20,7 +20,19 @@ import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.karyotype.record import DEFAULT_NMS_IOU, build_record
+from deepacc.karyotype.record import (
+    DEFAULT_CANDIDATE_FLOOR,
+    DEFAULT_NMS_IOU,
+    build_record,
+)
+from deepacc.scale import (
+    checkpoint_meta,
+    model_chromosome_width,
+    parse_scale,
+    rescale_pipeline,
+    scale_factor,
+)
+from deepacc.structures import split_calls, top1_from_multiclass
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
@@ -108,6 +120,13 @@ class Karyotyper:
             ``DeepAccRoIHead`` model, whose detections carry class
             probabilities); None keeps the calls as they are.
         cfg_options (dict, optional): Config overrides.
+        candidate_floor (float): Detections scored under this are never
+            added by the whole-cell reading.
+        scale (str | float): ``'auto'`` (default): resize each image so
+            its chromosome width (:mod:`deepacc.scale`) matches the
+            width the model was trained at; ``'none'``: the config's
+            test pipeline as it is; a number: resize by that factor.
+            The record's ``scale`` says what was done.
     """
 
     def __init__(
@@ -120,14 +139,14 @@ class Karyotyper:
         low_conf: float = 0.7,
         penalties: Optional[Tuple[float, float]] = DEFAULT_PENALTIES,
         cfg_options: Optional[dict] = None,
+        candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
+        scale='auto',
     ) -> None:
         import torch
         from mmcv.transforms import Compose
         from mmdet.apis import init_detector
         from mmdet.utils import get_test_pipeline_cfg
         from mmengine.config import Config
-
-        import deepacc  # noqa: F401  (registers modules, safe globals)
 
         if str(device).startswith('cuda') and not torch.cuda.is_available():
             raise RuntimeError(
@@ -142,6 +161,8 @@ class Karyotyper:
         self.nms_iou = nms_iou
         self.low_conf = low_conf
         self.penalties = penalties
+        self.candidate_floor = candidate_floor
+        self.scale = parse_scale(scale)
         # palette='random' keeps init_detector from building the test
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
@@ -162,7 +183,18 @@ class Karyotyper:
             if kind.startswith('LoadImageFrom'):
                 step = dict(type='mmdet.LoadImageFromNDArray')
             steps.append(step)
+        self.pipeline_steps = steps
         self.pipeline = Compose(steps)
+        self.model_width = model_chromosome_width(
+            self.model.cfg, checkpoint_meta(checkpoint)
+        )
+        if self.scale == 'auto' and self.model_width is None:
+            warnings.warn(
+                f'{checkpoint}: no training chromosome width in its meta '
+                'or config (trained before ChromosomeScaleHook?); '
+                'images are not rescaled (scale none)'
+            )
+            self.scale = 'none'
 
     def _label_map(self, checkpoint) -> np.ndarray:
         """Model label -> canonical label, from the checkpoint's classes."""
@@ -184,8 +216,16 @@ class Karyotyper:
         )
         return np.arange(NUM_CLASSES, dtype=np.int64)
 
-    def detect(self, image: np.ndarray) -> dict:
+    def detect(
+        self, image: np.ndarray, factor: Optional[float] = None
+    ) -> dict:
         """Top-1 detections of one (H, W, 3) BGR image.
+
+        Args:
+            image (np.ndarray): (H, W, 3) BGR uint8.
+            factor (float, optional): Resize the image by this factor
+                in place of the test pipeline's fixed resize (boxes come
+                back in the image's own pixels).
 
         Returns:
             dict: ``bboxes`` (N, 4) xyxy in image pixels, ``scores``
@@ -196,10 +236,12 @@ class Karyotyper:
             model, else None).
         """
         import torch
+        from mmcv.transforms import Compose
 
-        from deepacc.structures import split_calls, top1_from_multiclass
-
-        data = self.pipeline(dict(img=image, img_id=0))
+        pipeline = self.pipeline
+        if factor is not None:
+            pipeline = Compose(rescale_pipeline(self.pipeline_steps, factor))
+        data = pipeline(dict(img=image, img_id=0))
         data = dict(
             inputs=[data['inputs']], data_samples=[data['data_samples']]
         )
@@ -257,7 +299,8 @@ class Karyotyper:
             array = read_image(path)
         else:
             path, array = None, as_bgr(image)
-        found = self.detect(array)
+        factor, width = scale_factor(array, self.scale, self.model_width)
+        found = self.detect(array, factor)
         record = build_record(
             found['bboxes'],
             found['scores'],
@@ -270,6 +313,17 @@ class Karyotyper:
             score_thr=self.score_thr,
             nms_iou=self.nms_iou,
             low_conf=self.low_conf,
+            candidate_floor=self.candidate_floor,
+        )
+        record['scale'] = dict(
+            mode=self.scale if isinstance(self.scale, str) else 'factor',
+            factor=None if factor is None else round(float(factor), 4),
+            image_width_px=None if width is None else round(width, 2),
+            model_width_px=(
+                None
+                if self.model_width is None
+                else round(self.model_width, 2)
+            ),
         )
         return record, array
 

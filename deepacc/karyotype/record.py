@@ -33,6 +33,11 @@ from deepacc.karyotype.iscn import (
 from deepacc.structures import count_by_class, select_calls
 
 DEFAULT_NMS_IOU = 0.4
+# The whole-cell reading never adds a detection scored under this: a
+# reading that fills a cell to 46 from proposals the detector scored
+# 0.00 makes the count say nothing (issue 31). The record lists the
+# scores of the detections it added (``reading['added_scores']``).
+DEFAULT_CANDIDATE_FLOOR = 0.1
 
 
 def build_record(
@@ -47,6 +52,7 @@ def build_record(
     polarity: Optional[np.ndarray] = None,
     class_scores: Optional[np.ndarray] = None,
     penalties: Optional[Tuple[float, float]] = None,
+    candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
 ) -> dict:
     """Select the calls of one image and describe them.
 
@@ -72,6 +78,8 @@ def build_record(
             cell has): every detection of any score (after the same NMS)
             may be a chromosome, and each gets the class of the
             least-cost reading. None: the calls as they are.
+        candidate_floor (float): A detection scored under this is no
+            candidate of the whole-cell reading (never added).
 
     Returns:
         dict: With keys ``image`` (path or None), ``height``, ``width``,
@@ -86,7 +94,8 @@ def build_record(
         and ``settings`` (the thresholds used). A whole-cell reading
         (``penalties``) adds ``calls_karyotype`` (the ISCN string of the
         calls alone), ``reading`` (``relabelled``, ``added``,
-        ``removed``: how many calls it changed) and, per detection,
+        ``removed``: how many calls it changed, ``added_scores``: the
+        detector's scores of the added ones) and, per detection,
         ``detector_class`` and ``detector_score`` (the top-1 answer) and
         ``reading`` (``'call'``, ``'relabelled'`` or ``'added'``); a
         detection's ``score`` is then the probability of its class.
@@ -115,6 +124,7 @@ def build_record(
             score_thr,
             nms_iou,
             image_path,
+            candidate_floor=candidate_floor,
         )
     if polarity is not None:
         polarity = np.asarray(polarity, dtype=np.float64).reshape(-1)
@@ -167,7 +177,8 @@ def build_record(
         record['settings']['penalties'] = dict(
             gain=penalties[0], loss=penalties[1]
         )
-        if any(reading.values()):
+        record['settings']['candidate_floor'] = candidate_floor
+        if any(reading[k] for k in ('relabelled', 'added', 'removed')):
             record['flags'].append(
                 'whole-cell reading changed {relabelled} relabelled, '
                 '{added} added, {removed} removed; the calls alone '
@@ -187,11 +198,12 @@ def read_whole_cell(
     score_thr: float,
     nms_iou: float,
     image_path: Optional[str] = None,
+    candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
 ) -> tuple:
     """The whole-cell reading of one image's top-1 detections.
 
-    Every detection of any score, after class-agnostic NMS at
-    ``nms_iou``, is a candidate of
+    Every detection scored at least ``candidate_floor``, after
+    class-agnostic NMS at ``nms_iou``, is a candidate of
     :func:`deepacc.karyotype.assignment.assign_karyotype`.
 
     Returns:
@@ -201,7 +213,8 @@ def read_whole_cell(
         probability), one dict per kept chromosome (``detector_class``,
         ``detector_score``, ``reading``: ``'call'``, ``'relabelled'`` or
         ``'added'``) and the changes (``relabelled``, ``added``,
-        ``removed``).
+        ``removed``, and ``added_scores``: the detector's scores of the
+        added chromosomes, highest first).
     """
     class_scores = np.asarray(class_scores, dtype=np.float64)
     if class_scores.shape != (len(scores), NUM_CLASSES + 1):
@@ -210,13 +223,22 @@ def read_whole_cell(
             f'{len(scores)} detections of {image_path}; expected '
             f'({len(scores)}, {NUM_CLASSES + 1})'
         )
+    if not 0.0 <= candidate_floor <= score_thr:
+        raise ValueError(
+            f'candidate_floor must lie in [0, score_thr={score_thr}], got '
+            f'{candidate_floor}'
+        )
     candidates = select_calls(
-        bboxes, scores, labels, score_thr=0.0, nms_iou=nms_iou
+        bboxes, scores, labels, score_thr=candidate_floor, nms_iou=nms_iou
     )
     assigned, _ = assign_karyotype(class_scores[candidates], *penalties)
     called = scores[candidates] >= score_thr
     changes = assignment_changes(labels[candidates], assigned, called)
     chosen = assigned >= 0
+    changes['added_scores'] = sorted(
+        (round(float(v), 4) for v in scores[candidates][chosen & ~called]),
+        reverse=True,
+    )
     keep = candidates[chosen]
     new_labels, new_scores = labels.copy(), scores.copy()
     new_labels[keep] = assigned[chosen]

@@ -138,8 +138,11 @@ def test_whole_cell_reading_in_the_record():
     )
     assert record['karyotype'] == '46,XY'
     assert record['calls_karyotype'] == '45,XY,+4,-5,-7'
-    assert record['reading'] == dict(relabelled=1, added=1, removed=0)
+    assert record['reading'] == dict(
+        relabelled=1, added=1, removed=0, added_scores=[0.3]
+    )
     assert record['settings']['penalties'] == dict(gain=4.0, loss=6.0)
+    assert record['settings']['candidate_floor'] == 0.1
     assert record['flags'] == [
         '2 low-confidence calls (score < 0.7)',
         'whole-cell reading changed 1 relabelled, 1 added, 0 removed; '
@@ -160,6 +163,30 @@ def test_whole_cell_reading_in_the_record():
     scores_out = [d['score'] for d in record['detections']]
     assert scores_out == sorted(scores_out, reverse=True)
     json.dumps(record)
+
+
+def test_whole_cell_reading_never_adds_under_the_floor():
+    bboxes, scores, labels, q, five, seven = _normal_cell_detections()
+    # The 7 scored 0.3: above a floor of 0.25 it is added, under a floor
+    # of 0.35 it is no candidate and the cell reads one 7 short.
+    kwargs = dict(class_scores=q, penalties=(4.0, 6.0))
+    low = build_record(
+        bboxes, scores, labels, (40, 920), candidate_floor=0.25, **kwargs
+    )
+    assert low['karyotype'] == '46,XY'
+    assert low['reading']['added_scores'] == [0.3]
+    high = build_record(
+        bboxes, scores, labels, (40, 920), candidate_floor=0.35, **kwargs
+    )
+    assert high['karyotype'] == '45,XY,-7'
+    assert high['reading'] == dict(
+        relabelled=1, added=0, removed=0, added_scores=[]
+    )
+    assert all(d['reading'] != 'added' for d in high['detections'])
+    with pytest.raises(ValueError, match='candidate_floor'):
+        build_record(
+            bboxes, scores, labels, (40, 920), candidate_floor=0.6, **kwargs
+        )
 
 
 def test_whole_cell_reading_needs_one_probability_row_per_detection():

@@ -1,0 +1,288 @@
+"""Real captures: what a user's own images get from a trained model.
+
+Three sets, all beside the repository (``../shared/data``; never copied
+into it):
+
+1. ``real-metaphases/``: 5 real 46,XY G-band cells of one lab (no boxes).
+   Per cell: the calls (score >= 0.5), the count after the whole-cell
+   reading, both ISCN strings, the measured chromosome width and the
+   factor ``--scale auto`` used; the same at ``--scale none`` and at
+   fixed factors, so the factor auto picks can be judged. Overlay and
+   karyogram of the first cell go to ``--out`` (derived from the data:
+   not for the repository).
+2. ``cluster-crops/`` (Lin et al., IEEE BIBM 2020): one object per image,
+   single chromosome or cluster. Single-vs-cluster accuracy with the
+   sensitivity and specificity of each, at ``--scale auto`` (one width
+   per case, the median over the case's objects: each image holds one
+   object) and ``none``.
+3. The detector's own composed test cells resized to several capture
+   scales (0.5x-2x): mAP, mAP_max, Acc and AER at ``--scale auto`` and
+   ``none``, so a change that helps real images and hurts the rest shows.
+
+Usage::
+
+    python benchmarks/real_images.py --config CFG --checkpoint CKPT \
+        [--cluster-checkpoint CKPT2] [--out work_dirs/real_images]
+
+Prints markdown tables (benchmarks/README.md, "Real images") and writes
+them with the raw numbers to ``--out/real_images.json``.
+"""
+
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import time
+
+import cv2
+import numpy as np
+
+DATA = osp.join(
+    osp.dirname(osp.abspath(__file__)), '..', '..', 'shared', 'data'
+)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', required=True, help='detector config')
+    parser.add_argument('--checkpoint', required=True)
+    parser.add_argument('--cluster-checkpoint', default=None)
+    parser.add_argument('--data', default=DATA, help='the shared data folder')
+    parser.add_argument('--out', default='work_dirs/real_images')
+    parser.add_argument(
+        '--factors',
+        type=float,
+        nargs='+',
+        default=[0.5, 0.75, 1.0, 1.5, 2.0],
+        help='fixed factors tried on the real cells',
+    )
+    parser.add_argument(
+        '--capture-scales',
+        type=float,
+        nargs='+',
+        default=[0.5, 1.0, 2.0],
+        help='capture scales of the composed test cells',
+    )
+    parser.add_argument(
+        '--num-test', type=int, default=30, help='composed test cells used'
+    )
+    parser.add_argument(
+        '--skip',
+        nargs='*',
+        default=[],
+        choices=['real', 'clusters', 'composed'],
+    )
+    return parser.parse_args()
+
+
+def calls_of(record: dict) -> int:
+    """How many calls (score >= threshold, before the reading) a record
+    holds."""
+    if 'reading' not in record:
+        return record['total']
+    return (
+        sum(d['reading'] != 'added' for d in record['detections'])
+        + (record['reading']['removed'])
+    )
+
+
+def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
+    from deepacc.karyotype import draw_karyogram, draw_overlay
+
+    images = sorted(glob.glob(osp.join(folder, 'images', '*.TIF')))
+    if not images:
+        raise FileNotFoundError(f'{folder}/images: no .TIF images')
+    rows, sweep = [], {}
+    for k, path in enumerate(images):
+        record, image = karyotyper.predict(path)
+        rows.append(
+            dict(
+                cell=osp.basename(path),
+                width_px=record['scale']['image_width_px'],
+                factor=record['scale']['factor'],
+                calls=calls_of(record),
+                calls_karyotype=record.get('calls_karyotype'),
+                reading_total=record['total'],
+                karyotype=record['karyotype'],
+                added=record['reading']['added'] if 'reading' in record else 0,
+            )
+        )
+        if k == 0:
+            os.makedirs(out, exist_ok=True)
+            cv2.imwrite(
+                osp.join(out, 'real_overlay.png'), draw_overlay(image, record)
+            )
+            cv2.imwrite(
+                osp.join(out, 'real_karyogram.png'),
+                draw_karyogram(image, record)[0],
+            )
+    saved = karyotyper.scale
+    try:
+        for factor in ['none'] + list(factors):
+            karyotyper.scale = factor
+            sweep[str(factor)] = [
+                calls_of(karyotyper.predict(p)[0]) for p in images
+            ]
+    finally:
+        karyotyper.scale = saved
+    return dict(rows=rows, sweep=sweep)
+
+
+def cluster_crops(typer, folder: str) -> dict:
+    from deepacc.clusters.objects import find_objects
+    from deepacc.karyotype.inferencer import read_image
+    from deepacc.scale import object_widths
+
+    truth, pred = {}, {}
+    for scale in ('auto', 'none'):
+        truth[scale], pred[scale] = [], []
+    for case in sorted(glob.glob(osp.join(folder, 'case*'))):
+        items = []
+        for kind in ('chromosome', 'cluster'):
+            for path in sorted(glob.glob(osp.join(case, kind, '*.TIF'))):
+                image = read_image(path)
+                objects = find_objects(image, typer.polarity, typer.min_area)
+                items.append((kind == 'cluster', objects))
+        widths = np.concatenate([object_widths(o) for _, o in items])
+        width = float(np.median(widths[widths > 0]))
+        factor = typer.model_width / width if typer.model_width else None
+        for scale, f in (('auto', factor), ('none', None)):
+            for is_cluster, objects in items:
+                labels, scores = typer.classify(objects, f)
+                # The image's object: its largest.
+                main = int(np.argmax(objects.areas))
+                truth[scale].append(is_cluster)
+                pred[scale].append(typer.classes[labels[main]] != 'single')
+    result = {}
+    for scale in truth:
+        t, p = np.asarray(truth[scale]), np.asarray(pred[scale])
+        result[scale] = dict(
+            accuracy=float((t == p).mean() * 100),
+            single_recall=float((~p[~t]).mean() * 100),
+            cluster_recall=float(p[t].mean() * 100),
+            num_single=int((~t).sum()),
+            num_cluster=int(t.sum()),
+        )
+    return result
+
+
+def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
+    import torch
+    from mmcv.transforms import Compose
+    from mmdet.registry import DATASETS
+    from mmengine.structures import InstanceData
+
+    from deepacc.evaluation.metrics import ChromosomeMetric
+    from deepacc.scale import rescale_pipeline, scale_factor
+
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    items = [dataset[i] for i in range(min(num_test, len(dataset)))]
+    result = {}
+    for capture in capture_scales:
+        for mode in ('auto', 'none'):
+            metric = ChromosomeMetric()
+            metric.dataset_meta = dict(classes=dataset.metainfo['classes'])
+            for item in items:
+                image = item['inputs'].permute(1, 2, 0).numpy()
+                image = cv2.resize(
+                    np.ascontiguousarray(image),
+                    None,
+                    fx=capture,
+                    fy=capture,
+                    interpolation=cv2.INTER_AREA
+                    if capture < 1
+                    else cv2.INTER_LINEAR,
+                )
+                factor, _ = scale_factor(image, mode, karyotyper.model_width)
+                steps = rescale_pipeline(karyotyper.pipeline_steps, factor)
+                data = Compose(steps)(dict(img=image, img_id=0))
+                sample = data['data_samples']
+                gt = item['data_samples'].gt_instances
+                sample.gt_instances = InstanceData(
+                    bboxes=gt.bboxes.tensor * capture
+                    if hasattr(gt.bboxes, 'tensor')
+                    else gt.bboxes * capture,
+                    labels=gt.labels,
+                )
+                with torch.no_grad():
+                    out = karyotyper.model.test_step(
+                        dict(inputs=[data['inputs']], data_samples=[sample])
+                    )[0]
+                metric.process({}, [out.to_dict()])
+            result[f'{capture}x/{mode}'] = metric.compute_metrics(
+                metric.results
+            )
+    return result
+
+
+def main() -> int:
+    args = parse_args()
+    from mmengine.config import Config
+
+    from deepacc.clusters.inferencer import ClusterTyper
+    from deepacc.karyotype import Karyotyper
+
+    start = time.time()
+    report = {}
+    karyotyper = Karyotyper(args.config, args.checkpoint, scale='auto')
+    print(f'model chromosome width: {karyotyper.model_width}')
+    if 'real' not in args.skip:
+        real = real_cells(
+            karyotyper,
+            osp.join(args.data, 'real-metaphases'),
+            args.factors,
+            args.out,
+        )
+        report['real_metaphases'] = real
+        print(
+            '\n| cell | width px | factor | calls | calls read | reading | '
+            'added |\n|---|--:|--:|--:|---|---|--:|'
+        )
+        for r in real['rows']:
+            print(
+                f'| {r["cell"]} | {r["width_px"]} | {r["factor"]} | '
+                f'{r["calls"]} | {r["calls_karyotype"]} | {r["karyotype"]} '
+                f'({r["reading_total"]}) | {r["added"]} |'
+            )
+        print('\n| scale | calls per cell |\n|---|---|')
+        for key, counts in real['sweep'].items():
+            print(f'| {key} | {counts} |')
+    if args.cluster_checkpoint and 'clusters' not in args.skip:
+        typer = ClusterTyper(args.cluster_checkpoint, scale='auto')
+        clusters = cluster_crops(typer, osp.join(args.data, 'cluster-crops'))
+        report['cluster_crops'] = clusters
+        print(
+            '\n| scale | accuracy | single recall | cluster recall |\n'
+            '|---|--:|--:|--:|'
+        )
+        for key, r in clusters.items():
+            print(
+                f'| {key} | {r["accuracy"]:.1f} | {r["single_recall"]:.1f} '
+                f'| {r["cluster_recall"]:.1f} |'
+            )
+    if 'composed' not in args.skip:
+        cfg = Config.fromfile(args.config)
+        composed = composed_cells(
+            karyotyper, cfg, args.capture_scales, args.num_test
+        )
+        report['composed'] = composed
+        print(
+            '\n| capture | scale | mAP | mAP_max | Acc | AER |\n'
+            '|---|---|--:|--:|--:|--:|'
+        )
+        for key, m in composed.items():
+            capture, mode = key.split('/')
+            print(
+                f'| {capture} | {mode} | {m["mAP"]:.2f} | {m["mAP_max"]:.2f} '
+                f'| {m["Acc"]:.2f} | {m["AER"]:.2f} |'
+            )
+    os.makedirs(args.out, exist_ok=True)
+    with open(osp.join(args.out, 'real_images.json'), 'w') as f:
+        json.dump(report, f, indent=1, default=float)
+    print(f'\n{time.time() - start:.0f} s; {args.out}/real_images.json')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

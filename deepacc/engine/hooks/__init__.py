@@ -1,0 +1,3 @@
+from .chromosome_scale_hook import ChromosomeScaleHook
+
+__all__ = ['ChromosomeScaleHook']

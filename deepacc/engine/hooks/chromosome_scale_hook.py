@@ -1,0 +1,85 @@
+"""Record the chromosome scale a model is trained at."""
+
+import random
+from typing import Optional
+
+import numpy as np
+import torch
+from mmdet.registry import DATASETS, HOOKS
+from mmengine.hooks import Hook
+
+from deepacc.scale.estimate import (
+    ScaleEstimateError,
+    estimate_chromosome_width,
+)
+
+
+@HOOKS.register_module()
+class ChromosomeScaleHook(Hook):
+    """Measure the median chromosome width of the training images as the
+    network sees them and keep it in every checkpoint's
+    ``meta['chromosome_width']``, where ``--scale auto`` finds it.
+
+    Before training, ``num_images`` images are drawn from a separate copy
+    of the training data set (its pipeline applied, so a resize in it is
+    counted; for a data set of objects cut from metaphases, such as
+    ``ClusterObjectDataset``, its ``metaphases``) and measured with
+    :func:`deepacc.scale.estimate_chromosome_width`. Python's, numpy's and
+    torch's random states are restored afterwards, so training draws the
+    same as without the hook.
+
+    Args:
+        num_images (int): Training images to measure.
+    """
+
+    priority = 'VERY_LOW'
+
+    def __init__(self, num_images: int = 8) -> None:
+        self.num_images = int(num_images)
+        self.width: Optional[float] = None
+
+    def before_train(self, runner) -> None:
+        states = (
+            random.getstate(),
+            np.random.get_state(),
+            torch.get_rng_state(),
+        )
+        try:
+            self.width = self.measure(runner.cfg.train_dataloader.dataset)
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+        if self.width is None:
+            runner.logger.warning(
+                'ChromosomeScaleHook: no training image could be measured; '
+                'checkpoints will carry no chromosome_width'
+            )
+        else:
+            runner.logger.info(
+                f'ChromosomeScaleHook: training chromosome width '
+                f'{self.width:.2f} px (median of {self.num_images} images)'
+            )
+
+    def measure(self, dataset_cfg) -> Optional[float]:
+        """Median width over the first images of a data set config."""
+        if 'metaphases' in dataset_cfg:
+            dataset_cfg = dataset_cfg['metaphases']
+        dataset = DATASETS.build(dataset_cfg)
+        widths = []
+        for index in range(min(self.num_images, len(dataset))):
+            item = dataset[index]
+            if 'inputs' in item:
+                image = item['inputs'].permute(1, 2, 0).cpu().numpy()
+            else:
+                image = np.asarray(item['img'])
+            image = np.ascontiguousarray(image.astype(np.uint8))
+            try:
+                widths.append(estimate_chromosome_width(image))
+            except (ScaleEstimateError, ValueError):
+                continue
+        return float(np.median(widths)) if widths else None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if self.width is not None:
+            checkpoint.setdefault('meta', {})['chromosome_width'] = self.width

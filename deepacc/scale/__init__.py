@@ -1,0 +1,27 @@
+"""Chromosome scale: measured in an image, matched to the model's."""
+
+from .estimate import (
+    ScaleEstimateError,
+    estimate_chromosome_width,
+    object_widths,
+)
+from .normalize import (
+    SCALE_CHOICES,
+    checkpoint_meta,
+    model_chromosome_width,
+    parse_scale,
+    rescale_pipeline,
+    scale_factor,
+)
+
+__all__ = [
+    'SCALE_CHOICES',
+    'ScaleEstimateError',
+    'checkpoint_meta',
+    'estimate_chromosome_width',
+    'model_chromosome_width',
+    'object_widths',
+    'parse_scale',
+    'rescale_pipeline',
+    'scale_factor',
+]

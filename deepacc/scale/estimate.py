@@ -1,0 +1,109 @@
+"""How big the chromosomes of an image are, in pixels.
+
+Captures differ in magnification and in condensation. Length is the
+wrong yardstick across condensation: a metaphase-condensed chromosome 1
+is half as long as a prometaphase one at the same magnification, and
+wider. The yardstick here is the chromosome's *width*: each foreground
+object (:func:`deepacc.clusters.objects.find_objects`) is thinned to its
+medial axis and its width read from the distance transform along that
+axis, twice the median distance to the edge; the image's width is the
+median over the objects that look like single chromosomes (elongated
+enough, not among the largest objects, which are clusters and nuclei).
+``benchmarks/real_images.py`` prints this estimate for every real set.
+"""
+
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from deepacc.clusters.objects import ImageObjects, find_objects
+
+
+class ScaleEstimateError(ValueError):
+    """An image whose chromosome width cannot be measured."""
+
+
+def _thin(mask: np.ndarray) -> np.ndarray:
+    """Medial axis of a binary mask by morphological thinning
+    (Zhang-Suen, via OpenCV's ximgproc when present, else iterated
+    erosion skeleton)."""
+    mask = mask.astype(np.uint8)
+    if hasattr(cv2, 'ximgproc'):
+        return cv2.ximgproc.thinning(mask * 255) > 0
+    # Lantuejoul's skeleton: union of (erosion^k - opening(erosion^k)).
+    kernel = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    skeleton = np.zeros_like(mask)
+    eroded = mask.copy()
+    while eroded.any():
+        opened = cv2.morphologyEx(eroded, cv2.MORPH_OPEN, kernel)
+        skeleton |= eroded & ~opened
+        eroded = cv2.erode(eroded, kernel)
+    return skeleton.astype(bool)
+
+
+def object_widths(objects: ImageObjects) -> np.ndarray:
+    """Width of every object: twice the median distance to its edge
+    along its medial axis.
+
+    Args:
+        objects (ImageObjects): From :func:`find_objects`.
+
+    Returns:
+        np.ndarray: (N,) float64 widths in pixels (0 for objects too
+        small to have an axis).
+    """
+    widths = np.zeros(len(objects), np.float64)
+    for k in range(len(objects)):
+        mask = np.pad(objects.mask(k), 1).astype(np.uint8)
+        dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
+        axis = _thin(mask)
+        if axis.sum() >= 2:
+            widths[k] = 2.0 * float(np.median(dist[axis]))
+    return widths
+
+
+def estimate_chromosome_width(
+    image: np.ndarray,
+    polarity: str = 'auto',
+    objects: Optional[ImageObjects] = None,
+    min_objects: int = 3,
+) -> float:
+    """Median chromosome width of a metaphase image, in pixels.
+
+    Objects count when they are elongated (axis-aligned box side ratio
+    or area against box no sign of a blob: box long side at least 1.5
+    times the width), not in the top fifth of areas (clusters, nuclei)
+    and not specks (under a tenth of the median area).
+
+    Args:
+        image (np.ndarray): (H, W) grey or (H, W, 3) BGR uint8.
+        polarity (str): ``'auto'``, ``'dark'`` (G-band) or ``'light'``.
+        objects (ImageObjects, optional): Already found objects of
+            ``image``.
+        min_objects (int): Fewer usable objects raise.
+
+    Returns:
+        float: The width in pixels.
+
+    Raises:
+        ScaleEstimateError: Fewer than ``min_objects`` usable objects.
+    """
+    if objects is None:
+        objects = find_objects(image, polarity=polarity)
+    areas = objects.areas.astype(np.float64)
+    widths = object_widths(objects)
+    long_side = objects.boxes[:, 2:].max(axis=1).astype(np.float64)
+    keep = (
+        (widths > 0)
+        & (areas <= np.percentile(areas, 80))
+        & (areas >= 0.1 * np.median(areas))
+        & (long_side >= 1.5 * widths)
+    )
+    if keep.sum() < min_objects:
+        raise ScaleEstimateError(
+            f'only {int(keep.sum())} of {len(objects)} foreground objects '
+            f'look like single chromosomes (need {min_objects}) to '
+            'measure the chromosome width'
+        )
+    return float(np.median(widths[keep]))

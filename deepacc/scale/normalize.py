@@ -1,0 +1,139 @@
+"""Bring an image to the chromosome scale a model was trained at.
+
+A model learns chromosomes of one size. Its training width (the median
+chromosome width of its training images as the network saw them,
+measured by :class:`deepacc.engine.ChromosomeScaleHook` and kept in the
+checkpoint's ``meta['chromosome_width']``, or a config's top-level
+``chromosome_width``) and the width measured on a new image give the
+factor by which that image is resized before the model sees it. The
+factor replaces the fixed-canvas ``Resize`` of the config's test
+pipeline; mmdet maps the boxes back to the original pixels.
+
+``scale`` everywhere (``--scale`` on the command line):
+
+- ``'auto'``: measure the image and resize it to the model's width;
+- ``'none'``: the config's test pipeline as written;
+- a number: resize the image by that factor.
+"""
+
+import copy
+import os
+from typing import List, Optional, Tuple, Union
+
+import numpy as np
+
+from deepacc.scale.estimate import estimate_chromosome_width
+
+Scale = Union[str, float]
+SCALE_CHOICES = ('auto', 'none')
+
+
+def parse_scale(value: Union[str, float, None]) -> Scale:
+    """``'auto'``, ``'none'`` or a positive factor, from text or a number.
+
+    Raises:
+        ValueError: Anything else, naming the value.
+    """
+    if value is None:
+        return 'none'
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in SCALE_CHOICES:
+            return text
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(
+                f'scale must be auto, none or a positive number, got {value!r}'
+            ) from None
+    factor = float(value)
+    if not np.isfinite(factor) or factor <= 0:
+        raise ValueError(f'scale factor must be positive, got {value!r}')
+    return factor
+
+
+def model_chromosome_width(
+    cfg=None, checkpoint_meta: Optional[dict] = None
+) -> Optional[float]:
+    """The chromosome width a model was trained at, or None if unknown.
+
+    The checkpoint's measurement wins over the config's key.
+    """
+    width = (checkpoint_meta or {}).get('chromosome_width')
+    if width is None and cfg is not None:
+        width = cfg.get('chromosome_width', None)
+    return None if width is None else float(width)
+
+
+def checkpoint_meta(checkpoint: Union[str, os.PathLike]) -> dict:
+    """The ``meta`` dict of a Runner checkpoint (weights-only load)."""
+    import torch
+
+    # ``import deepacc`` registered the Runner's safe globals.
+    ckpt = torch.load(os.fspath(checkpoint), map_location='cpu')
+    return dict(ckpt.get('meta', {}) or {}) if isinstance(ckpt, dict) else {}
+
+
+def scale_factor(
+    image: np.ndarray,
+    scale: Scale,
+    model_width: Optional[float],
+    polarity: str = 'auto',
+    objects=None,
+) -> Tuple[Optional[float], Optional[float]]:
+    """The resize factor for one image under ``scale``.
+
+    Args:
+        image (np.ndarray): (H, W) grey or (H, W, 3) BGR uint8.
+        scale (str | float): See the module docstring.
+        model_width (float, optional): The model's training width;
+            needed for ``'auto'``.
+        polarity (str): Stain side for the object finder.
+        objects (ImageObjects, optional): The image's objects, if found.
+
+    Returns:
+        tuple: ``(factor, width)``: the factor (None for ``'none'``) and
+        the image's measured chromosome width (None unless measured).
+
+    Raises:
+        ValueError: ``'auto'`` without a model width.
+        ScaleEstimateError: ``'auto'`` on an image without enough
+            chromosome-like objects.
+    """
+    scale = parse_scale(scale)
+    if scale == 'none':
+        return None, None
+    if scale != 'auto':
+        return float(scale), None
+    if model_width is None:
+        raise ValueError(
+            'scale auto needs the chromosome width the model was trained '
+            'at (checkpoint meta or config key chromosome_width); pass '
+            '--scale none or a factor'
+        )
+    width = estimate_chromosome_width(image, polarity, objects)
+    return model_width / width, width
+
+
+def rescale_pipeline(pipeline: List[dict], factor: Optional[float]) -> list:
+    """A copy of a test pipeline whose ``Resize`` steps resize by
+    ``factor`` instead of to a fixed canvas (unchanged for None).
+
+    Raises:
+        ValueError: A factor but no ``Resize`` step to apply it in.
+    """
+    steps = copy.deepcopy(list(pipeline))
+    if factor is None:
+        return steps
+    found = False
+    for k, step in enumerate(steps):
+        if str(step['type']).split('.')[-1] in ('Resize', 'FixShapeResize'):
+            steps[k] = dict(
+                type='mmdet.Resize',
+                scale_factor=float(factor),
+                keep_ratio=True,
+            )
+            found = True
+    if not found:
+        raise ValueError('the test pipeline has no Resize step to rescale')
+    return steps

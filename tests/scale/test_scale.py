@@ -1,0 +1,176 @@
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+from deepacc.scale import (
+    ScaleEstimateError,
+    estimate_chromosome_width,
+    parse_scale,
+    rescale_pipeline,
+    scale_factor,
+)
+
+
+def metaphase_like(width: int, seed: int = 0, size=(480, 640)) -> np.ndarray:
+    """Dark banded rods of one width on a light field, 30 of them, of
+    lengths 3-10 widths, apart from each other."""
+    rng = np.random.default_rng(seed)
+    image = np.full(size, 235, np.uint8)
+    taken = np.zeros(size, bool)
+    placed = 0
+    while placed < 30:
+        length = rng.uniform(3, 10) * width
+        angle = rng.uniform(0, np.pi)
+        cx, cy = rng.uniform(40, size[1] - 40), rng.uniform(40, size[0] - 40)
+        dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+        p0 = (int(cx - dx), int(cy - dy))
+        p1 = (int(cx + dx), int(cy + dy))
+        rod = np.zeros(size, np.uint8)
+        cv2.line(rod, p0, p1, 1, thickness=width)
+        rod = rod.astype(bool)
+        grown = cv2.dilate(rod.astype(np.uint8), np.ones((9, 9), np.uint8))
+        if (grown.astype(bool) & taken).any():
+            continue
+        taken |= rod
+        image[rod] = rng.integers(40, 110)
+        placed += 1
+    return cv2.GaussianBlur(image, (0, 0), 0.8)
+
+
+@pytest.mark.parametrize('factor', [0.5, 2.0])
+def test_width_follows_a_known_rescale(factor):
+    image = metaphase_like(width=14)
+    base = estimate_chromosome_width(image)
+    # The rods were drawn 14 px wide (15 with OpenCV's line caps); the
+    # object finder's low threshold also takes in the blurred rim.
+    assert 14 <= base <= 19
+    resized = cv2.resize(
+        image,
+        None,
+        fx=factor,
+        fy=factor,
+        interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR,
+    )
+    assert estimate_chromosome_width(resized) / base == pytest.approx(
+        factor, rel=0.10
+    )
+
+
+def test_auto_factor_brings_the_image_to_the_model_width():
+    image = metaphase_like(width=12, seed=1)
+    factor, width = scale_factor(image, 'auto', model_width=6.0)
+    assert factor == pytest.approx(6.0 / width)
+    assert 12 <= width <= 17
+    assert scale_factor(image, 'none', 6.0) == (None, None)
+    assert scale_factor(image, 1.7, None) == (1.7, None)
+    with pytest.raises(ValueError, match='chromosome width the model'):
+        scale_factor(image, 'auto', None)
+
+
+def test_an_image_without_chromosomes_is_refused_by_name():
+    image = np.full((100, 100), 230, np.uint8)
+    cv2.circle(image, (50, 50), 20, 60, -1)
+    with pytest.raises(ScaleEstimateError, match='single chromosomes'):
+        estimate_chromosome_width(image)
+
+
+def test_parse_scale():
+    assert parse_scale('auto') == 'auto'
+    assert parse_scale(' None ') == 'none'
+    assert parse_scale('1.5') == 1.5
+    assert parse_scale(2) == 2.0
+    for bad in ('big', '0', '-1', 'nan'):
+        with pytest.raises(ValueError, match='scale'):
+            parse_scale(bad)
+
+
+def test_rescale_pipeline_replaces_the_fixed_resize_only():
+    steps = [
+        dict(type='LoadImageFromNDArray'),
+        dict(type='Resize', scale=(640, 480), keep_ratio=True),
+        dict(type='PackChromosomeInputs'),
+    ]
+    out = rescale_pipeline(steps, 0.5)
+    assert out[1] == dict(
+        type='mmdet.Resize', scale_factor=0.5, keep_ratio=True
+    )
+    assert out[0] == steps[0] and out[2] == steps[2]
+    assert steps[1]['scale'] == (640, 480)  # the input is not changed
+    assert rescale_pipeline(steps, None) == steps
+    with pytest.raises(ValueError, match='no Resize'):
+        rescale_pipeline(steps[:1], 2.0)
+
+
+def test_rescaled_pipeline_maps_boxes_back(tmp_path):
+    """The factor's Resize records its scale_factor, which mmdet uses to
+    bring predictions back to the image's own pixels."""
+    from mmcv.transforms import Compose
+    from mmengine.registry import init_default_scope
+
+    import deepacc  # noqa: F401
+
+    init_default_scope('mmdet')
+
+    steps = [
+        dict(type='mmdet.LoadImageFromNDArray'),
+        dict(type='Resize', scale=(640, 480), keep_ratio=True),
+        dict(type='PackChromosomeInputs'),
+    ]
+    image = np.zeros((200, 300, 3), np.uint8)
+    data = Compose(rescale_pipeline(steps, 2.0))(dict(img=image, img_id=0))
+    assert tuple(data['inputs'].shape[1:]) == (400, 600)
+    assert data['data_samples'].scale_factor == (2.0, 2.0)
+    assert data['data_samples'].ori_shape == (200, 300)
+
+
+def test_scale_hook_records_width_and_keeps_random_state():
+    import torch
+    from mmengine.config import ConfigDict
+    from mmengine.registry import init_default_scope
+
+    from deepacc.engine import ChromosomeScaleHook
+
+    init_default_scope('mmdet')
+
+    class Runner:
+        class logger:
+            messages = []
+
+            @classmethod
+            def info(cls, msg):
+                cls.messages.append(msg)
+
+            warning = info
+
+        cfg = ConfigDict(
+            train_dataloader=dict(
+                dataset=dict(
+                    type='SynthMetaphaseDataset',
+                    num_samples=2,
+                    seed=3,
+                    pipeline=[
+                        dict(type='mmdet.LoadImageFromNDArray'),
+                        dict(type='PackChromosomeInputs'),
+                    ],
+                )
+            )
+        )
+
+    random.seed(1)
+    np.random.seed(1)
+    torch.manual_seed(1)
+    before = (random.random(), np.random.rand(), torch.rand(1).item())
+    random.seed(1)
+    np.random.seed(1)
+    torch.manual_seed(1)
+    hook = ChromosomeScaleHook(num_images=2)
+    hook.before_train(Runner)
+    after = (random.random(), np.random.rand(), torch.rand(1).item())
+    assert after == before
+    assert hook.width is not None and 2 < hook.width < 40
+    assert 'training chromosome width' in Runner.logger.messages[-1]
+    checkpoint = {'meta': {'cfg': 'x'}}
+    hook.before_save_checkpoint(Runner, checkpoint)
+    assert checkpoint['meta'] == {'cfg': 'x', 'chromosome_width': hook.width}
