@@ -18,6 +18,8 @@ from typing import Tuple
 import cv2
 import numpy as np
 
+from deepacc.visualization import to_grey
+
 POLARITIES = ('auto', 'dark', 'light')
 
 
@@ -137,9 +139,6 @@ def foreground_opacity(
             f'polarity must be one of {", ".join(POLARITIES)}, got '
             f'{polarity!r}'
         )
-    # Lazy: deepacc.karyotype stays out of ``import deepacc``.
-    from deepacc.karyotype.karyogram import to_grey
-
     grey = to_grey(image)
     low, high = np.percentile(grey, (0.1, 99.9))
     if high - low < 8:

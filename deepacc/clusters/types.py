@@ -30,16 +30,6 @@ SINGLE, TOUCHING, OVERLAPPING, BOTH, DEBRIS, NUCLEUS = range(6)
 # Objects that are a piece of a chromosome whose larger part lies in
 # another object (a pale band cut by the threshold): no type.
 FRAGMENT = -1
-# BGR colours of the types in pictures (singles in a quiet grey).
-TYPE_COLORS = {
-    'single': (150, 150, 150),
-    'touching': (0, 160, 255),
-    'overlapping': (220, 60, 220),
-    'touching+overlapping': (0, 0, 230),
-    'debris': (140, 110, 40),
-    'nucleus': (60, 160, 60),
-    'fragment': (120, 120, 0),
-}
 
 
 def type_of_members(

@@ -13,16 +13,15 @@ from .iscn import (
     numerical_karyotype,
     sex_chromosomes,
 )
-from .karyogram import (
+from .karyogram import draw_karyogram, render_karyogram
+from .karyogram_layout import (
+    KaryogramLayout,
     KaryogramStyle,
-    UprightCrop,
-    draw_karyogram,
     layout_karyogram,
-    render_karyogram,
-    upright_chromosome,
 )
 from .overlay import draw_overlay
 from .record import build_record, record_flags
+from .upright import UprightCrop, upright_chromosome
 
 __all__ = [
     'Karyotyper',
@@ -33,13 +32,14 @@ __all__ = [
     'expected_copies',
     'numerical_karyotype',
     'sex_chromosomes',
-    'KaryogramStyle',
-    'UprightCrop',
     'draw_karyogram',
-    'layout_karyogram',
     'render_karyogram',
-    'upright_chromosome',
+    'KaryogramLayout',
+    'KaryogramStyle',
+    'layout_karyogram',
     'draw_overlay',
     'build_record',
     'record_flags',
+    'UprightCrop',
+    'upright_chromosome',
 ]

@@ -1,17 +1,46 @@
 """Drawing and saving the chromosome confusion matrix (PNG + CSV)."""
 
 import csv
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from deepacc.chromosomes import CLASSES
-from deepacc.evaluation.functional.confusion import (
-    MISSED,
-    SPURIOUS,
-    denver_order,
-    reorder,
-)
+from deepacc.chromosomes import CLASSES, DENVER_GROUPS
+
+# Names of the last row (calls on no chromosome) and the last column
+# (chromosomes no call found).
+SPURIOUS = 'spurious'
+MISSED = 'missed'
+
+
+def denver_order() -> Tuple[List[int], List[Tuple[str, int, int]]]:
+    """Class order grouped by Denver group (X in C, Y in G).
+
+    Returns:
+        tuple: ``order`` (24 label indices: 1-3, 4-5, 6-12, X, 13-15,
+        16-18, 19-20, 21-22, Y) and ``spans``: ``(group, start, stop)``
+        positions of each group in that order.
+    """
+    order, spans = [], []
+    for group, members in DENVER_GROUPS.items():
+        start = len(order)
+        order += [CLASSES.index(m) for m in members]
+        spans.append((group, start, len(order)))
+    return order, spans
+
+
+def reorder(matrix: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """Permute the class rows and columns, keeping spurious / missed last.
+
+    Args:
+        matrix (np.ndarray): (C + 1, C + 1) confusion matrix.
+        order (Sequence[int]): The C class indices in their new order.
+
+    Returns:
+        np.ndarray: The permuted (C + 1, C + 1) matrix.
+    """
+    full = list(order) + [matrix.shape[0] - 1]
+    return matrix[np.ix_(full, full)]
 
 
 def confusion_labels(denver: bool = True):

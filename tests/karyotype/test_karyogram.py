@@ -108,37 +108,35 @@ def test_layout_rows_order_and_scale():
     names, scores, sizes = hand_made_cell()
     labels = [CLASSES.index(n) for n in names]
     layout = layout_karyogram(labels, scores, sizes)
-    scale = layout['scale']
+    scale = layout.scale
     # One scale: chromosome 1 of the cell's typical size is 150 px tall.
     assert scale == pytest.approx(
         150 / (12.0 * RELATIVE_LENGTH['1']), rel=0.02
     )
-    calls = [s for s in layout['slots'] if s['kind'] == 'call']
-    assert sorted(s['call'] for s in calls) == list(range(len(names)))
+    calls = [s for s in layout.slots if s.kind == 'call']
+    assert sorted(s.call for s in calls) == list(range(len(names)))
     for s in calls:
-        h, w = sizes[s['call']]
-        assert s['h'] == round(h * scale) and s['w'] == round(w * scale)
+        h, w = sizes[s.call]
+        assert s.h == round(h * scale) and s.w == round(w * scale)
     # Every class sits in its standard row, in row order left to right.
     for r, row in enumerate(KARYOGRAM_ROWS):
-        centres = [layout['classes'][n]['x_center'] for n in row]
-        assert all(layout['classes'][n]['row'] == r for n in row)
+        centres = [layout.classes[n].x_center for n in row]
+        assert all(layout.classes[n].row == r for n in row)
         assert centres == sorted(centres)
-    for s in layout['slots']:
-        row = layout['rows'][s['row']]
-        assert s['class'] in KARYOGRAM_ROWS[s['row']]
-        assert s['y'] + s['h'] == row['baseline']  # standing on the line
-        assert s['x'] >= 0 and s['x'] + s['w'] <= layout['width']
-    for upper, lower in zip(layout['rows'], layout['rows'][1:]):
-        assert upper['baseline'] < lower['top']
+    for s in layout.slots:
+        row = layout.rows[s.row]
+        assert s.class_name in KARYOGRAM_ROWS[s.row]
+        assert s.y + s.h == row.baseline  # standing on the line
+        assert s.x >= 0 and s.x + s.w <= layout.width
+    for upper, lower in zip(layout.rows, layout.rows[1:]):
+        assert upper.baseline < lower.top
     # Slots of a row do not overlap.
     for r in range(len(KARYOGRAM_ROWS)):
-        spans = sorted(
-            (s['x'], s['x'] + s['w']) for s in layout['slots'] if s['row'] == r
-        )
+        spans = sorted((s.x, s.x + s.w) for s in layout.slots if s.row == r)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     # Relative lengths kept: 1 is taller than 21.
-    by_call = {s['call']: s for s in calls}
-    assert by_call[0]['h'] > 3 * by_call[3]['h']
+    by_call = {s.call: s for s in calls}
+    assert by_call[0].h > 3 * by_call[3].h
 
 
 def test_layout_missing_and_extra():
@@ -148,24 +146,24 @@ def test_layout_missing_and_extra():
 
     def slots(name):
         return sorted(
-            (s for s in layout['slots'] if s['class'] == name),
-            key=lambda s: s['copy'],
+            (s for s in layout.slots if s.class_name == name),
+            key=lambda s: s.copy,
         )
 
     # 21: three calls, highest score first; the third one is extra.
-    assert [s['call'] for s in slots('21')] == [3, 4, 5]
-    assert [s['extra'] for s in slots('21')] == [False, False, True]
+    assert [s.call for s in slots('21')] == [3, 4, 5]
+    assert [s.extra for s in slots('21')] == [False, False, True]
     # 7: one call and one dashed slot of 7's expected size.
-    assert [s['kind'] for s in slots('7')] == ['call', 'missing']
+    assert [s.kind for s in slots('7')] == ['call', 'missing']
     missing = slots('7')[1]
     # Chromosome 1 is 150 px, so a 7 is 150 * 5.36 / 8.44 = 95.3 px.
-    assert missing['h'] == 95
+    assert missing.h == 95
     # 2 was not called at all: two missing slots.
-    assert [s['kind'] for s in slots('2')] == ['missing', 'missing']
+    assert [s.kind for s in slots('2')] == ['missing', 'missing']
     # A Y is called: male, one X and one Y expected, nothing missing.
-    assert [s['kind'] for s in slots('X')] == ['call']
-    assert layout['classes']['X']['expected'] == 1
-    assert layout['classes']['21']['count'] == 3
+    assert [s.kind for s in slots('X')] == ['call']
+    assert layout.classes['X'].expected == 1
+    assert layout.classes['21'].count == 3
     # Without the Y the cell reads female: a second X is missing, no Y.
     keep = [i for i, n in enumerate(names) if n != 'Y']
     female = layout_karyogram(
@@ -173,9 +171,9 @@ def test_layout_missing_and_extra():
         [scores[i] for i in keep],
         [sizes[i] for i in keep],
     )
-    x_slots = [s['kind'] for s in female['slots'] if s['class'] == 'X']
+    x_slots = [s.kind for s in female.slots if s.class_name == 'X']
     assert x_slots == ['call', 'missing']
-    assert not [s for s in female['slots'] if s['class'] == 'Y']
+    assert not [s for s in female.slots if s.class_name == 'Y']
 
 
 def metaphase():
@@ -215,17 +213,14 @@ def test_draw_karyogram_and_overlay():
     assert record['karyotype'].startswith('6,X,-2,-2,-3,-3,')
     assert record['karyotype'].endswith(',-20,-20,+21,-22,-22')
     picture, layout = draw_karyogram(img, record)
-    assert picture.shape == (layout['height'], layout['width'], 3)
+    assert picture.shape == (layout.height, layout.width, 3)
     assert (picture[0, 0] == 255).all()
     # Each call slot holds dark chromosome pixels; missing slots do not.
-    for slot in layout['slots']:
-        region = picture[
-            slot['y'] : slot['y'] + slot['h'],
-            slot['x'] : slot['x'] + slot['w'],
-        ]
-        if slot['kind'] == 'call':
+    for slot in layout.slots:
+        region = picture[slot.y : slot.y + slot.h, slot.x : slot.x + slot.w]
+        if slot.kind == 'call':
             assert region.min() < 100
-            assert slot['h'] > 2 * slot['w']  # upright
+            assert slot.h > 2 * slot.w  # upright
         else:
             assert region[2:-2, 2:-2].min() >= 200
     overlay = draw_overlay(img, record)
@@ -250,7 +245,7 @@ def test_karyogram_header_stays_on_the_page():
             img, dict(record, calls_karyotype=calls, karyotype=title)
         )
         header = picture[:40]  # the title line (chromosomes start lower)
-        return np.nonzero(header.min(axis=2) < 200)[1], layout['width']
+        return np.nonzero(header.min(axis=2) < 200)[1], layout.width
 
     ink, width = header_ink('46,XX')
     assert width / 2 < ink.max() < width - 20  # subtitle drawn, cut

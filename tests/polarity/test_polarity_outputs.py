@@ -208,10 +208,9 @@ def test_karyogram_uses_each_calls_polarity():
     img, box = _marked_bar(70)
     record = build_record([box], [0.9], [L['1']], img.shape, polarity=[0.1])
     picture, layout = draw_karyogram(img, record)
-    slot = layout['slots'][0]
-    cell = picture[
-        slot['y'] : slot['y'] + slot['h'], slot['x'] : slot['x'] + slot['w']
-    ].min(axis=2)
-    third = max(1, slot['h'] // 3)
+    slot = layout.slots[0]
+    cell = picture[slot.y : slot.y + slot.h, slot.x : slot.x + slot.w]
+    cell = cell.min(axis=2)
+    third = max(1, slot.h // 3)
     # p-arm at the lower end: the knob (darkest) is drawn at the bottom.
     assert cell[-third:].min() < cell[:third].min()

@@ -6,16 +6,22 @@ the corner is always 0. It uses exactly the calls and matching of Acc/AER
 (:func:`karyotype_errors`), so its diagonal sums to their TP count.
 """
 
-from typing import List, Sequence, Tuple
+from typing import Sequence
 
 import numpy as np
 
-from deepacc.chromosomes import CLASSES, DENVER_GROUPS
+from deepacc.chromosomes import CLASSES
+
+# The matrix's display order and names live with its picture; exported
+# here too, beside the matrix.
+from deepacc.visualization.confusion_matrix import (  # noqa: F401
+    MISSED,
+    SPURIOUS,
+    denver_order,
+    reorder,
+)
 
 from .karyotype_errors import karyotype_errors
-
-SPURIOUS = 'spurious'
-MISSED = 'missed'
 
 
 def confusion_matrix(
@@ -46,33 +52,3 @@ def confusion_matrix(
     return karyotype_errors(
         preds, gts, num_classes, score_thr, nms_iou, iou_thr
     )['confusion']
-
-
-def denver_order() -> Tuple[List[int], List[Tuple[str, int, int]]]:
-    """Class order grouped by Denver group (X in C, Y in G).
-
-    Returns:
-        tuple: ``order`` (24 label indices: 1-3, 4-5, 6-12, X, 13-15,
-        16-18, 19-20, 21-22, Y) and ``spans``: ``(group, start, stop)``
-        positions of each group in that order.
-    """
-    order, spans = [], []
-    for group, members in DENVER_GROUPS.items():
-        start = len(order)
-        order += [CLASSES.index(m) for m in members]
-        spans.append((group, start, len(order)))
-    return order, spans
-
-
-def reorder(matrix: np.ndarray, order: Sequence[int]) -> np.ndarray:
-    """Permute the class rows and columns, keeping spurious / missed last.
-
-    Args:
-        matrix (np.ndarray): (C + 1, C + 1) confusion matrix.
-        order (Sequence[int]): The C class indices in their new order.
-
-    Returns:
-        np.ndarray: The permuted (C + 1, C + 1) matrix.
-    """
-    full = list(order) + [matrix.shape[0] - 1]
-    return matrix[np.ix_(full, full)]
