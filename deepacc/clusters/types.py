@@ -16,6 +16,8 @@ from typing import List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
+from deepacc.synthesis.layout import contacts, window_mask
+
 CLUSTER_TYPES = (
     'single',
     'touching',
@@ -76,8 +78,6 @@ def sprite_contacts(sprites) -> Tuple[List[Set[int]], List[Set[int]]]:
             [set(s.extra['touching']) for s in sprites],
             [set(s.extra.get('overlapping', ())) for s in sprites],
         )
-    from deepacc.synthesis.layout import contacts
-
     return contacts(sprites)
 
 
@@ -99,8 +99,6 @@ def object_members(
         tuple: ``members`` (per object, sorted sprite indices) and
         ``covered`` ((num_objects,) int: chromosome pixels per object).
     """
-    from deepacc.synthesis.layout import _window
-
     height, width = labels.shape
     members: List[List[int]] = [[] for _ in range(num_objects)]
     covered = np.zeros(num_objects, np.int64)
@@ -109,7 +107,7 @@ def object_members(
         if window is None:
             continue
         x0, y0, x1, y1 = window
-        under = labels[y0:y1, x0:x1][_window(sprite, x0, y0, x1, y1)]
+        under = labels[y0:y1, x0:x1][window_mask(sprite, x0, y0, x1, y1)]
         counts = np.bincount(under, minlength=num_objects + 1)[1:]
         covered += counts
         if counts.any():

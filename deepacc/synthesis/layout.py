@@ -170,8 +170,8 @@ def contacts(sprites: Sequence[Sprite]) -> Tuple[List[set], List[set]]:
             x1, y1 = min(xi + wi, xj + wj) + 1, min(yi + hi, yj + hj) + 1
             if x0 >= x1 or y0 >= y1:
                 continue
-            a = _window(sprites[i], x0, y0, x1, y1)
-            b = _window(sprites[j], x0, y0, x1, y1)
+            a = window_mask(sprites[i], x0, y0, x1, y1)
+            b = window_mask(sprites[j], x0, y0, x1, y1)
             if (a & b).any():
                 overlapping[i].add(j)
                 overlapping[j].add(i)
@@ -186,8 +186,18 @@ def contacts(sprites: Sequence[Sprite]) -> Tuple[List[set], List[set]]:
     return touching, overlapping
 
 
-def _window(sprite, x0, y0, x1, y1):
-    """The sprite's mask over image window ``[x0, x1) x [y0, y1)``."""
+def window_mask(
+    sprite: Sprite, x0: int, y0: int, x1: int, y1: int
+) -> np.ndarray:
+    """A placed sprite's mask over the image window ``[x0, x1) x [y0, y1)``.
+
+    Args:
+        sprite (Sprite): A sprite with its ``offset`` set.
+        x0, y0, x1, y1 (int): The window in image pixels.
+
+    Returns:
+        np.ndarray: (y1 - y0, x1 - x0) bool, False where the sprite is not.
+    """
     out = np.zeros((y1 - y0, x1 - x0), bool)
     ox, oy = sprite.offset
     h, w = sprite.shape
