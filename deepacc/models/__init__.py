@@ -1,4 +1,5 @@
 from .classifiers import ChromosomeCropClassifier, ClusterTypeClassifier
+from .layers import LocalCenterClassifier
 from .losses import AdditiveAngularMarginLoss, GroupInnerAdjacencyLoss
 from .roi_heads import DeepAccBBoxHead, DeepAccRoIHead
 from .task_modules import SparseBboxOverlaps2D
@@ -10,5 +11,6 @@ __all__ = [
     'GroupInnerAdjacencyLoss',
     'DeepAccBBoxHead',
     'DeepAccRoIHead',
+    'LocalCenterClassifier',
     'SparseBboxOverlaps2D',
 ]

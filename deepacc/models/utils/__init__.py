@@ -1,3 +1,3 @@
-from .local_centers import top_proposal_per_class
+from .local_centers import center_stats, top_proposal_per_class
 
-__all__ = ['top_proposal_per_class']
+__all__ = ['center_stats', 'top_proposal_per_class']

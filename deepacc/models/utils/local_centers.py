@@ -1,4 +1,4 @@
-"""Per-image most confident proposal of every class.
+"""Per-image most confident proposal of every class, and how right it is.
 
 Both the siamese inference branch (local class centres) and the Group
 Inner-Adjacency loss need, for each image and each class, the proposal that
@@ -60,3 +60,48 @@ def top_proposal_per_class(
         )
         best_scores[row] = img_best
     return rows, best_inds, best_scores
+
+
+@torch.no_grad()
+def center_stats(
+    labels: Tensor, img_inds: Tensor, center_inds: Tensor, best_scores: Tensor
+) -> dict:
+    """How the local centres are doing, for the training log.
+
+    Over the (image, class) pairs with a positive RoI of the class
+    ("present classes"): ``center_frac``, the share that used a local
+    centre; ``center_score``, the mean best centre score (the value
+    compared with ``delta``); ``center_acc``, the share of the used
+    centres whose RoI is of the class (1 when none is used).
+
+    Args:
+        labels (Tensor): RoI labels, shape (num_rois, ); the last class
+            (``num_classes``) is the background.
+        img_inds (Tensor): Image index of each RoI, shape (num_rois, ).
+        center_inds (Tensor): Long, shape (num_imgs, num_classes + 1):
+            the RoI used as local centre, -1 where the global weight is.
+        best_scores (Tensor): Shape (num_imgs, num_classes + 1).
+
+    Returns:
+        dict[str, Tensor]: The three values (no ``loss`` in the keys:
+        logged, not optimised).
+    """
+    _, rows = torch.unique(img_inds.long(), return_inverse=True)
+    present = torch.zeros_like(center_inds, dtype=torch.bool)
+    fg = (labels >= 0) & (labels < center_inds.size(1) - 1)
+    present[rows[fg], labels[fg]] = True
+    used = (center_inds >= 0) & present
+    center_labels = labels[center_inds.clamp(min=0)]
+    class_ids = torch.arange(center_inds.size(1), device=labels.device)
+    right = used & (center_labels == class_ids[None])
+    num_present = present.sum().clamp(min=1).float()
+    scores = best_scores.detach().masked_fill(~present, 0)
+    return dict(
+        center_frac=used.sum() / num_present,
+        center_score=scores.sum() / num_present,
+        center_acc=(
+            right.sum() / used.sum()
+            if used.any()
+            else best_scores.new_tensor(1.0)
+        ),
+    )

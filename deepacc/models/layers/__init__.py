@@ -1,0 +1,3 @@
+from .local_center_classifier import LocalCenterClassifier
+
+__all__ = ['LocalCenterClassifier']
