@@ -30,7 +30,6 @@ model = dict(
         with_reg=False,
         with_polarity=True,
         with_siamese=True,
-        center_score='prob',
         delta=0.5,
         loss_cls=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),

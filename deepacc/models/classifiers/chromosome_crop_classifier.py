@@ -23,10 +23,12 @@ class ChromosomeCropClassifier(BaseModel):
                siamese branch with per-cell local centres, GIA loss,
                polarity logit
 
-    The head is the detector's own :class:`DeepAccBBoxHead`; a cell's
-    crops play the part of one metaphase's proposals, so the local class
-    centres are chosen among the crops of the same cell (``img_inds`` is
-    the cell's position in the batch). Every crop is a chromosome: label
+    The head is the detector's own :class:`DeepAccBBoxHead`, whose
+    :class:`LocalCenterClassifier` holds the class weights, the local
+    centres and the siamese logits; a cell's crops play the part of one
+    metaphase's proposals, so the local class centres are chosen among
+    the crops of the same cell (``img_inds`` is the cell's position in
+    the batch). Every crop is a chromosome: label
     ``num_classes`` (the head's background) never occurs and is never
     predicted.
 
@@ -64,7 +66,7 @@ class ChromosomeCropClassifier(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.pool_size = int(pool_size)
-        if getattr(self.head, 'with_reg', False):
+        if self.head.with_reg:
             raise ValueError(
                 'ChromosomeCropClassifier: the head must have '
                 'with_reg=False (crops have no boxes to regress)'
@@ -144,16 +146,9 @@ class ChromosomeCropClassifier(BaseModel):
         rois = cls_score.new_zeros((len(labels), 5))
         rois[:, 0] = cell_inds
         polarity = None
-        if getattr(self.head, 'with_polarity', False):
-            polarity = torch.cat([_polarity(d) for d in data_samples]).to(
-                cls_score.device
-            )
-        extra = {}
-        if 'polarity_pred' in head_outs:
-            extra = dict(
-                polarity_pred=head_outs['polarity_pred'],
-                polarity_targets=polarity,
-            )
+        if self.head.with_polarity:
+            polarity = torch.cat([_polarity(d) for d in data_samples])
+            polarity = polarity.to(cls_score.device)
         return self.head.loss(
             cls_score,
             None,
@@ -162,11 +157,8 @@ class ChromosomeCropClassifier(BaseModel):
             torch.ones_like(labels, dtype=cls_score.dtype),
             None,
             None,
-            cos_score=head_outs['cos_score'],
-            cls_feat=head_outs['cls_feat'],
-            center_inds=head_outs.get('center_inds'),
-            best_scores=head_outs.get('best_scores'),
-            **extra,
+            polarity_targets=polarity,
+            **head_outs,
         )
 
     def predict(

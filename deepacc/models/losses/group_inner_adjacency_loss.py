@@ -115,10 +115,10 @@ class GroupInnerAdjacencyLoss(nn.Module):
     Choices the paper leaves open:
 
     - ``center_thr`` (default 0.5): ``M_j`` counts only when that proposal
-      scores more than this for ``j`` (by ``center_scores``, which
-      :class:`DeepAccBBoxHead` sets to its ``center_score`` reading,
-      by default the margin branch's probabilities, so the same proposals
-      serve as local centres and as ``M_j``). When ``j`` is
+      scores more than this for ``j`` (by ``center_scores``, by default
+      ``prob``: :class:`DeepAccBBoxHead` passes the margin branch's
+      probabilities, by which it also picks its local centres, so the
+      same proposals serve as local centres and as ``M_j``). When ``j`` is
       absent from the image, its "most confident" proposal is usually a
       chromosome of another class of the group, often of ``y_i`` itself;
       penalising the dot product with it would push down ``p_i[y_i]``, the
