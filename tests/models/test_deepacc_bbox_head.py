@@ -1,6 +1,8 @@
 """DeepAccBBoxHead: forward, the warm-up, every loss, polarity and
 loading checkpoints written before LocalCenterClassifier."""
 
+import math
+
 import pytest
 import torch
 import torch.nn as nn
@@ -214,6 +216,110 @@ def test_zero_rois():
     total.backward()
 
 
+def _by_hand(head, x, img, labels, bbox_targets, groups, center_thr):
+    """Every loss of ``head`` from its weights, RoI by RoI, with no code
+    of deepacc or of mmdet's losses: paper Eq. 1-3, cross-entropy as
+    ``-log softmax``, Smooth L1 (beta 1) over the positives' class boxes
+    divided by the number of RoIs (mmdet's ``avg_factor``)."""
+    s, m, delta, num_classes = 64.0, 0.25, head.fc_cls.delta, head.num_classes
+    feat, reg = x.flatten(1), x.flatten(1)
+    for fc in head.cls_fcs:
+        feat = torch.relu(feat @ fc.weight.t() + fc.bias)
+    for fc in head.reg_fcs:
+        reg = torch.relu(reg @ fc.weight.t() + fc.bias)
+    deltas = reg @ head.fc_reg.weight.t() + head.fc_reg.bias
+    w, b = head.fc_cls.weight, head.fc_cls.bias
+    n, k = len(labels), num_classes + 1
+    cos = [
+        [
+            float(feat[i] @ w[j] / feat[i].norm() / w[j].norm())
+            for j in range(k)
+        ]
+        for i in range(n)
+    ]
+    prob = [[math.exp(s * c) for c in row] for row in cos]
+    prob = [[p / sum(row) for p in row] for row in prob]
+
+    def best(i, j):  # the most confident RoI for j in i's image
+        same = [r for r in range(n) if img[r] == img[i]]
+        return max(same, key=lambda r: prob[r][j])
+
+    def ce(logits, y):
+        return -logits[y] + math.log(sum(math.exp(v) for v in logits))
+
+    loss_cls = loss_aam = gia = 0.0
+    for i, y in enumerate(labels):
+        logits = []
+        for j in range(k):
+            c = best(i, j)
+            local = j < num_classes and prob[c][j] > delta
+            wj = feat[c] / feat[c].norm() if local else w[j] / w[j].norm()
+            logits.append(float(feat[i] @ wj + b[j]))
+        loss_cls += ce(logits, y) / n
+        margin = list(cos[i])
+        margin[y] = math.cos(math.acos(cos[i][y]) + m)
+        loss_aam += 0.1 * ce([s * v for v in margin], y) / n
+        for group in groups:
+            for j in group if y in group else ():
+                c = best(i, j)
+                if j != y and c != i and prob[c][j] > center_thr:
+                    gia += sum(p * q for p, q in zip(prob[i], prob[c]))
+    num_pos = sum(any(y in g for g in groups) for y in labels)
+    box = 0.0
+    for i, y in enumerate(labels):
+        if y < num_classes:
+            diff = (deltas[i, 4 * y : 4 * y + 4] - bbox_targets[i]).abs()
+            box += float(
+                torch.where(diff < 1, 0.5 * diff**2, diff - 0.5).sum()
+            )
+    return dict(
+        loss_cls=loss_cls,
+        loss_aam=loss_aam,
+        loss_gia=0.1 * gia / max(num_pos, 1),
+        loss_bbox=box / n,
+    )
+
+
+def test_loss_values_match_a_computation_by_hand():
+    groups = [[0, 1, 2]]
+    torch.manual_seed(2024)
+    head = _head(
+        in_channels=3,
+        roi_feat_size=2,
+        fc_out_channels=16,
+        num_classes=4,
+        loss_gia=dict(
+            type='GroupInnerAdjacencyLoss',
+            groups=groups,
+            center_thr=0.3,
+            loss_weight=0.1,
+        ),
+    )
+    with torch.no_grad():
+        head.fc_cls.bias.copy_(torch.randn(5))
+    x = torch.randn(6, 3, 2, 2) * 4
+    img = [0, 0, 0, 1, 1, 1]
+    labels = [0, 1, 4, 2, 0, 4]
+    bbox_targets = torch.randn(6, 4)
+    rois = _rois(img)
+    cls_score, bbox_pred, outs = head(x, img_inds=rois[:, 0])
+    targets = (
+        torch.tensor(labels),
+        torch.ones(6),
+        bbox_targets,
+        torch.ones(6, 4),
+    )
+    losses = head.loss(cls_score, bbox_pred, rois, *targets, **outs)
+    # Both kinds of class weight are used: some centres on, some off.
+    centers = outs['center_inds'][:, :4]
+    assert (centers >= 0).any() and (centers < 0).any()
+    with torch.no_grad():
+        want = _by_hand(head, x, img, labels, bbox_targets, groups, 0.3)
+    assert want['loss_gia'] > 0
+    got = {key: losses[key].item() for key in want}
+    assert got == pytest.approx(want, rel=1e-4)
+
+
 def test_head_overfits_a_tiny_batch():
     torch.manual_seed(0)
     head = _head(
@@ -255,8 +361,24 @@ def test_head_overfits_a_tiny_batch():
 
 
 def test_cfg_dict_loss_cls_accepted():
-    head = _head(loss_cls=ConfigDict(type='CrossEntropyLoss', loss_weight=1.0))
-    assert head.loss_cls.loss_weight == 1.0
+    """A ConfigDict ``loss_cls`` is built and used: its weight scales
+    ``loss_cls`` and nothing else."""
+    torch.manual_seed(0)
+    x = torch.rand(4, 2, 1, 1)
+    losses = []
+    for weight in (1.0, 0.25):
+        torch.manual_seed(1)
+        head = _head(
+            loss_cls=ConfigDict(type='CrossEntropyLoss', loss_weight=weight)
+        )
+        assert head.loss_cls.loss_weight == weight
+        losses.append(_loss(head, x, _rois([0, 0, 1, 1]), [0, 1, 2, 2]))
+    full, quarter = losses
+    assert full['loss_cls'].item() > 0
+    assert quarter['loss_cls'].item() == pytest.approx(
+        0.25 * full['loss_cls'].item()
+    )
+    assert torch.equal(quarter['loss_aam'], full['loss_aam'])
 
 
 def test_polarity_loss_only_on_known_targets_by_hand():

@@ -178,13 +178,34 @@ def test_top1_matches_independent_computation(bbox_head):
 
 
 def test_top1_is_subset_of_per_class_candidates_with_nms():
+    """Every top-1 detection is a per-class candidate: the box of its
+    class decoded from some proposal, with that proposal's softmax score
+    for the class, which is the proposal's best foreground class. NMS
+    (IoU 0.5) removes some."""
     head = _roi_head(STOCK_HEAD, score_thr=0.0)
     feats, proposals, samples = _inputs()
     results, top1 = _predict(head, feats, proposals, samples)
-    for res, t in zip(results, top1):
+    from mmdet.structures.bbox import bbox2roi
+
+    rois = bbox2roi([p.bboxes for p in proposals])
+    with torch.no_grad():
+        out = head._bbox_forward(feats, rois)
+    scores = out['cls_score'].softmax(dim=1)
+    boxes = head.bbox_head.bbox_coder.decode(
+        rois[:, 1:].repeat_interleave(NUM_CLASSES, 0),
+        out['bbox_pred'].view(-1, 4),
+        max_shape=(64, 64),
+    ).view(-1, NUM_CLASSES, 4)
+    best = scores[:, :NUM_CLASSES].argmax(dim=1)
+    for img, t in enumerate(top1):
         assert t.bboxes.shape[1] == 4 and t.labels.dtype == torch.long
-        assert len(t) <= 40
-        assert (t.labels < NUM_CLASSES).all()
+        assert 0 < len(t) < 40
+        in_img = torch.nonzero(rois[:, 0] == img)[:, 0]
+        for box, score, label in zip(t.bboxes, t.scores, t.labels):
+            same = (boxes[in_img, label] - box).abs().max(dim=1)[0] < 1e-4
+            same &= (scores[in_img, label] - score).abs() < 1e-6
+            same &= best[in_img] == label
+            assert same.any(), (img, box, score, label)
 
 
 def test_rescale_gives_original_coordinates():
