@@ -3,6 +3,8 @@ import runpy
 import sys
 from typing import List, Optional
 
+import mmdet
+
 from deepacc.engine.distributed import (
     close_cpu_distributed,
     init_cpu_distributed,
@@ -22,20 +24,17 @@ def launcher_from_argv(argv: List[str]) -> str:
 def run_mmdet_tool(name: str, argv: Optional[List[str]] = None) -> None:
     """Run one of mmdet's own tools (``train.py``, ``test.py``) unchanged.
 
-    deepacc is imported first so every module is registered (configs also
-    say so with ``custom_imports``), and a ``torchrun`` job on a CPU-only
-    host gets a gloo process group (see :func:`init_cpu_distributed`),
-    ended when the tool returns (:func:`close_cpu_distributed`).
+    Every deepacc module is registered (this module is imported with
+    ``deepacc``; configs also say so with ``custom_imports``), and a
+    ``torchrun`` job on a CPU-only host gets a gloo process group (see
+    :func:`init_cpu_distributed`), ended when the tool returns
+    (:func:`close_cpu_distributed`).
 
     Args:
         name (str): File name under ``mmdet/.mim/tools``.
         argv (list[str], optional): The tool's arguments; defaults to
             ``sys.argv[1:]``.
     """
-    import mmdet
-
-    import deepacc  # noqa: F401
-
     argv = sys.argv[1:] if argv is None else list(argv)
     started = init_cpu_distributed(launcher_from_argv(argv))
     tool = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', name)

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from deepacc.converters.coco import CocoBuilder, write_coco
+from deepacc.converters.split import split_coco
 
 from .metaphase import render_metaphase
 from .options import SynthOptions
@@ -138,7 +139,5 @@ def generate_dataset(
     )
     write_coco(coco, ann_path, force=True)
     if split:
-        from deepacc.converters.split import split_coco
-
         split_coco(ann_path, split, seed=seed, force=True, coco=coco)
     return ann_path

@@ -10,6 +10,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from deepacc.chromosomes import CLASSES
+from deepacc.visualization import plot_confusion_matrix, save_confusion_csv
 
 from ..functional.crop_classification import crop_classification_scores
 
@@ -151,11 +152,6 @@ def save_crop_confusion(
     Returns:
         list[str]: The PNG and CSV paths.
     """
-    from deepacc.visualization.confusion_matrix import (
-        plot_confusion_matrix,
-        save_confusion_csv,
-    )
-
     n = len(confusion)
     matrix = np.zeros((n + 1, n + 1), np.int64)
     matrix[:n, :n] = confusion
