@@ -12,6 +12,7 @@ from deepacc.clusters import (
     type_of_members,
 )
 from deepacc.synthesis import Sprite, contacts
+from deepacc.synthesis.layout import window_mask
 
 S, T, OV, TO, D, N = range(6)
 
@@ -64,6 +65,20 @@ def _scene():
     image[60:90, 100:130] = 120  # a nucleus (no chromosome)
     image[70:74, 20:24] = 80  # a speck
     return image, sprites
+
+
+def test_window_mask_by_hand():
+    # An L-shaped 3x2 mask placed at (4, 5): pixels (4, 5), (4, 6), (4, 7)
+    # and (5, 7) in image (x, y).
+    sprite = _bar(4, 5, 2, 3)
+    sprite.mask[:2, 1] = False
+    window = window_mask(sprite, 3, 6, 6, 9)  # x 3..5, y 6..8
+    assert window.tolist() == [
+        [False, True, False],
+        [False, True, True],
+        [False, False, False],
+    ]
+    assert not window_mask(sprite, 10, 10, 12, 12).any()  # apart
 
 
 def test_contacts_of_the_scene():
