@@ -50,7 +50,7 @@ COMMANDS = {
 
 def add_cell_split_arguments(parser: argparse.ArgumentParser) -> None:
     """``--cell-ratios`` and ``--cell-seed``: how cells are split by id
-    (:func:`deepacc.synthesis.split_cells`), shared by the commands that
+    (:func:`deepacc.datasets.split_cells`), shared by the commands that
     read crops."""
     parser.add_argument(
         '--cell-ratios',

@@ -315,8 +315,8 @@ def predict(args: argparse.Namespace) -> int:
 
     import deepacc  # noqa: F401
     from deepacc.chromosomes import CLASSES
-    from deepacc.datasets.crops import crop_input, list_images
-    from deepacc.synthesis.compose import read_crop
+    from deepacc.datasets.crop_sets import list_images
+    from deepacc.datasets.crops import crop_input, read_crop
 
     if not args.out.lower().endswith(('.csv', '.json')):
         raise ValueError(f'{args.out}: --out must end in .csv or .json')

@@ -6,6 +6,9 @@ from deepacc.cli import add_cell_split_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from deepacc.synthesis.options import ComposeOptions
+
+    d = ComposeOptions()
     parser.add_argument(
         '--crops',
         required=True,
@@ -24,32 +27,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='default: one image per cell',
     )
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--width', type=int, default=1024)
-    parser.add_argument('--height', type=int, default=768)
+    parser.add_argument('--width', type=int, default=d.width)
+    parser.add_argument('--height', type=int, default=d.height)
     parser.add_argument(
-        '--scale', type=float, default=1.0, help='resize factor of the crops'
+        '--scale',
+        type=float,
+        default=d.scale,
+        help='resize factor of the crops',
     )
-    parser.add_argument('--touch-rate', type=float, default=0.1)
-    parser.add_argument('--overlap-rate', type=float, default=0.0)
+    parser.add_argument('--touch-rate', type=float, default=d.touch_rate)
+    parser.add_argument('--overlap-rate', type=float, default=d.overlap_rate)
     parser.add_argument(
         '--background',
         choices=['auto', 'white', 'black'],
-        default='auto',
+        default=d.background,
         help='crop background: white (G-band), black '
         '(Q-band) or auto-detected',
     )
-    parser.add_argument('--noise', type=float, default=2.0)
+    parser.add_argument('--noise', type=float, default=d.noise)
     parser.add_argument(
         '--batch-effect',
         type=float,
-        default=0.0,
+        default=d.batch_effect,
         help="per-image variation 0..1: size of all the cell's "
         'chromosomes, contrast, blur, background, noise',
     )
     parser.add_argument(
         '--density',
         type=float,
-        default=0.16,
+        default=d.density,
         help='fraction of the spread covered by chromosomes',
     )
     parser.add_argument(
@@ -72,37 +78,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deepacc.synthesis import compose_dataset
-    from deepacc.synthesis.compose import cells_of_split, load_crops
+    from deepacc.datasets import cells_of_split, load_crops, read_crop_images
+    from deepacc.synthesis import ComposeOptions, compose_dataset
 
+    options = ComposeOptions(
+        width=args.width,
+        height=args.height,
+        scale=args.scale,
+        touch_rate=args.touch_rate,
+        overlap_rate=args.overlap_rate,
+        background=args.background,
+        noise=args.noise,
+        batch_effect=args.batch_effect,
+        density=args.density,
+    )
     try:
-        cells = None
+        index = load_crops(args.crops)
+        cell_ids = list(index)
         if args.cell_split:
-            cells = cells_of_split(
-                list(load_crops(args.crops)),
+            cell_ids = cells_of_split(
+                cell_ids,
                 args.cell_split,
                 args.cell_ratios,
                 args.cell_seed,
                 args.crops,
             )
-            print(f'{args.cell_split} cells: {len(cells)}')
+            print(f'{args.cell_split} cells: {len(cell_ids)}')
         path = compose_dataset(
-            args.crops,
+            read_crop_images(index, cell_ids),
             args.out,
-            args.num_images,
+            options,
+            num_images=args.num_images,
             seed=args.seed,
-            width=args.width,
-            height=args.height,
-            scale=args.scale,
-            touch_rate=args.touch_rate,
-            overlap_rate=args.overlap_rate,
-            background=args.background,
-            noise=args.noise,
-            batch_effect=args.batch_effect,
-            density=args.density,
-            cells=cells,
             split=args.split,
             force=args.force,
+            source=args.crops,
         )
     except (FileExistsError, ValueError) as exc:
         print(f'error: {exc}')

@@ -6,10 +6,9 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from deepacc.chromosomes import CLASSES
+from deepacc.datasets.cell_split import SPLIT_NAMES
 
 from .coco import class_counts, load_coco, write_coco
-
-SPLIT_NAMES = ('train', 'val', 'test')
 
 
 def karyotype_signature(counts: Sequence[int]) -> str:

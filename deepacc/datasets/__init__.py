@@ -1,3 +1,4 @@
+from .cell_split import cells_of_split, split_cells
 from .chromosome_crop_dataset import ChromosomeCropDataset
 from .chromosome_dataset import (
     ChromosomeCOCO,
@@ -8,6 +9,7 @@ from .chromosome_dataset import (
 )
 from .cluster_object_dataset import ClusterObjectDataset
 from .composed_metaphase_dataset import ComposedMetaphaseDataset
+from .crop_sets import index_crops, load_crops, read_crop_images
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
 from .synth_metaphase_dataset import SynthMetaphaseDataset
 from .transforms import LoadChromosomeAnnotations, PackChromosomeInputs
@@ -23,6 +25,11 @@ __all__ = [
     'PackChromosomeInputs',
     'SynthMetaphaseDataset',
     'canonical_categories',
+    'cells_of_split',
+    'index_crops',
+    'load_crops',
     'normalise_categories',
     'polarity_code',
+    'read_crop_images',
+    'split_cells',
 ]

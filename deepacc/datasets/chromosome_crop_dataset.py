@@ -9,12 +9,13 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from deepacc.chromosomes import CLASSES, PALETTE
-from deepacc.synthesis.compose import cells_of_split
 
+from .cell_split import cells_of_split
+from .crop_sets import index_crops, read_crop_images
 from .crops import (
+    DEFAULT_CROP_SCALE,
+    DEFAULT_INPUT_SIZE,
     crop_input,
-    index_crops,
-    read_crop_images,
     sample_crop_augment,
 )
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
@@ -34,7 +35,7 @@ class ChromosomeCropDataset(BaseDataset):
     ``cell_id``. Batch with
     ``collate_fn=dict(type='pseudo_collate')``.
 
-    Cells are split by cell id (:func:`deepacc.synthesis.compose.
+    Cells are split by cell id (:func:`deepacc.datasets.cell_split.
     split_cells`), never by crop. Crops are read once, at start.
 
     Polarity: crops cut out of a karyogram are stored p-arm up
@@ -47,7 +48,7 @@ class ChromosomeCropDataset(BaseDataset):
 
     Args:
         crops (str): Crops folder or index CSV (any layout
-            :func:`deepacc.synthesis.compose.load_crops` reads).
+            :func:`deepacc.datasets.crop_sets.load_crops` reads).
         cell_split (str): ``'train'``, ``'val'``, ``'test'`` or ``'all'``.
         split_ratios (Sequence[float]): Cell split ratios.
         split_seed (int): Cell split seed.
@@ -80,8 +81,8 @@ class ChromosomeCropDataset(BaseDataset):
         split_seed: int = 0,
         cell_pattern: Optional[str] = None,
         skip_invalid: bool = False,
-        input_size: Tuple[int, int] = (96, 32),
-        scale: float = 0.75,
+        input_size: Tuple[int, int] = DEFAULT_INPUT_SIZE,
+        scale: float = DEFAULT_CROP_SCALE,
         upright: bool = True,
         turn_prob: float = 0.5,
         augment: Optional[dict] = None,

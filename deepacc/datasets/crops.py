@@ -1,127 +1,37 @@
-"""Single-chromosome crops for classification: reading and model inputs.
+"""One single-chromosome crop: read, and turned into a model input.
 
-Crops are read in any layout :func:`deepacc.synthesis.compose.load_crops`
-knows (cell folders of class folders, an index CSV, class folders with the
-cell id in the file name), checked, and turned into fixed-size model
-inputs that keep the crop's aspect ratio: the chromosome's ink (absorbed
-light on a white background, emitted light on a black one) is scaled,
-optionally turned and mirrored, and centred on an empty canvas.
+A crop is a grey image of one chromosome on an empty background, cut out
+of a karyogram (p-arm up). Model inputs keep its aspect ratio: the
+chromosome's ink (absorbed light on a white background, emitted light on
+a black one) is scaled, optionally turned and mirrored, and centred on an
+empty canvas. Sets of crops grouped by cell are read by
+:mod:`deepacc.datasets.crop_sets`.
 """
 
 import math
-import os
-import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Tuple
 
 import cv2
 import numpy as np
 
-from deepacc.synthesis.compose import (
-    _IMAGE_EXT,
-    crop_background,
-    load_crops,
-    read_crop,
-)
+from deepacc.synthesis.compose import crop_background
 
-# (grey image, class index, path)
-CropImage = Tuple[np.ndarray, int, str]
+# The model input of ChromosomeCropDataset and CropClassifier when a
+# config does not say: (height, width) and resize factor.
+DEFAULT_INPUT_SIZE = (96, 32)
+DEFAULT_CROP_SCALE = 0.75
 
 
-def index_crops(
-    crops: str,
-    cell_pattern: Optional[str] = None,
-    skip_invalid: bool = False,
-    report: Optional[Callable[[str], None]] = None,
-) -> Dict[str, List[Tuple[str, int]]]:
-    """The crops of every cell, refusing or reporting bad entries.
-
-    Args:
-        crops (str): Crops folder or index CSV (see
-            :func:`deepacc.synthesis.compose.load_crops`).
-        cell_pattern (str, optional): Cell-id regex of the class-folder
-            layout.
-        skip_invalid (bool): Leave bad entries out (reported) instead of
-            stopping at the first.
-        report (callable, optional): Receives one line per skipped entry;
-            defaults to ``print``.
-
-    Returns:
-        dict: Cell id -> sorted list of (path, class index).
+def read_crop(path: str) -> np.ndarray:
+    """A crop as an 8-bit grey array.
 
     Raises:
-        ValueError: A bad entry (without ``skip_invalid``), naming the file
-            or CSV line and the reason.
+        ValueError: The file is not a readable image, naming it.
     """
-    report = report or print
-
-    def on_invalid(path: str, reason: str) -> None:
-        if not skip_invalid:
-            raise ValueError(f'{path}: {reason}')
-        report(f'skipped {path}: {reason}')
-
-    if not osp.exists(crops):
-        raise ValueError(f'{crops}: no such file or folder')
-    return load_crops(crops, cell_pattern, on_invalid)
-
-
-def read_crop_images(
-    cells: Dict[str, List[Tuple[str, int]]],
-    cell_ids: Optional[Sequence[str]] = None,
-    skip_invalid: bool = False,
-    report: Optional[Callable[[str], None]] = None,
-) -> Dict[str, List[CropImage]]:
-    """Read the crops of some cells as grey arrays.
-
-    Args:
-        cells (dict): Cell id -> list of (path, class index).
-        cell_ids (list[str], optional): The cells to read; default all.
-        skip_invalid (bool): Leave unreadable files out (reported).
-        report (callable, optional): Receives one line per skip.
-
-    Returns:
-        dict: Cell id -> list of (grey uint8 array, class index, path);
-        cells left without a readable crop are dropped.
-
-    Raises:
-        ValueError: A file is not a readable image (without
-            ``skip_invalid``), naming it.
-    """
-    report = report or print
-    images = {}
-    for cell in cells if cell_ids is None else cell_ids:
-        read = []
-        for path, label in cells[cell]:
-            try:
-                read.append((read_crop(path), label, path))
-            except ValueError as exc:
-                if not skip_invalid:
-                    raise
-                report(f'skipped {exc}')
-        if read:
-            images[cell] = read
-    return images
-
-
-def list_images(folder: str) -> List[str]:
-    """Image files under a folder (recursive) or a single image, sorted.
-
-    Args:
-        folder (str): Folder or image file.
-
-    Returns:
-        list[str]: Paths.
-    """
-    if osp.isfile(folder):
-        return [folder]
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        found += [
-            osp.join(root, f)
-            for f in sorted(files)
-            if f.lower().endswith(_IMAGE_EXT)
-        ]
-    return found
+    gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if gray is None or gray.size == 0:
+        raise ValueError(f'{path}: not a readable image')
+    return gray
 
 
 def crop_ink(gray: np.ndarray, background: str = 'auto') -> np.ndarray:

@@ -1,21 +1,16 @@
 """Synthetic G-banded metaphases and metaphases composed from crops."""
 
 from .chromosome import band_profile, render_chromosome
-from .compose import (
-    cells_of_split,
-    compose_dataset,
-    compose_metaphase,
-    load_crops,
-    split_cells,
-)
+from .compose import compose_dataset, compose_metaphase
 from .generator import generate_dataset, image_rng
 from .karyotype import karyotype_from_counts, sample_karyotype
 from .layout import contacts, place_sprites
 from .metaphase import render_metaphase, sample_batch
-from .options import SynthOptions
+from .options import ComposeOptions, SynthOptions
 from .sprite import Sprite
 
 __all__ = [
+    'ComposeOptions',
     'Sprite',
     'SynthOptions',
     'band_profile',
@@ -26,9 +21,6 @@ __all__ = [
     'image_rng',
     'compose_dataset',
     'compose_metaphase',
-    'cells_of_split',
-    'split_cells',
-    'load_crops',
     'karyotype_from_counts',
     'sample_karyotype',
     'place_sprites',

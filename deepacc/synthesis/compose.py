@@ -1,214 +1,30 @@
 """Metaphases composed from labelled single-chromosome crops.
 
-Crops come grouped by cell, either as folders
-``[cells/]<cell>/clase<k>/*.tif*`` (k = 1..22, 23 = X, 24 = Y; any class
-name :func:`deepacc.chromosomes.class_index` reads works as the folder
-name) or as an index CSV with columns ``path, cell_id, label``. Each source
-cell becomes one image: its chromosomes turned at random and scattered at
-spread-like spacing, some touching, with the same COCO output as
-``deepacc synth``.
+Each source cell becomes one image: its chromosomes turned at random and
+scattered at spread-like spacing, some touching, with the same COCO
+output as ``deepacc synth``. The crops come as grey arrays; reading crop
+sets from disk and splitting them by cell is
+:mod:`deepacc.datasets.crop_sets` and :mod:`deepacc.datasets.cell_split`.
 """
 
-import csv
 import math
 import os
 import os.path as osp
-import re
 import sys
-from typing import (
-    Callable,
-    Dict,
-    List,
-    Optional,
-    Sequence,
-    Tuple,
-    Union,
-)
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
-from deepacc.chromosomes import NUM_CLASSES, class_index
+from deepacc.chromosomes import NUM_CLASSES
 from deepacc.converters.coco import CocoBuilder, write_coco
+from deepacc.converters.split import split_coco
 
 from .generator import add_sprites, image_rng
 from .karyotype import karyotype_from_counts
 from .layout import composite, contacts, place_sprites
+from .options import ComposeOptions
 from .sprite import Sprite
-
-_IMAGE_EXT = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
-Crop = Tuple[str, int]
-
-
-def load_crops(
-    crops: str,
-    cell_pattern: Optional[str] = None,
-    on_invalid: Optional[Callable[[str, str], None]] = None,
-) -> Dict[str, List[Crop]]:
-    """Crops per cell: ``{cell_id: [(path, label), ...]}``, sorted.
-
-    Three layouts are read:
-
-    - an index CSV with columns ``path`` (relative to the CSV),
-      ``cell_id`` and ``label``;
-    - cell folders of class folders, ``[cells/]<cell>/<class>/*.tif*``;
-    - class folders of files, ``<class>/<file>`` (BioImLab style), where
-      the cell (karyogram) id is read from the file name by
-      ``cell_pattern``: a regular expression searched in the name (without
-      extension), its group ``cell`` (or its first group, or the whole
-      match) is the id. It is chosen when ``cell_pattern`` is given, or
-      when every sub-folder is a class name holding image files directly
-      (then with :data:`DEFAULT_CELL_PATTERN`).
-
-    Class names are whatever :func:`deepacc.chromosomes.class_index` reads
-    (``clase7``, ``7``, ``chr7``, ``C7``, ``X``, ``23`` ...).
-
-    Args:
-        crops (str): A folder (with ``index.csv``, or ``cells/``, cell
-            folders or class folders) or an index CSV file.
-        cell_pattern (str, optional): Regex for the class-folder layout.
-        on_invalid (callable, optional): ``on_invalid(path, reason)`` for
-            every bad entry: a class name or label that is not a
-            chromosome class, a CSV row lacking a column, a file that is
-            not an image, an empty class folder, a file name without a
-            cell id. The entry is then left out (the callback may raise
-            instead). Without it, a bad class or label raises and files
-            with another extension are ignored silently.
-
-    Returns:
-        dict: Cell id -> list of (crop path, class index).
-
-    Raises:
-        ValueError: A class folder or CSV label is not a chromosome class,
-            a CSV row lacks a column (without ``on_invalid``), or nothing
-            is found.
-    """
-
-    def invalid(path: str, reason: str) -> None:
-        if on_invalid is None:
-            raise ValueError(f'{path}: {reason}')
-        on_invalid(path, reason)
-
-    index = crops if osp.isfile(crops) else osp.join(crops, 'index.csv')
-    cells: Dict[str, List[Crop]] = {}
-    if osp.isfile(index):
-        root = osp.dirname(osp.abspath(index))
-        with open(index, newline='') as f:
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                where = f'{index}: line {line}'
-                missing = [
-                    k for k in ('path', 'cell_id', 'label') if not row.get(k)
-                ]
-                if missing:
-                    invalid(where, f'missing {", ".join(missing)}')
-                    continue
-                label = class_index(row['label'])
-                if label is None:
-                    invalid(
-                        where,
-                        f'label {row["label"]!r} is not a chromosome class',
-                    )
-                    continue
-                path = osp.join(root, row['path'])
-                if on_invalid is not None and not _is_image_name(path):
-                    invalid(path, 'not an image file')
-                    continue
-                cells.setdefault(row['cell_id'], []).append((path, label))
-    else:
-        root = (
-            osp.join(crops, 'cells')
-            if osp.isdir(osp.join(crops, 'cells'))
-            else crops
-        )
-        if cell_pattern is not None or _is_class_folder_layout(root):
-            _read_class_folders(
-                root, cell_pattern or DEFAULT_CELL_PATTERN, cells, invalid
-            )
-        else:
-            for cell in sorted(os.listdir(root)):
-                cell_dir = osp.join(root, cell)
-                if osp.isdir(cell_dir):
-                    for path, label in _read_class_folder_tree(
-                        cell_dir, invalid, on_invalid is not None
-                    ):
-                        cells.setdefault(cell, []).append((path, label))
-    if not cells:
-        raise ValueError(
-            f'{crops}: no crops found (expected index.csv, '
-            'cells/<cell>/clase<k>/*.tiff or <class>/<file> with a cell id '
-            'in the file name)'
-        )
-    return {k: sorted(v) for k, v in sorted(cells.items())}
-
-
-# The BioImLab-style default: the file name up to its first '_', '-' or
-# '.' is the cell (karyogram) id, e.g. ``017_chr21_b.bmp`` -> ``017``.
-DEFAULT_CELL_PATTERN = r'^(?P<cell>[^_.\-]+)[_.\-]'
-
-
-def _is_image_name(path: str) -> bool:
-    return path.lower().endswith(_IMAGE_EXT)
-
-
-def _is_class_folder_layout(root: str) -> bool:
-    """Every sub-folder is a class name and some hold image files."""
-    subdirs = [d for d in os.listdir(root) if osp.isdir(osp.join(root, d))]
-    if not subdirs or any(class_index(d) is None for d in subdirs):
-        return False
-    return any(
-        _is_image_name(f) and osp.isfile(osp.join(root, d, f))
-        for d in subdirs
-        for f in os.listdir(osp.join(root, d))
-    )
-
-
-def _read_class_folder_tree(
-    folder: str, invalid: Callable[[str, str], None], strict: bool
-) -> List[Crop]:
-    """The crops of one folder of class folders."""
-    found = []
-    for cls in sorted(os.listdir(folder)):
-        cls_dir = osp.join(folder, cls)
-        if not osp.isdir(cls_dir):
-            continue
-        label = class_index(cls)
-        if label is None:
-            invalid(cls_dir, f'folder name {cls!r} is not a chromosome class')
-            continue
-        names = sorted(os.listdir(cls_dir))
-        if strict and not names:
-            invalid(cls_dir, 'empty class folder')
-        for name in names:
-            path = osp.join(cls_dir, name)
-            if _is_image_name(name):
-                found.append((path, label))
-            elif strict:
-                invalid(path, 'not an image file')
-    return found
-
-
-def _read_class_folders(
-    root: str,
-    cell_pattern: str,
-    cells: Dict[str, List[Crop]],
-    invalid: Callable[[str, str], None],
-) -> None:
-    """Class folders of files, the cell id taken from each file name."""
-    try:
-        pattern = re.compile(cell_pattern)
-    except re.error as exc:
-        raise ValueError(f'cell pattern {cell_pattern!r}: {exc}') from None
-    for path, label in _read_class_folder_tree(root, invalid, True):
-        stem = osp.splitext(osp.basename(path))[0]
-        match = pattern.search(stem)
-        if match is None:
-            invalid(path, f'no cell id in the name (pattern {cell_pattern!r})')
-            continue
-        groups = match.groupdict()
-        cell = groups.get('cell') or (
-            match.group(1) if pattern.groups else match.group(0)
-        )
-        cells.setdefault(cell, []).append((path, label))
 
 
 def crop_background(gray: np.ndarray) -> str:
@@ -220,20 +36,8 @@ def crop_background(gray: np.ndarray) -> str:
     return 'white' if np.median(border) >= 128 else 'black'
 
 
-def read_crop(path: str) -> np.ndarray:
-    """A crop as an 8-bit grey array.
-
-    Raises:
-        ValueError: The file is not a readable image, naming it.
-    """
-    gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-    if gray is None or gray.size == 0:
-        raise ValueError(f'{path}: not a readable image')
-    return gray
-
-
 def crop_sprite(
-    crop: Union[str, np.ndarray],
+    gray: np.ndarray,
     label: int,
     background: str,
     rng: np.random.Generator,
@@ -243,25 +47,20 @@ def crop_sprite(
     """A crop as a randomly turned sprite.
 
     Args:
-        crop (str | np.ndarray): Crop image path (grey or colour, 8 or 16
-            bit) or the grey array :func:`read_crop` returns.
+        gray (np.ndarray): (h, w) uint8 grey crop (as
+            :func:`deepacc.datasets.crops.read_crop` reads it).
         label (int): Class index.
         background (str): ``'auto'``, ``'white'`` or ``'black'``.
         rng (np.random.Generator): Random source (the turn).
         scale (float): Resize factor.
-        source (str, optional): Name for messages and the annotation's
-            ``source`` field; defaults to the path.
+        source (str, optional): Name (or path) for messages and the
+            annotation's ``source`` field.
 
     Returns:
         Sprite: Opacity (absorbed fraction for white, emitted for black
         backgrounds), mask, ``angle``; crops are taken as upright (p-arm up,
         as in a karyogram), so p-ter / q-ter follow from the turn.
     """
-    if isinstance(crop, str):
-        source = source or crop
-        gray = read_crop(crop)
-    else:
-        gray = crop
     source = source or '<array>'
     if scale != 1.0:
         gray = cv2.resize(
@@ -332,7 +131,7 @@ _CONTRAST_RANGE = math.log(1.3)
 
 
 def sample_compose_batch(
-    rng: np.random.Generator, strength: float, noise: float = 2.0
+    rng: np.random.Generator, strength: float, noise: float
 ) -> dict:
     """Per-image batch effects of a composed metaphase.
 
@@ -358,38 +157,23 @@ def sample_compose_batch(
 
 
 def compose_metaphase(
-    crops: Sequence[Tuple[Union[str, np.ndarray], int]],
+    crops: Sequence[Tuple[np.ndarray, int]],
     rng: np.random.Generator,
-    width: int = 1024,
-    height: int = 768,
-    scale: float = 1.0,
-    touch_rate: float = 0.1,
-    overlap_rate: float = 0.0,
-    background: str = 'auto',
-    noise: float = 2.0,
-    batch_effect: float = 0.0,
-    density: float = 0.16,
+    options: Optional[ComposeOptions] = None,
     sources: Optional[Sequence[str]] = None,
 ) -> Tuple[np.ndarray, List[Sprite], dict]:
     """One metaphase from one cell's crops.
 
     Args:
-        crops (list[tuple]): ``(path or grey array, class index)`` of
-            every chromosome of the cell.
+        crops (list[tuple]): ``(grey uint8 array, class index)`` of every
+            chromosome of the cell.
         rng (np.random.Generator): The image's random source.
-        width (int): Image width.
-        height (int): Image height.
-        scale (float): Resize factor of the crops.
-        touch_rate (float): Probability that a chromosome touches another.
-        overlap_rate (float): Probability that it crosses another.
-        background (str): ``'auto'``, ``'white'`` or ``'black'``.
-        noise (float): Sensor noise sigma, grey levels.
-        batch_effect (float): Strength 0..1 of the per-image variation
-            (:func:`sample_compose_batch`); 0 gives every image the same
-            scale, contrast, background and noise.
-        density (float): Fraction of the spread covered by chromosomes.
-        sources (list[str], optional): Crop names for messages and the
-            annotations' ``source`` (default: the paths).
+        options (ComposeOptions, optional): Image size, crop scale,
+            contact rates, background, noise, batch effect (strength 0..1
+            of the per-image variation, :func:`sample_compose_batch`) and
+            density; default ``ComposeOptions()``.
+        sources (list[str], optional): Crop names or paths for messages
+            and the annotations' ``source``.
 
     Returns:
         tuple: ``image`` ``(height, width)`` uint8 grey; the placed
@@ -397,15 +181,15 @@ def compose_metaphase(
         sprite indices); ``info`` (``karyotype``, ``background``,
         ``batch``).
     """
-    if background not in ('auto', 'white', 'black'):
-        raise ValueError(
-            f'background must be auto, white or black, got {background!r}'
-        )
-    batch = sample_compose_batch(rng, batch_effect, noise)
+    opts = options or ComposeOptions()
+    width, height = opts.width, opts.height
+    batch = sample_compose_batch(rng, opts.batch_effect, opts.noise)
     sources = sources or [None] * len(crops)
     sprites = [
-        crop_sprite(crop, label, background, rng, scale * batch['scale'], src)
-        for (crop, label), src in zip(crops, sources)
+        crop_sprite(
+            gray, label, opts.background, rng, opts.scale * batch['scale'], src
+        )
+        for (gray, label), src in zip(crops, sources)
     ]
     kinds = [s.extra.pop('background') for s in sprites]
     kind = max(set(kinds), key=kinds.count)
@@ -416,9 +200,9 @@ def compose_metaphase(
         sprites,
         (width, height),
         rng,
-        touch_rate,
-        overlap_rate,
-        density=density,
+        opts.touch_rate,
+        opts.overlap_rate,
+        density=opts.density,
         gap=max(2, int(np.median(widths) * 0.3)),
     )
     touching, overlapping = contacts(sprites)
@@ -445,126 +229,35 @@ def compose_metaphase(
     return image, sprites, info
 
 
-def split_cells(
-    cell_ids: Sequence[str], ratios: Sequence[float] = (3, 1, 1), seed: int = 0
-) -> Dict[str, List[str]]:
-    """Assign whole cells to train / val / test.
-
-    The sorted ids are shuffled with ``seed`` and cut in proportion to
-    ``ratios`` (largest remainders), so the split depends only on the set
-    of cells, the ratios and the seed: a dataset drawing training images
-    and a composer writing the test set agree without a shared file.
-
-    Args:
-        cell_ids (list[str]): Cell ids.
-        ratios (list[float]): Two or three positive weights.
-        seed (int): Shuffle seed.
-
-    Returns:
-        dict[str, list[str]]: ``train``, ``val`` (and ``test``) cell ids,
-        sorted.
-    """
-    from deepacc.converters.split import SPLIT_NAMES
-
-    ratios = np.asarray(ratios, np.float64)
-    if not 2 <= len(ratios) <= len(SPLIT_NAMES) or (ratios <= 0).any():
-        raise ValueError(
-            'cell split ratios must be two or three positive numbers, '
-            f'got {list(ratios)}'
-        )
-    ids = sorted(cell_ids)
-    np.random.default_rng(seed).shuffle(ids)
-    exact = ratios / ratios.sum() * len(ids)
-    sizes = np.floor(exact).astype(int)
-    for k in np.argsort(sizes - exact)[: len(ids) - sizes.sum()]:
-        sizes[k] += 1
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    return {
-        name: sorted(ids[bounds[k] : bounds[k + 1]])
-        for k, name in enumerate(SPLIT_NAMES[: len(ratios)])
-    }
-
-
-def cells_of_split(
-    cells: Sequence[str],
-    name: str,
-    ratios: Sequence[float] = (3, 1, 1),
-    seed: int = 0,
-    source: str = 'crops',
-) -> List[str]:
-    """The cell ids of one part of :func:`split_cells` (``'all'``: every
-    cell), refusing an unknown or empty part.
-
-    Args:
-        cells (list[str]): All cell ids.
-        name (str): ``'train'``, ``'val'``, ``'test'`` or ``'all'``.
-        ratios (list[float]): Split ratios.
-        seed (int): Split seed.
-        source (str): The crops' location, for messages.
-
-    Returns:
-        list[str]: Sorted cell ids.
-    """
-    if name == 'all':
-        return sorted(cells)
-    parts = split_cells(cells, ratios, seed)
-    if name not in parts:
-        raise ValueError(
-            f'{source}: cell split {name!r} does not exist; ratios '
-            f'{list(ratios)} make {", ".join(parts)} (or use "all")'
-        )
-    if not parts[name]:
-        raise ValueError(
-            f'{source}: the {name!r} part of {len(cells)} cells with '
-            f'ratios {list(ratios)} is empty'
-        )
-    return parts[name]
-
-
 def compose_dataset(
-    crops: str,
+    cells: Mapping[str, Sequence[Tuple[np.ndarray, int, str]]],
     out_dir: str,
+    options: Optional[ComposeOptions] = None,
     num_images: Optional[int] = None,
     seed: int = 0,
-    width: int = 1024,
-    height: int = 768,
-    scale: float = 1.0,
-    touch_rate: float = 0.1,
-    overlap_rate: float = 0.0,
-    background: str = 'auto',
-    noise: float = 2.0,
-    batch_effect: float = 0.0,
-    density: float = 0.16,
-    cells: Optional[Sequence[str]] = None,
-    split=None,
+    split: Optional[Sequence[float]] = None,
     force: bool = False,
     progress: bool = True,
+    source: Optional[str] = None,
 ) -> str:
     """Compose one metaphase per source cell; write images and COCO json.
 
     Args:
-        crops (str): Crops folder or index CSV (see :func:`load_crops`).
+        cells (dict): Cell id -> its crops as ``(grey uint8 array, class
+            index, path)``, as :func:`deepacc.datasets.crop_sets.
+            read_crop_images` reads them; images go through the cells in
+            this order.
         out_dir (str): Dataset root: ``images/``, ``annotations/all.json``.
+        options (ComposeOptions, optional): See :func:`compose_metaphase`.
         num_images (int, optional): Number of images; cells are reused
             (with new layouts) when larger than the number of cells.
             Defaults to one per cell.
         seed (int): Seed; image i uses its own seed.
-        width (int): Output width.
-        height (int): Output height.
-        scale (float): Resize factor of the crops.
-        touch_rate (float): Probability that a chromosome touches another.
-        overlap_rate (float): Probability that it crosses another.
-        background (str): ``'auto'`` (from each cell's crops), ``'white'``
-            (G-band) or ``'black'`` (Q-band).
-        noise (float): Sensor noise sigma, grey levels.
-        batch_effect (float): Per-image variation 0..1 (see
-            :func:`compose_metaphase`).
-        density (float): Fraction of the spread covered by chromosomes.
-        cells (list[str], optional): Use only these cell ids (e.g. one
-            part of :func:`split_cells`); unknown ids are an error.
         split (list[float], optional): Also write train/val/test json.
         force (bool): Overwrite an existing dataset.
         progress (bool): Show a progress bar on stderr.
+        source (str, optional): Where the crops came from (the folder or
+            index CSV), recorded in the json's ``info.crops``.
 
     Returns:
         str: Path of ``annotations/all.json``.
@@ -574,8 +267,10 @@ def compose_dataset(
         raise FileExistsError(
             f'{ann_path} exists; pass --force (force=True) to overwrite'
         )
-    all_cells = load_crops(crops)
-    cell_ids = select_cells(all_cells, cells, crops)
+    if not cells:
+        raise ValueError('no cells to compose')
+    opts = options or ComposeOptions()
+    cell_ids = list(cells)
     num_images = len(cell_ids) if num_images is None else num_images
     img_dir = osp.join(out_dir, 'images')
     os.makedirs(img_dir, exist_ok=True)
@@ -587,18 +282,12 @@ def compose_dataset(
         indices = tqdm(indices, desc='compose', unit='img', file=sys.stderr)
     for index in indices:
         cell = cell_ids[index % len(cell_ids)]
+        crops = cells[cell]
         image, sprites, info = compose_metaphase(
-            all_cells[cell],
+            [(gray, label) for gray, label, _ in crops],
             image_rng(seed, index),
-            width,
-            height,
-            scale,
-            touch_rate,
-            overlap_rate,
-            background,
-            noise,
-            batch_effect,
-            density,
+            opts,
+            sources=[path for _, _, path in crops],
         )
         file_name = f'composed_{index:05d}.png'
         cv2.imwrite(
@@ -608,40 +297,22 @@ def compose_dataset(
         )
         image_id = builder.add_image(
             file_name,
-            width,
-            height,
+            opts.width,
+            opts.height,
             source_cell=cell,
             seed=[int(seed), index],
             **info,
         )
         add_sprites(builder, image_id, sprites)
+    coco_info = dict(
+        description='deepacc metaphases composed from crops',
+        crops=osp.abspath(source) if source else None,
+        seed=int(seed),
+    )
     coco = builder.to_dict(
-        info=dict(
-            description='deepacc metaphases composed from crops',
-            crops=osp.abspath(crops),
-            seed=int(seed),
-        )
+        info={k: v for k, v in coco_info.items() if v is not None}
     )
     write_coco(coco, ann_path, force=True)
     if split:
-        from deepacc.converters.split import split_coco
-
         split_coco(ann_path, split, seed=seed, force=True, coco=coco)
     return ann_path
-
-
-def select_cells(
-    cells: Dict[str, List[Crop]], wanted: Optional[Sequence[str]], crops: str
-) -> List[str]:
-    """The cell ids to use, in order; every wanted id must exist."""
-    if wanted is None:
-        return list(cells)
-    unknown = sorted(set(wanted) - set(cells))
-    if unknown:
-        raise ValueError(
-            f'{crops}: no crops for cell(s) {", ".join(unknown[:5])}'
-            + (f' and {len(unknown) - 5} more' if len(unknown) > 5 else '')
-        )
-    if not wanted:
-        raise ValueError(f'{crops}: the list of cells to use is empty')
-    return sorted(wanted)

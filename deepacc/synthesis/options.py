@@ -1,11 +1,31 @@
+"""Settings of the two image makers: the synthetic generator and the
+composer of metaphases from crops."""
+
 from dataclasses import asdict, dataclass, fields
-from typing import Tuple
+from typing import ClassVar, Tuple
 
 from .karyotype import COMMON_ANEUPLOIDIES
 
 
+class _Options:
+    """``from_kwargs`` for the option dataclasses below."""
+
+    kind: ClassVar[str] = ''
+
+    @classmethod
+    def from_kwargs(cls, **kwargs):
+        """Options from keyword arguments, refusing unknown names."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise TypeError(
+                f'unknown {cls.kind} options {unknown}; known: {sorted(known)}'
+            )
+        return cls(**kwargs)
+
+
 @dataclass
-class SynthOptions:
+class SynthOptions(_Options):
     """Settings of the synthetic metaphase generator.
 
     Args:
@@ -45,18 +65,56 @@ class SynthOptions:
     chromosome_scale: float = 1.0
     density: float = 0.16
 
-    @classmethod
-    def from_kwargs(cls, **kwargs) -> 'SynthOptions':
-        """Options from keyword arguments, refusing unknown names."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise TypeError(
-                f'unknown synth options {unknown}; known: {sorted(known)}'
-            )
-        return cls(**kwargs)
+    kind: ClassVar[str] = 'synth'
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out['aneuploidies'] = list(self.aneuploidies)
         return out
+
+
+@dataclass
+class ComposeOptions(_Options):
+    """Settings of metaphases composed from labelled crops.
+
+    One set of defaults for ``deepacc compose``,
+    :func:`~deepacc.synthesis.compose_dataset`,
+    :func:`~deepacc.synthesis.compose_metaphase` and
+    :class:`~deepacc.datasets.ComposedMetaphaseDataset` (its configs set
+    ``compose=dict(...)``).
+
+    Args:
+        width (int): Image width in pixels.
+        height (int): Image height in pixels.
+        scale (float): Resize factor of the crops.
+        touch_rate (float): Probability that a chromosome touches another.
+        overlap_rate (float): Probability that a chromosome crosses
+            another.
+        background (str): ``'auto'`` (from each crop's border), ``'white'``
+            (G-band) or ``'black'`` (Q-band).
+        noise (float): Sensor noise sigma, grey levels.
+        batch_effect (float): Strength 0..1 of the per-image variation in
+            the size of all the cell's chromosomes, stain contrast, blur,
+            background and noise; 0 gives every image the same scale,
+            contrast, background and noise.
+        density (float): Fraction of the spread covered by chromosomes.
+    """
+
+    width: int = 1024
+    height: int = 768
+    scale: float = 1.0
+    touch_rate: float = 0.1
+    overlap_rate: float = 0.0
+    background: str = 'auto'
+    noise: float = 2.0
+    batch_effect: float = 0.0
+    density: float = 0.16
+
+    kind: ClassVar[str] = 'compose'
+
+    def __post_init__(self) -> None:
+        if self.background not in ('auto', 'white', 'black'):
+            raise ValueError(
+                'background must be auto, white or black, got '
+                f'{self.background!r}'
+            )

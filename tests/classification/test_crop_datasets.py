@@ -9,13 +9,12 @@ import pytest
 
 from deepacc.chromosomes import CLASSES
 from deepacc.datasets import ChromosomeCropDataset
-from deepacc.datasets.crops import (
-    crop_ink,
-    crop_input,
+from deepacc.datasets.crop_sets import (
     index_crops,
+    load_crops,
     read_crop_images,
 )
-from deepacc.synthesis.compose import load_crops, read_crop
+from deepacc.datasets.crops import crop_ink, crop_input, read_crop
 
 from .conftest import CELLS, TINY_SIZE
 

@@ -9,7 +9,7 @@ from mmdet.utils import register_all_modules
 
 import deepacc  # noqa: F401
 from deepacc.chromosomes import CLASSES
-from deepacc.synthesis.compose import load_crops, split_cells
+from deepacc.datasets import load_crops, split_cells
 from deepacc.testing import TINY_CELLS, get_config, make_tiny_crops
 
 register_all_modules()
@@ -104,11 +104,19 @@ def test_split_cells_is_disjoint_complete_and_proportional():
         split_cells(ids, (1, 0, 1))
 
 
-def _composed(root, cell_split, test_mode=True, **kwargs):
+def _composed(root, cell_split, test_mode=True, batch_effect=1.0, **kwargs):
     pipeline = _pipeline(
         'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-cpu.py',
         test_mode,
         (320, 240),
+    )
+    # The crops recipe's contact rates and density at a smaller size.
+    compose = dict(
+        width=320,
+        height=240,
+        batch_effect=batch_effect,
+        overlap_rate=0.03,
+        density=0.2,
     )
     return DATASETS.build(
         dict(
@@ -116,8 +124,7 @@ def _composed(root, cell_split, test_mode=True, **kwargs):
             crops=str(root),
             cell_split=cell_split,
             split_ratios=(1, 1),
-            width=320,
-            height=240,
+            compose=compose,
             test_mode=test_mode,
             pipeline=pipeline,
             **kwargs,

@@ -6,7 +6,8 @@ import pytest
 
 from deepacc.chromosomes import CLASSES
 from deepacc.cli import main
-from deepacc.synthesis import compose_dataset, load_crops
+from deepacc.datasets import load_crops, read_crop_images, split_cells
+from deepacc.synthesis import ComposeOptions, compose_dataset
 from deepacc.synthesis.compose import crop_background
 from deepacc.testing import TINY_CELLS, make_tiny_crops
 
@@ -50,12 +51,10 @@ def test_compose_folder_layout(tmp_path):
         CELLS['case1.cell2']
     )
     ann = compose_dataset(
-        str(root),
+        read_crop_images(cells),
         str(tmp_path / 'out'),
-        width=320,
-        height=240,
+        ComposeOptions(width=320, height=240, touch_rate=0.5),
         seed=0,
-        touch_rate=0.5,
         progress=False,
     )
     from pathlib import Path
@@ -63,7 +62,9 @@ def test_compose_folder_layout(tmp_path):
     coco = _check(Path(ann))
     assert all('angle' in a and 'p_arm_up' in a for a in coco['annotations'])
     with pytest.raises(FileExistsError):
-        compose_dataset(str(root), str(tmp_path / 'out'), progress=False)
+        compose_dataset(
+            read_crop_images(cells), str(tmp_path / 'out'), progress=False
+        )
 
 
 def test_compose_index_csv_black_background(tmp_path):
@@ -110,8 +111,6 @@ def test_bad_crops_layout(tmp_path):
 def test_cell_split_writes_the_cells_the_dataset_holds_out(tmp_path, capsys):
     """`deepacc compose --cell-split val` writes the cells that
     ComposedMetaphaseDataset(cell_split='val') uses, and only those."""
-    from deepacc.synthesis.compose import split_cells
-
     root = _folder_layout(tmp_path / 'crops')
     out = tmp_path / 'val'
     args = ['compose', '--crops', str(root), '--out', str(out)]

@@ -35,8 +35,8 @@ train_dataloader = dict(
             cell_split='train',
             num_samples=train_samples,
             seed=0,
-            **split,
-            **train_compose),
+            compose=train_compose,
+            **split),
         **objects))
 held_out_loader = dict(
     batch_size=4,
@@ -45,7 +45,7 @@ held_out_loader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False))
 held_out = dict(
-    type='ComposedMetaphaseDataset', crops=crops, **split, **compose)
+    type='ComposedMetaphaseDataset', crops=crops, compose=compose, **split)
 val_dataloader = dict(
     **held_out_loader,
     dataset=dict(

@@ -53,8 +53,8 @@ train_dataloader = dict(
         num_samples=train_samples,
         seed=0,
         pipeline=train_pipeline,
-        **split,
-        **compose))
+        compose=compose,
+        **split))
 # Val and test: fixed layouts (test_mode) of held-out cells.
 held_out_loader = dict(
     batch_size=1,
@@ -67,8 +67,8 @@ held_out = dict(
     crops=crops,
     test_mode=True,
     pipeline=test_pipeline,
-    **split,
-    **compose)
+    compose=compose,
+    **split)
 val_dataloader = dict(
     **held_out_loader, dataset=dict(**held_out, cell_split='val', seed=1001))
 test_dataloader = dict(
