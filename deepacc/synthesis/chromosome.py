@@ -16,6 +16,7 @@ import numpy as np
 
 from deepacc.chromosomes import CENTROMERE_INDEX, CLASSES, band_pattern
 
+from .appearance import gap_factor, separation_ramp
 from .sprite import Sprite
 
 
@@ -59,6 +60,8 @@ def render_chromosome(
     light: float = 0.3,
     dark: float = 0.9,
     band_blur: float = 0.7,
+    splay: float = 0.0,
+    gap: float = 0.0,
 ) -> Sprite:
     """Render one chromosome in its own patch.
 
@@ -74,6 +77,13 @@ def render_chromosome(
         light (float): Opacity of the lightest bands.
         dark (float): Opacity of the darkest bands.
         band_blur (float): Blur of the band profile, pixels (resolution).
+        splay (float): Sister chromatids apart (metaphase condensation):
+            each moves out from the axis by this fraction of ``width`` at
+            its arm's end, nothing at the centromere (X shapes).
+        gap (float): Depth of the light gap between the chromatids (0..1
+            of the opacity on the axis); with ``splay`` as in
+            :func:`deepacc.synthesis.appearance.condense`, whose ramp and
+            gap this shares.
 
     Returns:
         Sprite: Opacity, mask, centromere, p-ter and q-ter in the patch.
@@ -143,6 +153,11 @@ def render_chromosome(
     half_a = half * (1.0 - 0.22 * pinch)
     offset = half_a * 0.42 * (1.0 - 0.6 * pinch)
     rho = half_a * 0.6
+    apart = splay > 0 or gap > 0
+    if apart:
+        ramp = separation_ramp(a, cen)
+        shift = splay * width * ramp
+        offset = offset + shift
     body = np.zeros((h, w), np.float32)
     for sign in (-1.0, 1.0):
         dist = np.hypot(across - sign * offset, excess)
@@ -154,6 +169,8 @@ def render_chromosome(
     band = np.interp(a, np.linspace(0, 1, len(profile)), profile)
     grain = 1.0 + 0.06 * rng.standard_normal((h, w), dtype=np.float32)
     opacity = body * np.clip((light + (dark - light) * band) * grain, 0, 1)
+    if apart:
+        opacity *= gap_factor(across, shift, ramp, gap, width)
     mask = body > 0.3
 
     def on_line(t):

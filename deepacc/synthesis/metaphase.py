@@ -8,6 +8,7 @@ import numpy as np
 
 from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
 
+from .appearance import nucleus_sprite, speck_sprite
 from .chromosome import render_chromosome
 from .karyotype import sample_karyotype
 from .layout import composite, contacts, place_sprites
@@ -102,7 +103,7 @@ def render_metaphase(
     blocked = None
     extras = []
     if rng.random() < options.nucleus_rate:
-        nucleus = _nucleus(rng, batch)
+        nucleus = nucleus_sprite(rng, batch['chr1_length'])
         nh, nw = nucleus.shape
         nucleus.offset = (
             int(rng.integers(-nw // 3, size[0] - 2 * nw // 3)),
@@ -125,7 +126,7 @@ def render_metaphase(
     for sprite, touch, over in zip(sprites, touching, overlapping):
         sprite.extra.update(touching=sorted(touch), overlapping=sorted(over))
     for _ in range(rng.poisson(10 * options.debris)):
-        speck = _speck(rng)
+        speck = speck_sprite(rng)
         sh, sw = speck.shape
         speck.offset = (
             int(rng.integers(0, size[0] - sw)),
@@ -163,32 +164,3 @@ def _background(rng, size, batch):
     field = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
     field *= batch['gradient'] / 2.5
     return np.float32(batch['background']) + field
-
-
-def _nucleus(rng, batch):
-    """An interphase nucleus: a large round, mottled, softly edged blob."""
-    r = batch['chr1_length'] * rng.uniform(0.45, 0.75)
-    size = int(2 * r * 1.3) + 4
-    gy, gx = np.mgrid[0:size, 0:size].astype(np.float32) - size / 2
-    squash = rng.uniform(0.8, 1.2)
-    dist = np.hypot(gx * squash, gy / squash) / r
-    texture = cv2.resize(
-        rng.random((12, 12)).astype(np.float32),
-        (size, size),
-        interpolation=cv2.INTER_CUBIC,
-    )
-    opacity = np.clip((1.0 - dist) * 6, 0, 1) * (0.45 + 0.25 * texture)
-    return Sprite(
-        opacity=np.clip(opacity, 0, 0.9).astype(np.float32), mask=dist < 1.0
-    )
-
-
-def _speck(rng):
-    """A small dark speck of stain or dust."""
-    r = rng.uniform(0.8, 3.5)
-    size = int(2 * r) + 5
-    gy, gx = np.mgrid[0:size, 0:size].astype(np.float32) - size / 2
-    ratio = rng.uniform(0.5, 1.0)
-    dist = np.hypot(gx, gy / ratio) / r
-    opacity = np.clip(1.0 - dist, 0, 1) * rng.uniform(0.3, 0.9)
-    return Sprite(opacity=opacity.astype(np.float32), mask=dist < 1.0)
