@@ -85,6 +85,30 @@ def test_bad_options():
         _head(loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=True))
 
 
+def test_configs_dumped_before_the_removed_options_still_build():
+    """Older dumped configs spell out the kept values of the removed
+    options; any other value is refused."""
+    torch.manual_seed(0)
+    head = _head(
+        center_score='prob',
+        background_center=False,
+        train_centers='sampled',
+        inference_scale=1.0,
+        learn_inference_scale=False,
+        inference_weights='shared',
+    )
+    torch.manual_seed(0)
+    plain = _head()
+    for (key, value), (key2, value2) in zip(
+        head.state_dict().items(), plain.state_dict().items()
+    ):
+        assert key == key2 and torch.equal(value, value2)
+    with pytest.raises(ValueError, match="center_score='cos' was removed"):
+        _head(center_score='cos')
+    with pytest.raises(ValueError, match='inference_scale=2.0 was removed'):
+        _head(inference_scale=2.0)
+
+
 def test_checkpoints_with_the_old_bias_key_still_load():
     """The inference bias was the head's ``inference_bias`` before it
     moved into ``fc_cls``; such checkpoints load, alone or nested in a

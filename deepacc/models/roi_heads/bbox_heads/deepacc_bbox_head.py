@@ -16,6 +16,17 @@ from torch import Tensor
 from ...layers import LocalCenterClassifier
 from ...utils import center_stats
 
+# Options measured not to help and removed, with the behaviour kept: the
+# configs dumped beside older checkpoints still spell these values out.
+REMOVED_OPTIONS = dict(
+    center_score='prob',
+    background_center=False,
+    train_centers='sampled',
+    inference_scale=1.0,
+    learn_inference_scale=False,
+    inference_weights='shared',
+)
+
 
 @MODELS.register_module()
 class DeepAccBBoxHead(ConvFCBBoxHead):
@@ -114,6 +125,14 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
                 'DeepAccBBoxHead: center_warmup_iters must be >= 0, got '
                 f'{center_warmup_iters}'
             )
+        for key, kept in REMOVED_OPTIONS.items():
+            if kwargs.get(key, kept) != kept:
+                raise ValueError(
+                    f'DeepAccBBoxHead: {key}={kwargs[key]!r} was removed '
+                    f'(measured not to help; benchmarks/README.md); only '
+                    f'{kept!r} remains'
+                )
+            kwargs.pop(key, None)
         margin_loss = MODELS.build(loss_margin)
         super().__init__(
             num_shared_convs=0,
