@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from deepacc.testing import make_tiny_crops
@@ -38,3 +39,22 @@ TINY_SIZE = (64, 24)
 def crops_root(tmp_path_factory):
     root = tmp_path_factory.mktemp('crops')
     return make_tiny_crops(str(root), CELLS)
+
+
+# A cell of four crops whose hand-made class probabilities make each
+# crop's own most probable class give three copies of chromosome 1 and
+# one of chromosome 2: the third crop is a 2 called 1 (0.60 against
+# 0.35). Read together as a karyotype (two of each autosome) it is a 2.
+JOINT_CELL = {'case9.cell9': ('1', '1', '2', '2')}
+JOINT_TRUTH = [0, 0, 1, 1]
+JOINT_INDEPENDENT = [0, 0, 0, 1]
+
+
+def hand_made_scores() -> np.ndarray:
+    """(4, 24) class probabilities of :data:`JOINT_CELL`'s crops."""
+    scores = np.full((4, 24), 0.1 / 23)
+    scores[[0, 1], 0] = 0.9
+    scores[3, 1] = 0.9
+    scores[2] = 0.05 / 22
+    scores[2, :2] = 0.6, 0.35
+    return scores
