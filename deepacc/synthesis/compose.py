@@ -20,6 +20,7 @@ from deepacc.chromosomes import NUM_CLASSES
 from deepacc.converters.coco import CocoBuilder, write_coco
 from deepacc.converters.split import split_coco
 
+from .appearance import condense, degrade, place_clutter
 from .generator import add_sprites, image_rng
 from .karyotype import karyotype_from_counts
 from .layout import composite, contacts, place_sprites
@@ -171,7 +172,9 @@ def compose_metaphase(
         options (ComposeOptions, optional): Image size, crop scale,
             contact rates, background, noise, batch effect (strength 0..1
             of the per-image variation, :func:`sample_compose_batch`) and
-            density; default ``ComposeOptions()``.
+            density, and the real-capture appearance steps (condensed
+            chromosomes, nuclei and debris, capture degradation; off
+            unless set); default ``ComposeOptions()``.
         sources (list[str], optional): Crop names or paths for messages
             and the annotations' ``source``.
 
@@ -179,12 +182,20 @@ def compose_metaphase(
         tuple: ``image`` ``(height, width)`` uint8 grey; the placed
         ``Sprite`` list (``extra['touching']`` / ``['overlapping']`` as
         sprite indices); ``info`` (``karyotype``, ``background``,
-        ``batch``).
+        ``batch``, and ``condensed``, the cell's length and width factors,
+        when condensing).
     """
     opts = options or ComposeOptions()
     width, height = opts.width, opts.height
     batch = sample_compose_batch(rng, opts.batch_effect, opts.noise)
     sources = sources or [None] * len(crops)
+    if opts.clutter is not None:
+        # Nuclei and fibres go by the longest chromosome as cropped.
+        longest = max(g.shape[0] for g, _ in crops)
+        longest *= opts.scale * batch['scale']
+    condensed = None
+    if opts.condense is not None:
+        crops, condensed = _condense_cell(crops, rng, opts)
     sprites = [
         crop_sprite(
             gray, label, opts.background, rng, opts.scale * batch['scale'], src
@@ -208,8 +219,13 @@ def compose_metaphase(
     touching, overlapping = contacts(sprites)
     for sprite, touch, over in zip(sprites, touching, overlapping):
         sprite.extra.update(touching=sorted(touch), overlapping=sorted(over))
+    clutter = []
+    if opts.clutter is not None:
+        clutter = place_clutter(
+            sprites, (width, height), rng, opts.clutter, longest
+        )
     transmit = np.ones((height, width), np.float32)
-    composite(transmit, sprites)
+    composite(transmit, clutter + sprites)
     if kind == 'white':
         paper = 240.0 - 50.0 * batch['background']
         image = paper * transmit
@@ -222,11 +238,29 @@ def compose_metaphase(
         batch['noise']
     )
     image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    if opts.degrade is not None:
+        image = degrade(image, rng, opts.degrade)
     counts = np.bincount([s.label for s in sprites], minlength=NUM_CLASSES)
     info = dict(
         karyotype=karyotype_from_counts(counts), background=kind, batch=batch
     )
+    if condensed is not None:
+        info['condensed'] = condensed
     return image, sprites, info
+
+
+def _condense_cell(crops, rng, options):
+    """A cell's crops metaphase-condensed (``options.condense``), and the
+    cell's ``(length, width)`` factors rounded for the record."""
+    cell = options.condense.sample_cell(rng)
+    out = []
+    for gray, label in crops:
+        kind = options.background
+        if kind == 'auto':
+            kind = crop_background(gray)
+        drawn = options.condense.sample_chromosome(rng, cell)
+        out.append((condense(gray, background=kind, **drawn), label))
+    return out, [round(v, 4) for v in cell]
 
 
 def compose_dataset(

@@ -8,7 +8,7 @@ import numpy as np
 
 from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
 
-from .appearance import nucleus_sprite, speck_sprite
+from .appearance import degrade, nucleus_sprite, speck_sprite
 from .chromosome import render_chromosome
 from .karyotype import sample_karyotype
 from .layout import composite, contacts, place_sprites
@@ -70,13 +70,17 @@ def render_metaphase(
         tuple: ``image`` ``(height, width)`` uint8 grey; the placed
         chromosome ``Sprite`` list (with ``extra['touching']`` /
         ``extra['overlapping']`` as sprite indices); per-image ``info``
-        (``karyotype``, ``batch``).
+        (``karyotype``, ``batch``, and ``condensed``, the cell's length
+        and width factors, when ``options.condense`` is set).
     """
     size = (options.width, options.height)
     karyotype, names = sample_karyotype(
         rng, options.male_rate, options.aneuploidy_rate, options.aneuploidies
     )
     batch = sample_batch(rng, options)
+    cell = None
+    if options.condense is not None:
+        cell = options.condense.sample_cell(rng)
     ref = RELATIVE_LENGTH['1']
     sprites = []
     for name in names:
@@ -87,17 +91,25 @@ def render_metaphase(
             * math.exp(rng.normal(0, 0.04))
         )
         kink = rng.normal(0, 0.7) if rng.random() < 0.25 else 0.0
+        width = batch['width'] * math.exp(rng.normal(0, 0.05))
+        curvature = float(rng.normal(0, 0.45))
+        apart = {}
+        if cell is not None:
+            apart = options.condense.sample_chromosome(rng, cell)
+            length *= apart.pop('length')
+            width *= apart.pop('width')
         sprites.append(
             render_chromosome(
                 CLASSES.index(name),
                 length,
-                batch['width'] * math.exp(rng.normal(0, 0.05)),
+                width,
                 rng,
-                curvature=float(rng.normal(0, 0.45)),
+                curvature=curvature,
                 kink=float(kink),
                 light=batch['light'],
                 dark=batch['dark'],
                 band_blur=batch['band_blur'],
+                **apart,
             )
         )
     blocked = None
@@ -142,7 +154,12 @@ def render_metaphase(
         batch['noise']
     )
     image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
-    return image, sprites, dict(karyotype=karyotype, batch=batch)
+    if options.degrade is not None:
+        image = degrade(image, rng, options.degrade)
+    info = dict(karyotype=karyotype, batch=batch)
+    if cell is not None:
+        info['condensed'] = [round(v, 4) for v in cell]
+    return image, sprites, info
 
 
 def _stamp(target, sprite):

@@ -2,8 +2,9 @@
 composer of metaphases from crops."""
 
 from dataclasses import asdict, dataclass, fields
-from typing import ClassVar, Tuple
+from typing import ClassVar, Optional, Tuple
 
+from .appearance import ClutterOptions, CondenseOptions, DegradeOptions
 from .karyotype import COMMON_ANEUPLOIDIES
 
 
@@ -22,6 +23,32 @@ class _Options:
                 f'unknown {cls.kind} options {unknown}; known: {sorted(known)}'
             )
         return cls(**kwargs)
+
+
+_APPEARANCE = dict(
+    condense=CondenseOptions, degrade=DegradeOptions, clutter=ClutterOptions
+)
+
+
+def _appearance(options) -> None:
+    """Appearance options given as dicts (as configs give them) become
+    their dataclasses."""
+    for field in fields(options):
+        if field.name in _APPEARANCE:
+            value = getattr(options, field.name)
+            setattr(options, field.name, _APPEARANCE[field.name].coerce(value))
+
+
+def _appearance_dict(options, out: dict) -> None:
+    """Appearance options in ``out`` as their ``to_dict``; those that
+    are off are left out (such options read as they did before them)."""
+    for name in _APPEARANCE:
+        if name in out:
+            value = getattr(options, name)
+            if value is None:
+                del out[name]
+            else:
+                out[name] = value.to_dict()
 
 
 @dataclass
@@ -49,6 +76,10 @@ class SynthOptions(_Options):
         chromosome_scale (float): Length multiplier; by default chromosome
             1 is about 0.18 of the image height.
         density (float): Fraction of the spread's ellipse covered.
+        condense (CondenseOptions | dict, optional): Metaphase-condensed
+            chromosomes (shorter, wider, chromatids apart); off if None.
+        degrade (DegradeOptions | dict, optional): Capture degradation
+            (:func:`~deepacc.synthesis.appearance.degrade`); off if None.
     """
 
     width: int = 1024
@@ -64,12 +95,18 @@ class SynthOptions(_Options):
     noise: float = 1.0
     chromosome_scale: float = 1.0
     density: float = 0.16
+    condense: Optional[CondenseOptions] = None
+    degrade: Optional[DegradeOptions] = None
 
     kind: ClassVar[str] = 'synth'
+
+    def __post_init__(self) -> None:
+        _appearance(self)
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out['aneuploidies'] = list(self.aneuploidies)
+        _appearance_dict(self, out)
         return out
 
 
@@ -98,6 +135,13 @@ class ComposeOptions(_Options):
             background and noise; 0 gives every image the same scale,
             contrast, background and noise.
         density (float): Fraction of the spread covered by chromosomes.
+        condense (CondenseOptions | dict, optional): Metaphase-condensed
+            chromosomes from the crops (shorter, wider, chromatids apart:
+            :func:`~deepacc.synthesis.appearance.condense`); off if None.
+        degrade (DegradeOptions | dict, optional): Capture degradation
+            (:func:`~deepacc.synthesis.appearance.degrade`); off if None.
+        clutter (ClutterOptions | dict, optional): Nuclei, specks and
+            fibres, never annotated; off if None.
     """
 
     width: int = 1024
@@ -109,10 +153,14 @@ class ComposeOptions(_Options):
     noise: float = 2.0
     batch_effect: float = 0.0
     density: float = 0.16
+    condense: Optional[CondenseOptions] = None
+    degrade: Optional[DegradeOptions] = None
+    clutter: Optional[ClutterOptions] = None
 
     kind: ClassVar[str] = 'compose'
 
     def __post_init__(self) -> None:
+        _appearance(self)
         if self.background not in ('auto', 'white', 'black'):
             raise ValueError(
                 'background must be auto, white or black, got '

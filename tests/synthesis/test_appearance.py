@@ -1,8 +1,16 @@
 import numpy as np
 import pytest
 
-from deepacc.chromosomes import CENTROMERE_INDEX, CLASSES
-from deepacc.synthesis import render_chromosome
+from deepacc.chromosomes import CENTROMERE_INDEX, CLASSES, RELATIVE_LENGTH
+from deepacc.synthesis import (
+    ComposeOptions,
+    SynthOptions,
+    compose,
+    compose_metaphase,
+    metaphase,
+    render_chromosome,
+    render_metaphase,
+)
 from deepacc.synthesis.appearance import (
     ClutterOptions,
     CondenseOptions,
@@ -230,3 +238,91 @@ def test_generator_chromatids_apart():
     # X shape: the arm widens, the centromere does not.
     assert _span(apart.mask[away]) > _span(plain.mask[away]) + 3
     assert abs(_span(apart.mask[cen]) - _span(plain.mask[cen])) <= 1
+
+
+def _cell():
+    names = ('1', '1', '5', '9', '13', '18', '21', 'X')
+    return [
+        (_crop(name, 70.0 * RELATIVE_LENGTH[name] / 8.44 + 15, 12.0), k)
+        for k, name in zip((0, 0, 4, 8, 12, 17, 20, 22), names)
+    ]
+
+
+def _compose(seed=0, **options):
+    opts = ComposeOptions.from_kwargs(
+        width=256, height=192, batch_effect=1.0, **options
+    )
+    return compose_metaphase(_cell(), np.random.default_rng(seed), opts)
+
+
+def _boxes(sprites):
+    return [(s.label, s.bbox()) for s in sprites]
+
+
+def test_compose_appearance_off_takes_no_new_path(monkeypatch):
+    image, sprites, info = _compose()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError('appearance step called while off')
+
+    for name in ('condense', 'degrade', 'place_clutter'):
+        monkeypatch.setattr(compose, name, refuse)
+    monkeypatch.setattr(metaphase, 'degrade', refuse)
+    off = dict(condense=None, degrade=None, clutter=None)
+    image2, sprites2, info2 = _compose(**off)
+    assert np.array_equal(image, image2)
+    assert _boxes(sprites) == _boxes(sprites2) and info == info2
+    assert 'condensed' not in info
+    synth = dict(width=256, height=192, batch_effect=1.0)
+    a = render_metaphase(np.random.default_rng(0), SynthOptions(**synth))
+    b = render_metaphase(
+        np.random.default_rng(0),
+        SynthOptions.from_kwargs(condense=None, degrade=None, **synth),
+    )
+    assert np.array_equal(a[0], b[0]) and a[2] == b[2]
+    assert 'condense' not in SynthOptions(**synth).to_dict()
+
+
+def test_compose_clutter_and_degrade_add_no_boxes():
+    image, sprites, _ = _compose()
+    cluttered, sprites2, _ = _compose(
+        clutter=dict(nuclei=2, debris=6, fibres=2)
+    )
+    # Clutter is drawn after the layout: the same chromosomes, the same
+    # boxes, no box for any piece; only pixels change.
+    assert _boxes(sprites2) == _boxes(sprites)
+    assert (cluttered.astype(int) - image).min() < -40
+    degraded, sprites3, _ = _compose(degrade=dict(jpeg=(40, 40), blur=1.0))
+    assert _boxes(sprites3) == _boxes(sprites)
+    assert not np.array_equal(degraded, image)
+
+
+def test_compose_condensed():
+    _, plain, _ = _compose()
+    _, short, info = _compose(
+        condense=dict(length=0.6, width=1.3, jitter=0.0, separated=1.0)
+    )
+    assert info['condensed'] == [0.6, 1.3]
+    assert [s.label for s in short] == [s.label for s in plain]
+    area = sum(int(s.mask.sum()) for s in plain)
+    area2 = sum(int(s.mask.sum()) for s in short)
+    assert 0.6 < area2 / area < 1.0
+
+
+def test_generator_condensed():
+    synth = dict(width=320, height=240, batch_effect=0.0)
+    _, plain, info = render_metaphase(
+        np.random.default_rng(0), SynthOptions(**synth)
+    )
+    condense = dict(length=0.6, width=1.3, jitter=0.0, separated=1.0)
+    _, short, info2 = render_metaphase(
+        np.random.default_rng(0), SynthOptions(condense=condense, **synth)
+    )
+    assert info2['karyotype'] == info['karyotype']
+    assert info2['condensed'] == [0.6, 1.3]
+    lengths = sum(s.extra['length'] for s in plain)
+    lengths2 = sum(s.extra['length'] for s in short)
+    assert lengths2 / lengths == pytest.approx(0.6, rel=0.05)
+    widths = np.median([s.extra['width'] for s in plain])
+    widths2 = np.median([s.extra['width'] for s in short])
+    assert widths2 / widths == pytest.approx(1.3, rel=0.1)
