@@ -8,14 +8,21 @@ Three modes:
   by cell id (``--cell-ratios``, ``--cell-seed``), and writes the
   checkpoint and the resolved config to ``--work-dir``;
 - ``evaluate``: a checkpoint on one part of a crop set (default the test
-  cells of the same split): accuracy, per-class F1, polarity accuracy,
-  and ``confusion_matrix.png`` / ``.csv`` and ``metrics.json`` in
-  ``--out``;
+  cells of the same split): per-crop accuracy, per-class F1, polarity
+  accuracy, whole-cell karyotypes right (ISCN strings), and
+  ``confusion_matrix.png`` / ``.csv``, ``karyotypes.csv`` and
+  ``metrics.json`` in ``--out``;
 - ``predict``: class, score, polarity and its confidence for every crop
-  under a folder, written as CSV or JSON (by ``--out``'s extension).
-  Crops in one cell folder (the first folder under the input, or under
-  its ``cells/``) are taken as one cell: the siamese branch chooses its
-  local class centres among them (``--cell-size`` caps a group).
+  under a folder, and each cell's karyotype, written as CSV or JSON (by
+  ``--out``'s extension). Crops in one cell folder (the first folder
+  under the input, or under its ``cells/``) are taken as one cell: the
+  siamese branch chooses its local class centres among them
+  (``--cell-size`` caps a group).
+
+A cell's crops are read together as a karyotype by default (two of each
+autosome, XX or XY, aneuploidies where the probabilities say so:
+:func:`deepacc.classification.read_cell`); ``--independent`` keeps each
+crop's own most probable class. ``evaluate`` reports both readings.
 
 Crop layouts: ``cells/<cell>/clase<k>/*.tiff``, an index CSV with
 ``path,cell_id,label``, or class folders with the cell id in the file
@@ -67,6 +74,15 @@ def _crop_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _independent_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--independent',
+        action='store_true',
+        help="each crop's own most probable class, instead of the cell's "
+        'crops read together as a karyotype',
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     modes = parser.add_subparsers(dest='mode', metavar='MODE')
     modes.required = True
@@ -105,6 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default='test',
         help='which cells to evaluate (default: test)',
     )
+    _independent_argument(evaluate)
     evaluate.add_argument('--force', action='store_true')
     _crop_arguments(evaluate)
 
@@ -129,6 +146,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action='store_true',
         help='report and leave out unreadable files instead of stopping',
     )
+    _independent_argument(predict)
     predict.add_argument('--force', action='store_true')
 
 
@@ -218,12 +236,14 @@ def train(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
+    import csv
+
+    import torch
     from mmengine.runner import Runner
 
-    import deepacc  # noqa: F401
+    from deepacc.classification import cell_karyotype, compare_readings
     from deepacc.evaluation.metrics.crop_classification_metric import (
         classwise_table,
-        crop_scores,
         save_crop_confusion,
     )
 
@@ -237,19 +257,49 @@ def evaluate(args: argparse.Namespace) -> int:
     runner.load_or_resume()
     runner.model.eval()
     results = []
-    for batch in runner.test_dataloader:
-        results += runner.model.test_step(batch)
-    scores = crop_scores(results)
+    with torch.no_grad():
+        for batch in runner.test_dataloader:
+            results += runner.model.test_step(batch)
+    readings = compare_readings(results)
+    reading = 'independent' if args.independent else 'joint'
+    scores = readings[reading]['scores']
+    right = {k: v['karyotypes_right'] for k, v in readings.items()}
     os.makedirs(args.out, exist_ok=True)
     png, csv_path = save_crop_confusion(scores['confusion'], args.out)
+    cells_path = osp.join(args.out, 'karyotypes.csv')
+    with open(cells_path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['cell', 'crops', 'true', 'joint', 'independent'])
+        for k, result in enumerate(results):
+            writer.writerow(
+                [result.get('cell_id', k), len(result['gt_labels'])]
+                + [
+                    cell_karyotype(labels)
+                    for labels in (
+                        result['gt_labels'],
+                        readings['joint']['labels'][k],
+                        readings['independent']['labels'][k],
+                    )
+                ]
+            )
     summary = dict(
         cell_split=args.cell_split,
         cells=len(results),
         crops=scores['num_crops'],
+        reading=reading,
         accuracy=scores['accuracy'],
         macro_f1=scores['macro_f1'],
         polarity_acc=scores['polarity_acc'],
         polarity_crops=scores['num_polarity'],
+        karyotypes_right=right[reading],
+        readings={
+            name: dict(
+                accuracy=v['scores']['accuracy'],
+                macro_f1=v['scores']['macro_f1'],
+                karyotypes_right=v['karyotypes_right'],
+            )
+            for name, v in readings.items()
+        },
         f1={
             name: float(v)
             for name, v in zip(
@@ -260,14 +310,22 @@ def evaluate(args: argparse.Namespace) -> int:
     )
     with open(metrics_path, 'w') as f:
         json.dump(summary, f, indent=1)
+    joint, independent = readings['joint'], readings['independent']
     print(classwise_table(scores))
     print(
         f'{args.cell_split} cells: {len(results)}, crops: '
-        f'{scores["num_crops"]}\naccuracy {100 * scores["accuracy"]:.2f}%'
+        f'{scores["num_crops"]}\n'
+        'type accuracy per crop: joint '
+        f'{100 * joint["scores"]["accuracy"]:.2f}%, independent '
+        f'{100 * independent["scores"]["accuracy"]:.2f}%\n'
+        f'karyotypes right (ISCN) per cell: joint {right["joint"]} of '
+        f'{len(results)}, independent {right["independent"]} of '
+        f'{len(results)}\n'
+        f'{reading} reading: accuracy {100 * scores["accuracy"]:.2f}%'
         f'  macro F1 {100 * scores["macro_f1"]:.2f}%  polarity '
         f'{100 * scores["polarity_acc"]:.2f}% '
         f'({scores["num_polarity"]} crops)\n'
-        f'wrote {metrics_path}, {png}, {csv_path}'
+        f'wrote {metrics_path}, {cells_path}, {png}, {csv_path}'
     )
     return 0
 
@@ -307,16 +365,12 @@ def cell_groups(root: str, files, cell_size: int = 64):
 def predict(args: argparse.Namespace) -> int:
     import csv
 
-    import numpy as np
-    import torch
-    from mmdet.registry import MODELS
-    from mmengine.runner import load_checkpoint
     from tqdm import tqdm
 
-    import deepacc  # noqa: F401
-    from deepacc.chromosomes import CLASSES
+    from deepacc.classification import CropClassifier
     from deepacc.datasets.crop_sets import list_images
-    from deepacc.datasets.crops import crop_input, read_crop
+    from deepacc.datasets.crops import read_crop
+    from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 
     if not args.out.lower().endswith(('.csv', '.json')):
         raise ValueError(f'{args.out}: --out must end in .csv or .json')
@@ -326,64 +380,68 @@ def predict(args: argparse.Namespace) -> int:
     files = list_images(args.inputs)
     if not files:
         raise ValueError(f'{args.inputs}: no image files')
-    cfg = _load_config(args.config, args)
-    data = cfg.test_dataloader.dataset
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu', logger=None)
-    model.to(args.device).eval()
-    rows, skipped = [], []
+    classifier = CropClassifier(
+        _load_config(args.config, args),
+        args.checkpoint,
+        args.device,
+        penalties=None if args.independent else DEFAULT_PENALTIES,
+    )
+    rows, cells, skipped = [], [], []
     groups = cell_groups(args.inputs, files, args.cell_size)
     bar = tqdm(total=len(files), desc='classify', unit='crop', file=sys.stderr)
     for cell, paths in groups:
-        images, kept = [], []
+        grays, names = [], []
         for path in paths:
             try:
-                gray = read_crop(path)
+                grays.append(read_crop(path))
             except ValueError as exc:
                 if not args.skip_invalid:
                     raise
                 skipped.append(str(exc))
                 tqdm.write(f'skipped {exc}', file=sys.stderr)
                 continue
-            images.append(
-                crop_input(
-                    gray,
-                    tuple(data.input_size),
-                    data.get('scale', 1.0),
-                    background=data.get('background', 'auto'),
-                )
-            )
-            kept.append(path)
-        bar.update(len(paths))
-        if not kept:
-            continue
-        inputs = torch.from_numpy(np.stack(images)[:, None])
-        with torch.no_grad():
-            (result,) = model.predict([inputs.to(args.device)])
-        probs = result.get('polarity_probs')
-        for k, path in enumerate(kept):
-            row = dict(
-                file=osp.relpath(path, args.inputs)
+            names.append(
+                osp.relpath(path, args.inputs)
                 if osp.isdir(args.inputs)
-                else path,
-                cell=cell,
-                class_=CLASSES[int(result['pred_labels'][k])],
-                score=round(float(result['pred_scores'][k]), 4),
+                else path
             )
-            if probs is not None:
-                p_up = float(probs[k])
-                row.update(
-                    polarity='p-arm up' if p_up >= 0.5 else 'p-arm down',
-                    polarity_confidence=round(max(p_up, 1 - p_up), 4),
+        bar.update(len(paths))
+        if not grays:
+            continue
+        record = classifier(grays, names)
+        cells.append(
+            dict(
+                cell=cell,
+                karyotype=record['karyotype'],
+                crops=record['num_crops'],
+                relabelled=record['relabelled'],
+            )
+        )
+        for item in record['crops']:
+            rows.append(
+                dict(
+                    file=item.pop('file'),
+                    cell=cell,
+                    karyotype=record['karyotype'],
+                    **item,
                 )
-            rows.append({k.rstrip('_'): v for k, v in row.items()})
+            )
     bar.close()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     if args.out.lower().endswith('.json'):
         with open(args.out, 'w') as f:
-            json.dump(dict(crops=rows, skipped=skipped), f, indent=1)
+            json.dump(
+                dict(
+                    reading='independent' if args.independent else 'joint',
+                    cells=cells,
+                    crops=rows,
+                    skipped=skipped,
+                ),
+                f,
+                indent=1,
+            )
     else:
-        fields = ['file', 'cell', 'class', 'score']
+        fields = ['file', 'cell', 'karyotype', 'class', 'score']
         fields += ['polarity', 'polarity_confidence']
         with open(args.out, 'w', newline='') as f:
             writer = csv.DictWriter(f, fieldnames=fields, restval='')

@@ -58,3 +58,58 @@ def hand_made_scores() -> np.ndarray:
     scores[2] = 0.05 / 22
     scores[2, :2] = 0.6, 0.35
     return scores
+
+
+@pytest.fixture(scope='session')
+def joint_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp('joint_crops')
+    return make_tiny_crops(str(root), JOINT_CELL)
+
+
+@pytest.fixture(scope='session')
+def untrained(tmp_path_factory):
+    """The default crop-classification config shrunk to :data:`TINY`
+    (``config.py``) and its untrained weights (``weights.pth``)."""
+    import torch
+    from mmdet.registry import MODELS
+
+    from deepacc.cli.classify import DEFAULT_CONFIG
+    from deepacc.testing import get_config
+
+    folder = tmp_path_factory.mktemp('untrained')
+    cfg = get_config(DEFAULT_CONFIG)
+    cfg.merge_from_dict(
+        {'model.backbone': TINY['backbone'], 'model.head': TINY['head']}
+    )
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.input_size = TINY_SIZE
+    config = str(folder / 'config.py')
+    cfg.dump(config)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    checkpoint = str(folder / 'weights.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    return dict(config=config, checkpoint=checkpoint)
+
+
+@pytest.fixture
+def hand_made(monkeypatch):
+    """Make the crop classifier answer :func:`hand_made_scores` for every
+    four-crop cell (its other outputs, polarity included, are the
+    model's own)."""
+    import torch
+
+    from deepacc.models import ChromosomeCropClassifier
+
+    original = ChromosomeCropClassifier.predict
+
+    def predict(self, inputs, data_samples=None):
+        results = original(self, inputs, data_samples)
+        for result in results:
+            assert len(result['scores']) == 4
+            scores = torch.from_numpy(hand_made_scores()).float()
+            best, labels = scores.max(dim=1)
+            result.update(scores=scores, pred_scores=best, pred_labels=labels)
+        return results
+
+    monkeypatch.setattr(ChromosomeCropClassifier, 'predict', predict)

@@ -90,6 +90,11 @@ def test_evaluate_writes_metrics_and_confusion(
     assert metrics['crops'] == 8 and metrics['polarity_crops'] == 8
     assert 0 <= metrics['accuracy'] <= 1 and len(metrics['f1']) == 24
     assert f'accuracy {100 * metrics["accuracy"]:.2f}%' in out
+    assert metrics['reading'] == 'joint'
+    assert metrics['accuracy'] == metrics['readings']['joint']['accuracy']
+    assert set(metrics['readings']) == {'joint', 'independent'}
+    assert 0 <= metrics['karyotypes_right'] <= 1
+    assert 'karyotypes right (ISCN) per cell: joint ' in out
     assert osp.getsize(osp.join(out_dir, 'confusion_matrix.png')) > 0
     code, out = _classify_here(
         capsys,
@@ -115,12 +120,17 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path, capsys):
     assert set(rows[0]) == {
         'file',
         'cell',
+        'karyotype',
         'class',
         'score',
         'polarity',
         'polarity_confidence',
     }
     assert rows[0]['polarity'] in ('p-arm up', 'p-arm down')
+    # One karyotype per cell, of its eight crops.
+    for cell in {r['cell'] for r in rows}:
+        (karyotype,) = {r['karyotype'] for r in rows if r['cell'] == cell}
+        assert karyotype.startswith('8,')
     assert 0.5 <= float(rows[0]['polarity_confidence']) <= 1
     code, out = _classify_here(
         capsys, 'predict', config, ckpt, crops_root, '--out', result
@@ -155,3 +165,92 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path, capsys):
     record = json.load(open(tmp_path / 'p.json'))
     assert [c['file'] for c in record['crops']] == ['a.tiff']
     assert len(record['skipped']) == 1
+
+
+def test_evaluate_reads_the_cell_together(
+    untrained, joint_root, hand_made, tmp_path, capsys
+):
+    """The hand-made cell: three 1s and one 2 called crop by crop, two of
+    each read together; both readings reported, the joint one by default
+    and the independent one with --independent."""
+    from deepacc.classification import cell_karyotype
+
+    args = [untrained['config'], untrained['checkpoint']]
+    args += ['--crops', joint_root, '--cell-split', 'all']
+    out_dir = tmp_path / 'eval'
+    code, out = _classify_here(
+        capsys, 'evaluate', *args, '--out', str(out_dir)
+    )
+    assert code == 0, out
+    metrics = json.load(open(out_dir / 'metrics.json'))
+    assert metrics['reading'] == 'joint' and metrics['crops'] == 4
+    assert metrics['accuracy'] == 1.0 and metrics['karyotypes_right'] == 1
+    readings = metrics['readings']
+    assert readings['joint'] == dict(
+        accuracy=1.0, macro_f1=1.0, karyotypes_right=1
+    )
+    assert readings['independent']['accuracy'] == 0.75
+    assert readings['independent']['karyotypes_right'] == 0
+    assert 'type accuracy per crop: joint 100.00%, independent 75.00%' in out
+    assert 'karyotypes right (ISCN) per cell: joint 1 of 1, ' in out
+    assert 'independent 0 of 1' in out
+    rows = list(csv.DictReader(open(out_dir / 'karyotypes.csv')))
+    truth = cell_karyotype([0, 0, 1, 1])
+    assert rows == [
+        dict(
+            cell='case9.cell9',
+            crops='4',
+            true=truth,
+            joint=truth,
+            independent=cell_karyotype([0, 0, 0, 1]),
+        )
+    ]
+
+    out_dir = tmp_path / 'independent'
+    code, out = _classify_here(
+        capsys, 'evaluate', *args, '--out', str(out_dir), '--independent'
+    )
+    assert code == 0, out
+    metrics = json.load(open(out_dir / 'metrics.json'))
+    assert metrics['reading'] == 'independent'
+    assert metrics['accuracy'] == 0.75 and metrics['karyotypes_right'] == 0
+    assert 'independent reading: accuracy 75.00%' in out
+
+
+def test_predict_reads_the_cell_together(
+    untrained, joint_root, hand_made, tmp_path, capsys
+):
+    from deepacc.classification import cell_karyotype
+
+    args = [untrained['config'], untrained['checkpoint'], joint_root]
+    code, out = _classify_here(
+        capsys, 'predict', *args, '--out', str(tmp_path / 'joint.csv')
+    )
+    assert code == 0, out
+    rows = list(csv.DictReader(open(tmp_path / 'joint.csv')))
+    assert [r['class'] for r in rows] == ['1', '1', '2', '2']
+    assert {r['karyotype'] for r in rows} == {cell_karyotype([0, 0, 1, 1])}
+    assert {r['cell'] for r in rows} == {'case9.cell9'}
+
+    code, out = _classify_here(
+        capsys,
+        'predict',
+        *args,
+        '--out',
+        str(tmp_path / 'independent.json'),
+        '--independent',
+    )
+    assert code == 0, out
+    record = json.load(open(tmp_path / 'independent.json'))
+    assert record['reading'] == 'independent'
+    assert [c['class'] for c in record['crops']] == ['1', '1', '1', '2']
+    independent = cell_karyotype([0, 0, 0, 1])
+    assert record['cells'] == [
+        dict(
+            cell='case9.cell9',
+            karyotype=independent,
+            crops=4,
+            relabelled=0,
+        )
+    ]
+    assert {c['karyotype'] for c in record['crops']} == {independent}

@@ -1,0 +1,219 @@
+"""The Python API: one cell's crops in, their classes and karyotype out.
+
+>>> from deepacc.classification import CropClassifier
+>>> classifier = CropClassifier('work_dirs/crops/config.py',
+...                             'work_dirs/crops/iter_800.pth')
+>>> record = classifier(['cell7/clase1/a.tiff', ...])  # or grey arrays
+>>> record['karyotype'], record['crops'][0]['class']
+('46,XY', '1')
+
+Crops are single chromosomes cut out of a karyogram, p-arm up, as
+``deepacc classify train`` learnt them; all the crops of one call are one
+cell.
+"""
+
+import os
+import os.path as osp
+from typing import Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+from mmdet.registry import MODELS
+from mmengine.config import Config
+from mmengine.runner import load_checkpoint
+
+from deepacc.chromosomes import CLASSES, NUM_CLASSES
+from deepacc.datasets.crops import (
+    DEFAULT_CROP_SCALE,
+    DEFAULT_INPUT_SIZE,
+    crop_input,
+    read_crop,
+)
+from deepacc.karyotype.assignment import DEFAULT_PENALTIES
+
+from .cell_reading import cell_karyotype, read_cell
+
+CropLike = Union[str, os.PathLike, np.ndarray]
+
+
+class CropClassifier:
+    """A trained :class:`ChromosomeCropClassifier` applied to one cell.
+
+    The crops become model inputs as the config's test dataset makes them
+    (``input_size``, ``scale``, ``background``; not turned) and go through
+    the model together, so the siamese branch chooses its local class
+    centres among them. Their classes are then read together as a
+    karyotype (:func:`~deepacc.classification.cell_reading.read_cell`)
+    or, with ``penalties=None``, each on its own.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str): Checkpoint written by the Runner.
+        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+        penalties (tuple[float, float], optional): (gain, loss) penalties
+            in nats of the joint reading; None: independent per-crop calls.
+        cfg_options (dict, optional): Config overrides.
+    """
+
+    def __init__(
+        self,
+        config,
+        checkpoint: str,
+        device: str = 'cpu',
+        penalties: Optional[Tuple[float, float]] = DEFAULT_PENALTIES,
+        cfg_options: Optional[dict] = None,
+    ) -> None:
+        if not osp.isfile(os.fspath(checkpoint)):
+            raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
+        if not isinstance(config, Config):
+            config = Config.fromfile(os.fspath(config))
+        if cfg_options:
+            config.merge_from_dict(cfg_options)
+        model_type = str(config.model.get('type', '')).split('.')[-1]
+        if model_type != 'ChromosomeCropClassifier':
+            raise ValueError(
+                f'config model is {config.model.get("type")!r}, not a '
+                'ChromosomeCropClassifier (configs/crop_classification/)'
+            )
+        data = config.get('test_dataloader', {}).get('dataset', {})
+        self.input_size = tuple(data.get('input_size', DEFAULT_INPUT_SIZE))
+        self.scale = float(data.get('scale', DEFAULT_CROP_SCALE))
+        self.background = data.get('background', 'auto')
+        self.penalties = penalties
+        self.checkpoint = os.fspath(checkpoint)
+        self.model = MODELS.build(config.model)
+        load_checkpoint(
+            self.model, self.checkpoint, map_location='cpu', logger='silent'
+        )
+        self.model.to(device).eval()
+        self.device = device
+
+    def inputs(self, crops: Sequence[CropLike]) -> np.ndarray:
+        """Model inputs of crops (file paths or grey uint8 arrays).
+
+        Returns:
+            np.ndarray: (num_crops, 1, height, width) float32.
+
+        Raises:
+            ValueError: A file that is not a readable image, or an array
+                that is not an (H, W) or (H, W, 3) uint8 image.
+        """
+        images = [
+            crop_input(
+                _grey(crop),
+                self.input_size,
+                self.scale,
+                background=self.background,
+            )
+            for crop in crops
+        ]
+        height, width = self.input_size
+        if not images:
+            return np.zeros((0, 1, height, width), np.float32)
+        return np.stack(images)[:, None].astype(np.float32)
+
+    def classify(self, crops: Sequence[CropLike]) -> dict:
+        """The model's outputs for one cell's crops.
+
+        Returns:
+            dict: ``scores`` (num_crops, 24) class probabilities and, for
+            models with polarity, ``polarity_probs`` (num_crops, ) (the
+            probability that the p-arm is up).
+        """
+        inputs = torch.from_numpy(self.inputs(crops)).to(self.device)
+        if not len(inputs):
+            return dict(scores=np.zeros((0, NUM_CLASSES), np.float32))
+        with torch.no_grad():
+            (result,) = self.model.predict([inputs])
+        out = dict(scores=result['scores'].numpy())
+        if 'polarity_probs' in result:
+            out['polarity_probs'] = result['polarity_probs'].numpy()
+        return out
+
+    def predict(
+        self,
+        crops: Sequence[CropLike],
+        names: Optional[Sequence[str]] = None,
+    ) -> dict:
+        """The record of one cell.
+
+        Args:
+            crops (list[str | np.ndarray]): The cell's crops: paths or
+                grey (H, W) uint8 arrays.
+            names (list[str], optional): Crop names for the record;
+                default the paths, ``crop<k>`` for arrays.
+
+        Returns:
+            dict: ``karyotype`` (ISCN string of the classes read),
+            ``reading`` (``'joint'`` or ``'independent'``), ``num_crops``,
+            ``counts`` (per class), ``relabelled`` (crops the joint reading
+            gave another class than their most probable one), ``model``
+            and ``crops``: per crop ``file``, ``class``, ``score`` (its
+            probability) and, with polarity, ``polarity`` (``'p-arm up'``
+            or ``'p-arm down'``) and ``polarity_confidence``.
+        """
+        if names is None:
+            names = [
+                os.fspath(c) if _is_path(c) else f'crop{k}'
+                for k, c in enumerate(crops)
+            ]
+        if len(names) != len(crops):
+            raise ValueError(f'{len(names)} names for {len(crops)} crops')
+        out = self.classify(crops)
+        scores = out['scores']
+        top1 = scores.argmax(1) if len(scores) else np.zeros(0, np.int64)
+        labels = read_cell(scores, self.penalties)
+        polarity = out.get('polarity_probs')
+        items = []
+        for k, name in enumerate(names):
+            item = {
+                'file': name,
+                'class': CLASSES[int(labels[k])],
+                'score': round(float(scores[k, labels[k]]), 4),
+            }
+            if polarity is not None:
+                p_up = float(polarity[k])
+                item.update(
+                    polarity='p-arm up' if p_up >= 0.5 else 'p-arm down',
+                    polarity_confidence=round(max(p_up, 1 - p_up), 4),
+                )
+            items.append(item)
+        counts = np.bincount(labels, minlength=NUM_CLASSES)
+        return dict(
+            karyotype=cell_karyotype(labels),
+            reading='independent' if self.penalties is None else 'joint',
+            num_crops=len(items),
+            counts={name: int(n) for name, n in zip(CLASSES, counts)},
+            relabelled=int((labels != top1).sum()),
+            model=osp.basename(self.checkpoint),
+            crops=items,
+        )
+
+    def __call__(
+        self,
+        crops: Sequence[CropLike],
+        names: Optional[Sequence[str]] = None,
+    ) -> dict:
+        return self.predict(crops, names)
+
+
+def _is_path(crop: CropLike) -> bool:
+    return isinstance(crop, (str, os.PathLike))
+
+
+def _grey(crop: CropLike) -> np.ndarray:
+    """A crop as an (H, W) uint8 grey array."""
+    if _is_path(crop):
+        return read_crop(os.fspath(crop))
+    image = np.asarray(crop)
+    if image.dtype != np.uint8:
+        raise ValueError(f'crop: expected a uint8 array, got {image.dtype}')
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if image.ndim != 2 or image.size == 0:
+        raise ValueError(
+            f'crop: expected an (H, W) or (H, W, 3) image, got shape '
+            f'{image.shape}'
+        )
+    return image

@@ -1,0 +1,81 @@
+"""CropClassifier: a checkpoint and one cell's crops (paths or arrays) in,
+the cell's record out, its classes read together by default."""
+
+import cv2
+import numpy as np
+import pytest
+
+from deepacc.chromosomes import CLASSES
+from deepacc.classification import CropClassifier, cell_karyotype
+from deepacc.datasets import load_crops
+
+from .conftest import JOINT_INDEPENDENT, JOINT_TRUTH, TINY_SIZE
+
+
+@pytest.fixture(scope='module')
+def cell_paths(joint_root):
+    ((cell, crops),) = load_crops(joint_root).items()
+    assert [label for _, label in crops] == JOINT_TRUTH
+    return [path for path, _ in crops]
+
+
+def _classes(record):
+    return [CLASSES.index(c['class']) for c in record['crops']]
+
+
+def test_joint_reading_through_the_api(untrained, cell_paths, hand_made):
+    joint = CropClassifier(untrained['config'], untrained['checkpoint'])
+    record = joint(cell_paths)
+    assert _classes(record) == JOINT_TRUTH
+    assert record['reading'] == 'joint' and record['relabelled'] == 1
+    assert record['karyotype'] == cell_karyotype(JOINT_TRUTH)
+    assert record['counts']['1'] == record['counts']['2'] == 2
+    third = record['crops'][2]
+    assert third['file'] == cell_paths[2] and third['score'] == 0.35
+    assert third['polarity'] in ('p-arm up', 'p-arm down')
+
+    independent = CropClassifier(
+        untrained['config'], untrained['checkpoint'], penalties=None
+    )(cell_paths)
+    assert _classes(independent) == JOINT_INDEPENDENT
+    assert independent['reading'] == 'independent'
+    assert independent['relabelled'] == 0
+    assert independent['karyotype'].startswith('4,?,+1,-2,')
+    assert independent['crops'][2]['score'] == 0.6
+
+
+def test_arrays_and_paths_give_the_same_record(untrained, cell_paths):
+    classifier = CropClassifier(untrained['config'], untrained['checkpoint'])
+    assert classifier.input_size == TINY_SIZE
+    grays = [cv2.imread(p, cv2.IMREAD_GRAYSCALE) for p in cell_paths]
+    from_paths = classifier(cell_paths)
+    from_arrays = classifier(grays, names=cell_paths)
+    assert from_arrays == from_paths
+    out = classifier.classify(grays)
+    assert out['scores'].shape == (4, 24)
+    assert np.allclose(out['scores'].sum(1), 1, atol=0.05)
+    assert out['polarity_probs'].shape == (4,)
+    # Colour arrays are read as grey; unnamed arrays get their index.
+    bgr = [cv2.cvtColor(g, cv2.COLOR_GRAY2BGR) for g in grays]
+    record = classifier(bgr)
+    assert [c['file'] for c in record['crops']] == [
+        'crop0',
+        'crop1',
+        'crop2',
+        'crop3',
+    ]
+    assert _classes(record) == _classes(from_paths)
+
+
+def test_bad_input_names_the_problem(untrained, cell_paths, tmp_path):
+    classifier = CropClassifier(untrained['config'], untrained['checkpoint'])
+    broken = tmp_path / 'broken.png'
+    broken.write_bytes(b'no image')
+    with pytest.raises(ValueError, match='broken.png: not a readable image'):
+        classifier([str(broken)])
+    with pytest.raises(ValueError, match='uint8'):
+        classifier([np.zeros((5, 5), np.float32)])
+    with pytest.raises(ValueError, match='2 names for 4 crops'):
+        classifier(cell_paths, names=['a', 'b'])
+    with pytest.raises(FileNotFoundError, match='no such file'):
+        CropClassifier(untrained['config'], str(tmp_path / 'none.pth'))
