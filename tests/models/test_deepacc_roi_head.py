@@ -4,6 +4,7 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
+from mmdet.structures.bbox import bbox2roi
 from mmdet.testing import demo_mm_proposals
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
@@ -136,8 +137,6 @@ def test_top1_matches_independent_computation(bbox_head):
     head = _roi_head(bbox_head, nms_iou=1.0, score_thr=0.0, max_per_img=1000)
     feats, proposals, samples = _inputs(scale=(2.0, 2.0))
     _, top1 = _predict(head, feats, proposals, samples, rescale=True)
-    from mmdet.structures.bbox import bbox2roi
-
     rois = bbox2roi([p.bboxes for p in proposals])
     with torch.no_grad():
         out = head._bbox_forward(feats, rois)
@@ -185,8 +184,6 @@ def test_top1_is_subset_of_per_class_candidates_with_nms():
     head = _roi_head(STOCK_HEAD, score_thr=0.0)
     feats, proposals, samples = _inputs()
     results, top1 = _predict(head, feats, proposals, samples)
-    from mmdet.structures.bbox import bbox2roi
-
     rois = bbox2roi([p.bboxes for p in proposals])
     with torch.no_grad():
         out = head._bbox_forward(feats, rois)
