@@ -4,6 +4,8 @@ import os
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Tuple
 
+import cv2
+
 from .coco import CocoBuilder
 from .report import ConversionReport
 
@@ -60,8 +62,6 @@ def image_size(path: str) -> Tuple[int, int]:
         pass
     except Exception as exc:  # PIL raises several types on bad files
         raise ValueError(f'unreadable image ({exc})') from None
-    import cv2
-
     img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if img is None:
         raise ValueError('unreadable image')

@@ -1,5 +1,6 @@
 """Train/val/test splits by image, spreading abnormal karyotypes."""
 
+import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -134,8 +135,6 @@ def split_coco(
 
 def describe_split(paths: Dict[str, str]) -> str:
     """Table of images, boxes and abnormal cells per split file."""
-    import json
-
     lines = [f'{"split":<6} {"images":>7} {"boxes":>7} {"abnormal":>9}']
     for name, path in paths.items():
         with open(path) as f:

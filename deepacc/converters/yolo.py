@@ -3,6 +3,8 @@
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 
+import yaml
+
 from deepacc.chromosomes import CLASSES, class_index
 
 from .base import (
@@ -21,8 +23,6 @@ def read_names(path: str) -> Sequence[str]:
     """Class names by id from a ``classes.txt`` (one per line) or a YOLO
     ``data.yaml`` (``names:`` list or dict)."""
     if path.endswith(('.yaml', '.yml')):
-        import yaml
-
         with open(path) as f:
             names = (yaml.safe_load(f) or {}).get('names')
         if isinstance(names, dict):

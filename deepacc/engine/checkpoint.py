@@ -17,6 +17,12 @@ from typing import Callable, List, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+
+try:  # numpy >= 2
+    from numpy._core.multiarray import _reconstruct, scalar
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _reconstruct, scalar
 
 
 def history_buffer_getattr(obj: object, name: str) -> Callable:
@@ -25,8 +31,6 @@ def history_buffer_getattr(obj: object, name: str) -> Callable:
     Raises:
         pickle.UnpicklingError: For any other object or attribute.
     """
-    from mmengine.logging.history_buffer import HistoryBuffer
-
     # The four built-in statistics are registered lazily (on the first
     # HistoryBuffer), user ones with HistoryBuffer.register_statistics.
     allowed = {'min', 'max', 'current', 'mean'}
@@ -41,12 +45,6 @@ def history_buffer_getattr(obj: object, name: str) -> Callable:
 
 def checkpoint_safe_globals() -> List[Union[object, Tuple[object, str]]]:
     """The non-tensor globals an mmengine Runner checkpoint contains."""
-    from mmengine.logging.history_buffer import HistoryBuffer
-
-    try:  # numpy >= 2
-        from numpy._core.multiarray import _reconstruct, scalar
-    except ImportError:  # numpy 1.x
-        from numpy.core.multiarray import _reconstruct, scalar
     # Unpickling a dtype sets state on its class (numpy.dtypes.Float64DType
     # and so on): the numeric kinds only, no object or void dtypes.
     numeric = [

@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
 from deepacc.converters.coco import CocoBuilder, write_coco
 from deepacc.converters.split import split_coco
@@ -115,8 +116,6 @@ def generate_dataset(
     builder = CocoBuilder()
     indices = range(num_images)
     if progress:
-        from tqdm import tqdm
-
         indices = tqdm(indices, desc='synth', unit='img', file=sys.stderr)
     for index in indices:
         image, sprites, info = render_metaphase(image_rng(seed, index), opts)
