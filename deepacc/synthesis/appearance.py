@@ -355,8 +355,9 @@ def condense(
 
 @dataclass
 class DegradeOptions(_AppearanceOptions):
-    """The capture: uneven light, optics, sampling, noise, levels and
-    compression, in that order. Each step is off at its default.
+    """The capture: uneven light, optics, sampling, noise, levels (white
+    point, gamma) and compression, in that order. Each step is off at its
+    default.
 
     Args:
         gradient (tuple[float, float]): Range of the illumination's fall
@@ -378,6 +379,10 @@ class DegradeOptions(_AppearanceOptions):
             is scaled to it; above 255 the background saturates, as in
             captures levelled to a white field); None: no levelling.
             Dark fields are left as they are.
+        gamma (tuple[float, float]): Range of the gamma of the grey-level
+            curve after levelling (``255 * (g / 255) ** gamma``; above 1
+            the stain's mid-greys darken, as a camera's or a levels
+            tool's curve does; 1: none).
         jpeg (tuple[int, int], optional): Range of the JPEG quality the
             image is compressed at; None: no compression.
     """
@@ -389,10 +394,11 @@ class DegradeOptions(_AppearanceOptions):
     resolution: Range = (1.0, 1.0)
     noise: Range = (0.0, 0.0)
     white: Optional[Range] = None
+    gamma: Range = (1.0, 1.0)
     jpeg: Optional[Tuple[int, int]] = None
 
     def __post_init__(self) -> None:
-        for name in ('gradient', 'blur', 'resolution', 'noise'):
+        for name in ('gradient', 'blur', 'resolution', 'noise', 'gamma'):
             setattr(self, name, _range(getattr(self, name), name))
         if self.white is not None:
             self.white = _range(self.white, 'white')
@@ -403,6 +409,8 @@ class DegradeOptions(_AppearanceOptions):
             self.jpeg = (int(low), int(high))
         if self.resolution[0] < 1:
             raise ValueError('resolution loss factors must be >= 1')
+        if self.gamma[0] <= 0:
+            raise ValueError('gamma must be positive')
 
 
 def illumination(
@@ -485,6 +493,9 @@ def degrade(
         level = float(np.median(out))
         if level >= 128:
             out *= np.float32(target / level)
+    gamma = _draw(rng, options.gamma)
+    if gamma != 1:
+        out = 255.0 * (np.clip(out, 0, 255) / 255.0) ** np.float32(gamma)
     out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     if options.jpeg is not None:
         quality = int(rng.integers(options.jpeg[0], options.jpeg[1] + 1))

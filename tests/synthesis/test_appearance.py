@@ -183,6 +183,9 @@ def test_degrade_blur_resolution_noise_white():
     white = degrade(image, rng(0), DegradeOptions(white=(260, 260)))
     assert (white[:15] == 255).all()
     assert white[30, 35] == round(60 * 260 / 220)
+    curved = degrade(image, rng(0), DegradeOptions(gamma=(2, 2)))
+    assert curved[30, 35] == round(255 * (60 / 255) ** 2)
+    assert curved[0, 0] == round(255 * (220 / 255) ** 2)
 
 
 def _placed_rods(size=(160, 120)):
