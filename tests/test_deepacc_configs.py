@@ -68,6 +68,13 @@ CPU_TWINS = [
 # built on; tests/test_demo.py checks it is what benchmarks/ablation.py
 # trains as (b)).
 SEP_TWINS = ['deepacc/faster-rcnn-sep_r18-c32_fpn_3500it_gband-crops-cpu.py']
+# The crops recipe with real-looking training cells (synthesis.appearance)
+# -> the recipe it changes.
+REAL_LOOK = {
+    'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-real-look-cpu.py': (
+        CPU_TWINS[2]
+    ),
+}
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 
 
@@ -124,7 +131,24 @@ def test_retinanet_is_the_stock_one_stage_detector():
 def test_every_config_is_covered():
     ours = [c for c in all_configs() if c.startswith('deepacc/')]
     listed = {v[0] for v in TABLE1.values()}
-    assert set(ours) - listed == set(CPU_TWINS) | set(SEP_TWINS)
+    assert set(ours) - listed == set(CPU_TWINS) | set(SEP_TWINS) | set(
+        REAL_LOOK
+    )
+
+
+@pytest.mark.parametrize('config', sorted(REAL_LOOK))
+def test_real_look_changes_the_training_cells_only(config):
+    cfg, base = get_config(config), get_config(REAL_LOOK[config])
+    train, base_train = cfg.train_dataloader, base.train_dataloader
+    look = {'condense', 'degrade', 'clutter'}
+    compose = train.dataset.pop('compose')
+    assert look <= set(compose)
+    for key in look:
+        compose.pop(key)
+    assert compose == base_train.dataset.pop('compose')
+    assert train == base_train
+    for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
+        assert cfg[key] == base[key], key
 
 
 @pytest.mark.parametrize('config', TOP1_CONFIGS)
