@@ -31,6 +31,12 @@ from deepacc.datasets.crops import (
     read_crop,
 )
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
+from deepacc.scale import (
+    checkpoint_meta,
+    crops_width,
+    model_chromosome_width,
+    parse_scale,
+)
 
 from .cell_reading import cell_karyotype, read_cell
 
@@ -54,6 +60,12 @@ class CropClassifier:
         penalties (tuple[float, float], optional): (gain, loss) penalties
             in nats of the joint reading; None: independent per-crop calls.
         cfg_options (dict, optional): Config overrides.
+        scale (str | float): ``'auto'`` (default): measure the cell's
+            chromosome width (:func:`deepacc.scale.crops_width`) and
+            resize its crops to the width the model was trained at
+            (checkpoint meta or config ``chromosome_width``); ``'none'``:
+            the config's crop scale as it is; a number: that factor on
+            top of it.
     """
 
     def __init__(
@@ -63,6 +75,7 @@ class CropClassifier:
         device: str = 'cpu',
         penalties: Optional[Tuple[float, float]] = DEFAULT_PENALTIES,
         cfg_options: Optional[dict] = None,
+        scale='auto',
     ) -> None:
         if not osp.isfile(os.fspath(checkpoint)):
             raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
@@ -88,9 +101,26 @@ class CropClassifier:
         )
         self.model.to(device).eval()
         self.device = device
+        self.scale_mode = parse_scale(scale)
+        self.model_width = model_chromosome_width(
+            config, checkpoint_meta(self.checkpoint)
+        )
+        if self.scale_mode == 'auto' and self.model_width is None:
+            self.scale_mode = 'none'
 
-    def inputs(self, crops: Sequence[CropLike]) -> np.ndarray:
-        """Model inputs of crops (file paths or grey uint8 arrays).
+    def scale_factor(self, greys: Sequence[np.ndarray]) -> Optional[float]:
+        """The factor ``scale`` asks for on one cell's grey crops."""
+        if self.scale_mode == 'none' or not len(greys):
+            return None
+        if self.scale_mode == 'auto':
+            return self.model_width / crops_width(greys)
+        return float(self.scale_mode)
+
+    def inputs(
+        self, crops: Sequence[CropLike], factor: Optional[float] = None
+    ) -> np.ndarray:
+        """Model inputs of crops (file paths or grey uint8 arrays),
+        resized by ``factor`` on top of the config's crop scale.
 
         Returns:
             np.ndarray: (num_crops, 1, height, width) float32.
@@ -99,12 +129,10 @@ class CropClassifier:
             ValueError: A file that is not a readable image, or an array
                 that is not an (H, W) or (H, W, 3) uint8 image.
         """
+        scale = self.scale * (1.0 if factor is None else factor)
         images = [
             crop_input(
-                _grey(crop),
-                self.input_size,
-                self.scale,
-                background=self.background,
+                _grey(crop), self.input_size, scale, background=self.background
             )
             for crop in crops
         ]
@@ -117,16 +145,21 @@ class CropClassifier:
         """The model's outputs for one cell's crops.
 
         Returns:
-            dict: ``scores`` (num_crops, 24) class probabilities and, for
+            dict: ``scores`` (num_crops, 24) class probabilities,
+            ``factor`` (the resize factor used, or None) and, for
             models with polarity, ``polarity_probs`` (num_crops, ) (the
             probability that the p-arm is up).
         """
-        inputs = torch.from_numpy(self.inputs(crops)).to(self.device)
+        greys = [_grey(crop) for crop in crops]
+        factor = self.scale_factor(greys)
+        inputs = torch.from_numpy(self.inputs(greys, factor)).to(self.device)
         if not len(inputs):
-            return dict(scores=np.zeros((0, NUM_CLASSES), np.float32))
+            return dict(
+                scores=np.zeros((0, NUM_CLASSES), np.float32), factor=None
+            )
         with torch.no_grad():
             (result,) = self.model.predict([inputs])
-        out = dict(scores=result['scores'].numpy())
+        out = dict(scores=result['scores'].numpy(), factor=factor)
         if 'polarity_probs' in result:
             out['polarity_probs'] = result['polarity_probs'].numpy()
         return out
@@ -186,6 +219,9 @@ class CropClassifier:
             num_crops=len(items),
             counts={name: int(n) for name, n in zip(CLASSES, counts)},
             relabelled=int((labels != top1).sum()),
+            scale_factor=(
+                None if out['factor'] is None else round(out['factor'], 4)
+            ),
             model=osp.basename(self.checkpoint),
             crops=items,
         )

@@ -147,6 +147,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='report and leave out unreadable files instead of stopping',
     )
     _independent_argument(predict)
+    predict.add_argument(
+        '--scale',
+        default='auto',
+        help="auto (default): resize each cell's crops so their measured "
+        "chromosome width matches the model's training width; none: the "
+        "config's crop scale; a number: that factor on top of it",
+    )
     predict.add_argument('--force', action='store_true')
 
 
@@ -371,6 +378,7 @@ def predict(args: argparse.Namespace) -> int:
     from deepacc.datasets.crop_sets import list_images
     from deepacc.datasets.crops import read_crop
     from deepacc.karyotype.assignment import DEFAULT_PENALTIES
+    from deepacc.scale import parse_scale
 
     if not args.out.lower().endswith(('.csv', '.json')):
         raise ValueError(f'{args.out}: --out must end in .csv or .json')
@@ -385,6 +393,7 @@ def predict(args: argparse.Namespace) -> int:
         args.checkpoint,
         args.device,
         penalties=None if args.independent else DEFAULT_PENALTIES,
+        scale=parse_scale(args.scale),
     )
     rows, cells, skipped = [], [], []
     groups = cell_groups(args.inputs, files, args.cell_size)
@@ -415,6 +424,7 @@ def predict(args: argparse.Namespace) -> int:
                 karyotype=record['karyotype'],
                 crops=record['num_crops'],
                 relabelled=record['relabelled'],
+                scale_factor=record['scale_factor'],
             )
         )
         for item in record['crops']:
@@ -423,6 +433,7 @@ def predict(args: argparse.Namespace) -> int:
                     file=item.pop('file'),
                     cell=cell,
                     karyotype=record['karyotype'],
+                    scale_factor=record['scale_factor'],
                     **item,
                 )
             )
@@ -442,7 +453,7 @@ def predict(args: argparse.Namespace) -> int:
             )
     else:
         fields = ['file', 'cell', 'karyotype', 'class', 'score']
-        fields += ['polarity', 'polarity_confidence']
+        fields += ['polarity', 'polarity_confidence', 'scale_factor']
         with open(args.out, 'w', newline='') as f:
             writer = csv.DictWriter(f, fieldnames=fields, restval='')
             writer.writeheader()

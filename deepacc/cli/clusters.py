@@ -40,6 +40,7 @@ FIELDS = (
     'y',
     'w',
     'h',
+    'scale_factor',
     'error',
 )
 
@@ -82,6 +83,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '--device', default='cpu', help='cpu, cuda or cuda:N (default: cpu)'
     )
     parser.add_argument(
+        '--scale',
+        default='auto',
+        help="auto (default): read each image's objects at the model's "
+        'training chromosome width (measured; needs 3 or more '
+        'chromosome-like objects); none: as they are; a number: as if '
+        'the image were resized by it',
+    )
+    parser.add_argument(
         '--no-pictures', action='store_true', help='write no overlay PNGs'
     )
     parser.add_argument(
@@ -104,7 +113,13 @@ def run(args: argparse.Namespace) -> int:
     from deepacc.clusters.objects import BlankImageError, NoForegroundError
     from deepacc.clusters.overlay import draw_clusters
     from deepacc.karyotype.inferencer import ImageReadError
+    from deepacc.scale import ScaleEstimateError, parse_scale
 
+    try:
+        scale = parse_scale(args.scale)
+    except ValueError as err:
+        print(f'error: --scale: {err}', file=sys.stderr)
+        return 2
     files, missing = collect_inputs(args.inputs, args.out, _is_our_output)
     errors = [f'{path}: {reason}' for path, reason in missing]
     if not files:
@@ -142,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         polarity=args.polarity,
         min_area=args.min_area,
+        scale=scale,
     )
     os.makedirs(args.out, exist_ok=True)
     rows = [dict(image=m.split(': ')[0], error=m) for m in errors]
@@ -153,7 +169,12 @@ def run(args: argparse.Namespace) -> int:
     ):
         try:
             record, _ = typer.predict(path)
-        except (ImageReadError, BlankImageError, NoForegroundError) as err:
+        except (
+            ImageReadError,
+            BlankImageError,
+            NoForegroundError,
+            ScaleEstimateError,
+        ) as err:
             message = str(err)
             if not message.startswith(path):
                 message = f'{path}: {message}'
@@ -180,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
                     y=y,
                     w=w,
                     h=h,
+                    scale_factor=record['scale']['factor'] or '',
                     error='',
                 )
             )

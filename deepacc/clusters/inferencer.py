@@ -22,8 +22,9 @@ from deepacc.scale import (
     parse_scale,
     scale_factor,
 )
+from deepacc.utils.image_io import as_bgr, read_image
 
-from .objects import ImageObjects, object_polygon
+from .objects import ImageObjects, find_objects, object_polygon
 from .patches import FEATURE_NAMES
 from .sample import object_inputs
 from .types import CLUSTER_TYPES
@@ -42,8 +43,6 @@ def load_cluster_config(checkpoint: str, config=None):
     """
     import torch
     from mmengine.config import Config
-
-    import deepacc  # noqa: F401  (registers modules, safe globals)
 
     if not osp.isfile(os.fspath(checkpoint)):
         raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
@@ -161,10 +160,6 @@ class ClusterTyper:
             BlankImageError: No contrast in the image.
             NoForegroundError: No object found.
         """
-        from deepacc.karyotype.inferencer import as_bgr, read_image
-
-        from .objects import find_objects
-
         if isinstance(image, (str, os.PathLike)):
             path = os.fspath(image)
             array = read_image(path)

@@ -223,13 +223,14 @@ def read_whole_cell(
             f'{len(scores)} detections of {image_path}; expected '
             f'({len(scores)}, {NUM_CLASSES + 1})'
         )
-    if not 0.0 <= candidate_floor <= score_thr:
+    if candidate_floor < 0:
         raise ValueError(
-            f'candidate_floor must lie in [0, score_thr={score_thr}], got '
-            f'{candidate_floor}'
+            f'candidate_floor must be >= 0, got {candidate_floor}'
         )
+    # Calls are always candidates, whatever the floor.
+    floor = min(candidate_floor, score_thr)
     candidates = select_calls(
-        bboxes, scores, labels, score_thr=candidate_floor, nms_iou=nms_iou
+        bboxes, scores, labels, score_thr=floor, nms_iou=nms_iou
     )
     assigned, _ = assign_karyotype(class_scores[candidates], *penalties)
     called = scores[candidates] >= score_thr

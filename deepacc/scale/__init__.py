@@ -2,6 +2,7 @@
 
 from .estimate import (
     ScaleEstimateError,
+    crops_width,
     estimate_chromosome_width,
     object_widths,
 )
@@ -18,6 +19,7 @@ __all__ = [
     'SCALE_CHOICES',
     'ScaleEstimateError',
     'checkpoint_meta',
+    'crops_width',
     'estimate_chromosome_width',
     'model_chromosome_width',
     'object_widths',

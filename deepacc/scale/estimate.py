@@ -107,3 +107,33 @@ def estimate_chromosome_width(
             'measure the chromosome width'
         )
     return float(np.median(widths[keep]))
+
+
+def crops_width(crops) -> float:
+    """Median chromosome width of single-chromosome crops (karyogram
+    cut-outs, one chromosome each: the largest object of every crop).
+
+    Args:
+        crops (Sequence[np.ndarray]): (h, w) grey or (h, w, 3) uint8
+            crops.
+
+    Returns:
+        float: The width in pixels.
+
+    Raises:
+        ScaleEstimateError: No crop with a measurable chromosome.
+    """
+    widths = []
+    for crop in crops:
+        try:
+            objects = find_objects(crop)
+        except ValueError:
+            continue
+        width = object_widths(objects)[int(np.argmax(objects.areas))]
+        if width > 0:
+            widths.append(width)
+    if not widths:
+        raise ScaleEstimateError(
+            f'none of {len(crops)} crops holds a measurable chromosome'
+        )
+    return float(np.median(widths))

@@ -79,3 +79,39 @@ def test_bad_input_names_the_problem(untrained, cell_paths, tmp_path):
         classifier(cell_paths, names=['a', 'b'])
     with pytest.raises(FileNotFoundError, match='no such file'):
         CropClassifier(untrained['config'], str(tmp_path / 'none.pth'))
+
+
+def test_auto_scale_brings_the_cell_to_the_model_width(
+    untrained, cell_paths, tmp_path
+):
+    """A checkpoint that says its crops were a quarter as wide as this
+    cell's: ``scale='auto'`` shrinks the crops by 4 on top of the
+    config's crop scale; ``'none'`` and a checkpoint without a width leave
+    them."""
+    import torch
+
+    from deepacc.scale import crops_width
+
+    grays = [cv2.imread(p, cv2.IMREAD_GRAYSCALE) for p in cell_paths]
+    width = crops_width(grays)
+    checkpoint = str(tmp_path / 'wide.pth')
+    state = torch.load(untrained['checkpoint'], map_location='cpu')
+    state['meta'] = dict(chromosome_width=0.25 * width)
+    torch.save(state, checkpoint)
+
+    auto = CropClassifier(untrained['config'], checkpoint)
+    assert auto.model_width == pytest.approx(0.25 * width)
+    assert auto.scale_factor(grays) == pytest.approx(0.25)
+    assert auto(cell_paths)['scale_factor'] == pytest.approx(0.25)
+    ink_auto = auto.inputs(grays, auto.scale_factor(grays))
+    ink_plain = auto.inputs(grays)
+    assert 0 < (ink_auto > 0).sum() < 0.5 * (ink_plain > 0).sum()
+
+    none = CropClassifier(untrained['config'], checkpoint, scale='none')
+    assert none(cell_paths)['scale_factor'] is None
+    # No width in the checkpoint: nothing to match, the crops stay.
+    plain = CropClassifier(untrained['config'], untrained['checkpoint'])
+    assert plain.scale_mode == 'none'
+    assert plain(cell_paths)['scale_factor'] is None
+    with pytest.raises(ValueError, match='scale'):
+        CropClassifier(untrained['config'], checkpoint, scale='big')

@@ -183,9 +183,14 @@ def test_whole_cell_reading_never_adds_under_the_floor():
         relabelled=1, added=0, removed=0, added_scores=[]
     )
     assert all(d['reading'] != 'added' for d in high['detections'])
+    # A floor above the call threshold still keeps every call.
+    above = build_record(
+        bboxes, scores, labels, (40, 920), candidate_floor=0.9, **kwargs
+    )
+    assert above['karyotype'] == high['karyotype']
     with pytest.raises(ValueError, match='candidate_floor'):
         build_record(
-            bboxes, scores, labels, (40, 920), candidate_floor=0.6, **kwargs
+            bboxes, scores, labels, (40, 920), candidate_floor=-0.1, **kwargs
         )
 
 

@@ -26,3 +26,7 @@ train_dataloader = dict(
     dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))
+
+# The training images' chromosome width goes into every checkpoint (meta
+# 'chromosome_width'), where `--scale auto` finds it at inference.
+custom_hooks = [dict(type='ChromosomeScaleHook')]

@@ -66,3 +66,7 @@ test_dataloader = dict(
         **objects))
 val_evaluator = dict(type='ClusterTypeMetric')
 test_evaluator = val_evaluator
+
+# The metaphases' chromosome width goes into every checkpoint (meta
+# 'chromosome_width'), where `--scale auto` finds it at inference.
+custom_hooks = [dict(type='ChromosomeScaleHook')]

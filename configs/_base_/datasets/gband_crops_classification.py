@@ -54,3 +54,8 @@ test_dataloader = dict(
     dataset=dict(**crop_data, cell_split='test', test_mode=True, seed=1002))
 val_evaluator = dict(type='CropClassificationMetric')
 test_evaluator = dict(type='CropClassificationMetric', classwise=True)
+
+# The training crops' chromosome width goes into every checkpoint (meta
+# 'chromosome_width'), where `deepacc classify predict --scale auto`
+# finds it.
+custom_hooks = [dict(type='ChromosomeScaleHook')]

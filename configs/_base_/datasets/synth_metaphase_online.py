@@ -61,3 +61,7 @@ test_dataloader = dict(
     dataset=dict(**held_out, num_samples=test_samples, seed=1002))
 val_evaluator = dict(type='ChromosomeMetric')
 test_evaluator = val_evaluator
+
+# The training images' chromosome width goes into every checkpoint (meta
+# 'chromosome_width'), where `--scale auto` finds it at inference.
+custom_hooks = [dict(type='ChromosomeScaleHook')]

@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 
 from deepacc.scale.estimate import (
     ScaleEstimateError,
+    crops_width,
     estimate_chromosome_width,
 )
 
@@ -23,7 +24,9 @@ class ChromosomeScaleHook(Hook):
     Before training, ``num_images`` images are drawn from a separate copy
     of the training data set (its pipeline applied, so a resize in it is
     counted; for a data set of objects cut from metaphases, such as
-    ``ClusterObjectDataset``, its ``metaphases``) and measured with
+    ``ClusterObjectDataset``, its ``metaphases``; for a data set of
+    single-chromosome crops, ``ChromosomeCropDataset``, the crops as read,
+    before its own fixed ``scale``) and measured with
     :func:`deepacc.scale.estimate_chromosome_width`. Python's, numpy's and
     torch's random states are restored afterwards, so training draws the
     same as without the hook.
@@ -66,6 +69,13 @@ class ChromosomeScaleHook(Hook):
         if 'metaphases' in dataset_cfg:
             dataset_cfg = dataset_cfg['metaphases']
         dataset = DATASETS.build(dataset_cfg)
+        if hasattr(dataset, 'cells'):  # crops: {cell: [(grey, label, path)]}
+            crops = [c[0] for cell in dataset.cells.values() for c in cell]
+            step = max(1, len(crops) // (self.num_images * 46))
+            try:
+                return crops_width(crops[::step])
+            except ScaleEstimateError:
+                return None
         widths = []
         for index in range(min(self.num_images, len(dataset))):
             item = dataset[index]
