@@ -131,8 +131,8 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
 
 def cluster_crops(typer, folder: str) -> dict:
     from deepacc.clusters.objects import find_objects
-    from deepacc.karyotype.inferencer import read_image
     from deepacc.scale import object_widths
+    from deepacc.utils.image_io import read_image
 
     truth, pred = {}, {}
     for scale in ('auto', 'none'):

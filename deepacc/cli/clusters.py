@@ -86,9 +86,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '--scale',
         default='auto',
         help="auto (default): read each image's objects at the model's "
-        'training chromosome width (measured; needs 3 or more '
-        'chromosome-like objects); none: as they are; a number: as if '
-        'the image were resized by it',
+        'training chromosome width (measured; an image with fewer than 3 '
+        'chromosome-like objects is read as it is, and its JSON says '
+        'so); none: as they are; a number: as if the image were resized '
+        'by it',
     )
     parser.add_argument(
         '--no-pictures', action='store_true', help='write no overlay PNGs'
@@ -112,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from deepacc.clusters.inferencer import ClusterTyper
     from deepacc.clusters.objects import BlankImageError, NoForegroundError
     from deepacc.clusters.overlay import draw_clusters
-    from deepacc.karyotype.inferencer import ImageReadError
-    from deepacc.scale import ScaleEstimateError, parse_scale
+    from deepacc.scale import parse_scale
+    from deepacc.utils.image_io import ImageReadError
 
     try:
         scale = parse_scale(args.scale)
@@ -169,12 +170,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         try:
             record, _ = typer.predict(path)
-        except (
-            ImageReadError,
-            BlankImageError,
-            NoForegroundError,
-            ScaleEstimateError,
-        ) as err:
+        except (ImageReadError, BlankImageError, NoForegroundError) as err:
             message = str(err)
             if not message.startswith(path):
                 message = f'{path}: {message}'

@@ -198,8 +198,8 @@ def run(args: argparse.Namespace) -> int:
 
     from deepacc.chromosomes import CLASSES
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
-    from deepacc.karyotype.inferencer import ImageReadError
     from deepacc.scale import parse_scale
+    from deepacc.utils.image_io import ImageReadError
 
     try:
         args.scale = parse_scale(args.scale)

@@ -20,7 +20,7 @@ from deepacc.scale import (
     checkpoint_meta,
     model_chromosome_width,
     parse_scale,
-    scale_factor,
+    robust_scale_factor,
 )
 from deepacc.utils.image_io import as_bgr, read_image
 
@@ -166,7 +166,7 @@ class ClusterTyper:
         else:
             path, array = None, as_bgr(image)
         objects = find_objects(array, self.polarity, self.min_area)
-        factor, width = scale_factor(
+        factor, width, scale_flag = robust_scale_factor(
             array, self.scale, self.model_width, self.polarity, objects
         )
         labels, scores = self.classify(objects, factor)
@@ -180,6 +180,7 @@ class ClusterTyper:
                 mode=self.scale if isinstance(self.scale, str) else 'factor',
                 factor=None if factor is None else round(float(factor), 4),
                 image_width_px=None if width is None else round(width, 2),
+                note=scale_flag,
                 model_width_px=(
                     None
                     if self.model_width is None

@@ -30,10 +30,14 @@ from deepacc.scale import (
     model_chromosome_width,
     parse_scale,
     rescale_pipeline,
-    scale_factor,
+    robust_scale_factor,
 )
 from deepacc.structures import split_calls, top1_from_multiclass
-from deepacc.utils.image_io import as_bgr, read_image
+from deepacc.utils.image_io import (  # noqa: F401  (ImageReadError: API)
+    ImageReadError,
+    as_bgr,
+    read_image,
+)
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
@@ -245,7 +249,9 @@ class Karyotyper:
             array = read_image(path)
         else:
             path, array = None, as_bgr(image)
-        factor, width = scale_factor(array, self.scale, self.model_width)
+        factor, width, scale_flag = robust_scale_factor(
+            array, self.scale, self.model_width
+        )
         found = self.detect(array, factor)
         record = build_record(
             found['bboxes'],
@@ -261,6 +267,8 @@ class Karyotyper:
             low_conf=self.low_conf,
             candidate_floor=self.candidate_floor,
         )
+        if scale_flag:
+            record['flags'].append(scale_flag)
         record['scale'] = dict(
             mode=self.scale if isinstance(self.scale, str) else 'factor',
             factor=None if factor is None else round(float(factor), 4),

@@ -12,6 +12,7 @@ from .normalize import (
     model_chromosome_width,
     parse_scale,
     rescale_pipeline,
+    robust_scale_factor,
     scale_factor,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     'object_widths',
     'parse_scale',
     'rescale_pipeline',
+    'robust_scale_factor',
     'scale_factor',
 ]

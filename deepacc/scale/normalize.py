@@ -22,7 +22,10 @@ from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
-from deepacc.scale.estimate import estimate_chromosome_width
+from deepacc.scale.estimate import (
+    ScaleEstimateError,
+    estimate_chromosome_width,
+)
 
 Scale = Union[str, float]
 SCALE_CHOICES = ('auto', 'none')
@@ -137,3 +140,26 @@ def rescale_pipeline(pipeline: List[dict], factor: Optional[float]) -> list:
     if not found:
         raise ValueError('the test pipeline has no Resize step to rescale')
     return steps
+
+
+def robust_scale_factor(
+    image: np.ndarray,
+    scale: Scale,
+    model_width: Optional[float],
+    polarity: str = 'auto',
+    objects=None,
+) -> Tuple[Optional[float], Optional[float], Optional[str]]:
+    """:func:`scale_factor` that answers an unmeasurable image with no
+    rescaling and a flag saying why, instead of an error.
+
+    Returns:
+        tuple: ``(factor, width, flag)``; ``flag`` is None when the
+        image was measured (or needed no measuring).
+    """
+    try:
+        factor, width = scale_factor(
+            image, scale, model_width, polarity, objects
+        )
+        return factor, width, None
+    except ScaleEstimateError as err:
+        return None, None, f'scale auto: not rescaled ({err})'

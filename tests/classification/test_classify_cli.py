@@ -125,8 +125,14 @@ def test_predict_csv_json_and_bad_files(trained, crops_root, tmp_path, capsys):
         'score',
         'polarity',
         'polarity_confidence',
+        'scale_factor',
     }
     assert rows[0]['polarity'] in ('p-arm up', 'p-arm down')
+    # Training recorded its crops' width: each cell is brought to it
+    # (the test cells are cut like the training ones: a factor near 1).
+    for cell in {r['cell'] for r in rows}:
+        (factor,) = {r['scale_factor'] for r in rows if r['cell'] == cell}
+        assert 0.7 < float(factor) < 1.4
     # One karyotype per cell, of its eight crops.
     for cell in {r['cell'] for r in rows}:
         (karyotype,) = {r['karyotype'] for r in rows if r['cell'] == cell}
@@ -251,6 +257,7 @@ def test_predict_reads_the_cell_together(
             karyotype=independent,
             crops=4,
             relabelled=0,
+            scale_factor=None,  # an untrained checkpoint has no width
         )
     ]
     assert {c['karyotype'] for c in record['crops']} == {independent}

@@ -75,7 +75,12 @@ def test_cli_outputs(cli_run):
             nms_iou=0.4,
             low_conf=0.7,
             penalties=dict(gain=4.0, loss=6.0),
+            candidate_floor=0.1,
         )
+        # The tiny model's training width is in its checkpoint: the test
+        # images, made like its training images, are read near 1x.
+        assert record['scale']['mode'] == 'auto'
+        assert 0.7 < record['scale']['factor'] < 1.4
         # --score-thr 0: every candidate is a call, none can be added.
         reading = record['reading']
         assert reading['added'] == 0

@@ -174,3 +174,16 @@ def test_scale_hook_records_width_and_keeps_random_state():
     checkpoint = {'meta': {'cfg': 'x'}}
     hook.before_save_checkpoint(Runner, checkpoint)
     assert checkpoint['meta'] == {'cfg': 'x', 'chromosome_width': hook.width}
+
+
+def test_an_unmeasurable_image_is_read_as_it_is_with_a_flag():
+    from deepacc.scale import robust_scale_factor
+
+    image = np.full((100, 100), 230, np.uint8)
+    cv2.circle(image, (50, 50), 20, 60, -1)
+    factor, width, flag = robust_scale_factor(image, 'auto', 6.0)
+    assert (factor, width) == (None, None)
+    assert flag.startswith('scale auto: not rescaled') and 'single' in flag
+    rod = metaphase_like(width=12, seed=2)
+    factor, width, flag = robust_scale_factor(rod, 'auto', 6.0)
+    assert flag is None and factor == pytest.approx(6.0 / width)
