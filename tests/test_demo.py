@@ -11,10 +11,11 @@ from types import SimpleNamespace
 import pytest
 from mmengine.config import Config
 
+from deepacc import demo
 from deepacc.testing import REPO_ROOT, get_config
 
 
-def _demo(out, lr):
+def _demo(out, config, lr):
     return subprocess.run(
         [
             sys.executable,
@@ -22,6 +23,8 @@ def _demo(out, lr):
             'deepacc.demo',
             '--out',
             str(out),
+            '--config',
+            config,
             '--num-images',
             '2',
             '--iters',
@@ -38,12 +41,38 @@ def _demo(out, lr):
     )
 
 
-def test_demo_runs_every_step_into_one_folder(tmp_path):
+class _StopAtStep(Exception):
+    """Raised by the stand-in for ``run_step``: the demo stops there."""
+
+
+def _demo_until_a_step(monkeypatch, capsys, *args):
+    """``deepacc.demo.main(args)`` in this process up to its first tool
+    run, which it does not start: (that step's title, printed output)."""
+    steps = []
+
+    def first_step(title, *_):
+        steps.append(title)
+        raise _StopAtStep
+
+    monkeypatch.setattr(demo, 'run_step', first_step)
+    with pytest.raises(_StopAtStep):
+        demo.main(list(args))
+    return steps[0], capsys.readouterr().out
+
+
+def test_demo_runs_every_step_into_one_folder(tmp_path, monkeypatch, capsys):
+    # The recipe with 2 validation cells instead of 20 (validating the
+    # untrained model took most of the training step).
+    recipe = get_config(demo.DEFAULT_CONFIG)
+    recipe.merge_from_dict({'val_dataloader.dataset.num_samples': 2})
+    config = str(tmp_path / 'recipe.py')
+    recipe.dump(config)
     out = tmp_path / 'demo'
-    proc = _demo(out, '0.003')
+    proc = _demo(out, config, '0.003')
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert osp.isfile(out / 'train' / 'iter_2.pth')
+    assert 'Iter(val) [2/2]' in log
     trained = Config.fromfile(str(out / 'demo_config.py'))
     assert trained.optim_wrapper.optimizer.lr == 0.003
     assert trained.param_scheduler[-1].eta_min == pytest.approx(3e-5)
@@ -62,13 +91,42 @@ def test_demo_runs_every_step_into_one_folder(tmp_path):
         'Karyotypes of the held-out cells: ' in tail and ' of 1 right' in tail
     )
     assert 'the calls alone: ' in tail and 'aneuploid cells read' in tail
+    # Run again in this process, up to the first tool it would start.
+    again = ('--out', str(out), '--config', config, '--iters', '2')
+    # The same settings: the checkpoint and the test cells are reused.
+    step, printed = _demo_until_a_step(
+        monkeypatch, capsys, *again, '--lr', '0.003'
+    )
+    assert step.startswith('3. evaluation')
+    assert f'=== 1. reusing {out / "train" / "iter_2.pth"}' in printed
+    assert '=== 2. reusing' in printed
     # Another rate: the checkpoint in the folder is not reused.
-    proc = _demo(out, '0.001')
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    assert 'was trained with other settings' in proc.stdout
-    assert 'reusing' not in proc.stdout.split('=== 2.')[0]
+    step, printed = _demo_until_a_step(
+        monkeypatch, capsys, *again, '--lr', '0.001'
+    )
+    assert step.startswith('1. training')
+    assert 'was trained with other settings' in printed
     trained = Config.fromfile(str(out / 'demo_config.py'))
     assert trained.optim_wrapper.optimizer.lr == 0.001
+
+
+def test_demo_finds_its_default_recipe(tmp_path, monkeypatch, capsys):
+    """Without --config the demo trains the shipped recipe."""
+    out = tmp_path / 'demo'
+    step, _ = _demo_until_a_step(monkeypatch, capsys, '--out', str(out))
+    assert step.startswith(
+        f'1. training on fresh synthetic cells, '
+        f'{demo.DEFAULT_ITERS} iterations'
+    )
+    derived = Config.fromfile(str(out / 'demo_config.py'))
+    recipe = get_config(demo.DEFAULT_CONFIG)
+    assert _strip(derived.model.to_dict()) == _strip(
+        demo.demo_config(recipe, '/x', demo.DEFAULT_ITERS, 0, 1e-3).model
+    )
+    assert derived.optim_wrapper.optimizer.lr == demo.DEFAULT_LR
+    assert derived.val_dataloader.dataset.num_samples == (
+        recipe.val_dataloader.dataset.num_samples
+    )
 
 
 def _strip(node):
@@ -405,17 +463,10 @@ def test_demo_trains_with_local_centres_from_the_start(tmp_path):
     short schedule gives its DeepACC model the centres from the first
     iteration (measured best at 800 iterations), everything else from
     the recipe. A stock head gets no such line."""
-    from deepacc.demo import (
-        DEFAULT_CONFIG,
-        DEFAULT_ITERS,
-        center_warmup_options,
-        demo_config,
-    )
-
-    recipe = get_config(DEFAULT_CONFIG)
+    recipe = get_config(demo.DEFAULT_CONFIG)
     assert recipe.model.roi_head.bbox_head.center_warmup_iters > 0
     path = str(tmp_path / 'demo_config.py')
-    demo_config(recipe, '/data', DEFAULT_ITERS, 0, 2e-3).dump(path)
+    demo.demo_config(recipe, '/data', demo.DEFAULT_ITERS, 0, 2e-3).dump(path)
     # The recipe it was derived from is left as it was.
     assert recipe.model.roi_head.bbox_head.center_warmup_iters > 0
     cfg = Config.fromfile(path)
@@ -423,7 +474,7 @@ def test_demo_trains_with_local_centres_from_the_start(tmp_path):
     assert head.type == 'DeepAccBBoxHead' and head.with_siamese
     assert head.center_warmup_iters == 0
     assert head.delta == recipe.model.roi_head.bbox_head.delta
-    assert cfg.train_cfg.max_iters == DEFAULT_ITERS
+    assert cfg.train_cfg.max_iters == demo.DEFAULT_ITERS
     test_set = cfg.test_dataloader.dataset
     assert test_set.type == 'ChromosomeDataset'
     assert test_set.data_root == '/data/' and 'seed' not in test_set
@@ -431,4 +482,4 @@ def test_demo_trains_with_local_centres_from_the_start(tmp_path):
     stock = get_config(
         'faster_rcnn/faster-rcnn_r18-c32_fpn_2100it_synth-cpu.py'
     )
-    assert center_warmup_options(stock) == {}
+    assert demo.center_warmup_options(stock) == {}
