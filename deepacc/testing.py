@@ -4,14 +4,20 @@ mmdet's own ``get_detector_cfg`` only finds configs inside an mmdet
 checkout, so deepacc ships this one for its config tree.
 """
 
+import contextlib
 import copy
+import io
 import json
 import os
 import os.path as osp
 from typing import Optional, Sequence
 
+import cv2
 import numpy as np
+from mmengine.config import Config
 
+from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH, class_index
+from deepacc.synthesis import render_chromosome
 from deepacc.utils import get_config_path
 
 # The checkout the tests run in (``tools/``, ``benchmarks/``); code that
@@ -58,10 +64,8 @@ def all_configs(classifiers: bool = False) -> Sequence[str]:
     return found
 
 
-def get_config(relative: str):
+def get_config(relative: str) -> Config:
     """Load a config from ``configs/`` (mmengine ``Config``)."""
-    from mmengine.config import Config
-
     return Config.fromfile(config_path(relative))
 
 
@@ -140,10 +144,6 @@ def make_tiny_coco(
     Returns:
         str: Path of the annotation json.
     """
-    import cv2
-
-    from deepacc.chromosomes import CLASSES, class_index
-
     rng = np.random.default_rng(seed)
     names = list(categories) if categories is not None else list(CLASSES)
     img_dir = osp.join(out_dir, 'images')
@@ -214,11 +214,6 @@ def make_tiny_crops(root: str, cells=None, black: bool = False) -> str:
     Returns:
         str: ``root``.
     """
-    import cv2
-
-    from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH
-    from deepacc.synthesis import render_chromosome
-
     rng = np.random.default_rng(0)
     for cell, names in (cells or TINY_CELLS).items():
         for copy_no, name in enumerate(names):
@@ -245,14 +240,14 @@ def write_tiny_config(
     img_prefix: str = 'images/',
     max_epochs: int = 1,
     shrink: bool = True,
-    extra: str = '',
+    options: Optional[dict] = None,
 ) -> str:
     """Write a config that trains ``base_config`` on a tiny local set.
 
-    It inherits the real config (so the Runner, hooks, dataset and
-    evaluator are the real ones) and only points every dataloader at
-    ``data_root``, runs ``max_epochs`` epochs without worker processes and,
-    with ``shrink``, replaces the model by :func:`shrink_model_cfg`'s copy.
+    The real config (so the Runner, hooks, dataset and evaluator are the
+    real ones) with every dataloader pointed at ``data_root``, ``max_epochs``
+    epochs without worker processes and, with ``shrink``, the model
+    replaced by :func:`shrink_model_cfg`'s copy; then ``options``.
 
     Args:
         out_file (str): Where to write the config.
@@ -262,46 +257,47 @@ def write_tiny_config(
         img_prefix (str): Image folder, relative to ``data_root``.
         max_epochs (int): Training epochs.
         shrink (bool): Use the tiny model.
-        extra (str): More config lines appended verbatim.
+        options (dict, optional): More settings, merged last
+            (``Config.merge_from_dict``: nested or dotted keys).
 
     Returns:
         str: ``out_file``.
     """
-    from mmengine.config import Config
-
     base = base_config if osp.isabs(base_config) else config_path(base_config)
-    data_root = osp.abspath(data_root).rstrip('/') + '/'
-    lines = [
-        f'_base_ = {base!r}',
-        f'data_root = {data_root!r}',
-        f'tiny_data = dict(data_root=data_root, ann_file={ann_file!r}, '
-        f'data_prefix=dict(img={img_prefix!r}))',
-        'train_dataloader = dict(batch_size=2, num_workers=0, '
-        'persistent_workers=False, dataset=dict(**tiny_data, '
-        'filter_cfg=dict(filter_empty_gt=False, min_size=0)))',
-        'val_dataloader = dict(num_workers=0, persistent_workers=False, '
-        'dataset=tiny_data)',
-        'test_dataloader = val_dataloader',
-        f'train_cfg = dict(max_epochs={max_epochs}, '
-        f'val_interval={max_epochs})',
-        'default_hooks = dict(logger=dict(interval=1), '
-        'checkpoint=dict(interval=1))',
-        'log_processor = dict(window_size=1)',
-    ]
     cfg = Config.fromfile(base)
+    data_root = osp.abspath(data_root).rstrip('/') + '/'
+    tiny_data = dict(
+        data_root=data_root,
+        ann_file=ann_file,
+        data_prefix=dict(img=img_prefix),
+    )
+    held_out = dict(num_workers=0, persistent_workers=False, dataset=tiny_data)
+    settings = dict(
+        data_root=data_root,
+        train_dataloader=dict(
+            batch_size=2,
+            num_workers=0,
+            persistent_workers=False,
+            dataset=dict(
+                **tiny_data, filter_cfg=dict(filter_empty_gt=False, min_size=0)
+            ),
+        ),
+        val_dataloader=held_out,
+        test_dataloader=held_out,
+        train_cfg=dict(max_epochs=max_epochs, val_interval=max_epochs),
+        default_hooks=dict(
+            logger=dict(interval=1), checkpoint=dict(interval=1)
+        ),
+        log_processor=dict(window_size=1),
+    )
     if cfg.val_evaluator.get('type') == 'CocoMetric':
-        lines += [
-            f'val_evaluator = dict(ann_file=data_root + {ann_file!r})',
-            'test_evaluator = val_evaluator',
-        ]
+        evaluator = dict(ann_file=data_root + ann_file)
+        settings.update(val_evaluator=evaluator, test_evaluator=evaluator)
+    cfg.merge_from_dict(settings)
     if shrink:
-        lines.append(
-            f'model = dict(_delete_=True, '
-            f'**{shrink_model_cfg(cfg.model.to_dict())!r})'
-        )
-    text = '\n'.join(lines) + '\n' + extra
-    with open(out_file, 'w') as f:
-        f.write(text)
+        cfg.model = shrink_model_cfg(cfg.model.to_dict())
+    cfg.merge_from_dict(options or {})
+    cfg.dump(out_file)
     return out_file
 
 
@@ -318,9 +314,6 @@ def to_pycocotools(gts, preds, num_classes: int = 24, image_size=(1600, 1200)):
         tuple[COCO, COCO]: Ground truth and detections (the latter an
         empty ``COCO`` when there are no detections).
     """
-    import contextlib
-    import io
-
     from pycocotools.coco import COCO
 
     width, height = image_size

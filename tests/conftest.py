@@ -9,7 +9,7 @@ import pytest
 
 from deepacc.testing import (
     REPO_ROOT,
-    config_path,
+    get_config,
     make_tiny_coco,
     write_tiny_config,
 )
@@ -52,23 +52,26 @@ def train_with_tool(config: str, work_dir: str) -> str:
 def write_tiny_cluster_config(path: str) -> str:
     """The synthetic cluster-type config at test size: 256x192 cells,
     4 training iterations of 2 cells, 2 val / 2 test cells, no workers."""
+    cfg = get_config(CLUSTER_CONFIG)
     synth = dict(width=256, height=192, batch_effect=1.0)
-    loader = 'num_workers=0, persistent_workers=False'
-    lines = [
-        f'_base_ = {config_path(CLUSTER_CONFIG)!r}',
-        'train_cfg = dict(max_iters=4, val_interval=4)',
-        'default_hooks = dict(logger=dict(interval=1), '
-        'checkpoint=dict(interval=4))',
-        f'train_dataloader = dict(batch_size=2, {loader}, dataset=dict('
-        f'metaphases=dict(num_samples=4, synth={synth!r})))',
-        f'val_dataloader = dict({loader}, dataset=dict('
-        f'metaphases=dict(num_samples=2, synth={synth!r})))',
-        f'test_dataloader = dict({loader}, dataset=dict('
-        f'metaphases=dict(num_samples=2, synth={synth!r})))',
-        'randomness = dict(seed=0)',
-    ]
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    loader = dict(num_workers=0, persistent_workers=False)
+
+    def cells(num):
+        return dict(metaphases=dict(num_samples=num, synth=synth))
+
+    cfg.merge_from_dict(
+        dict(
+            train_cfg=dict(max_iters=4, val_interval=4),
+            default_hooks=dict(
+                logger=dict(interval=1), checkpoint=dict(interval=4)
+            ),
+            train_dataloader=dict(batch_size=2, **loader, dataset=cells(4)),
+            val_dataloader=dict(**loader, dataset=cells(2)),
+            test_dataloader=dict(**loader, dataset=cells(2)),
+            randomness=dict(seed=0),
+        )
+    )
+    cfg.dump(path)
     return path
 
 
@@ -93,7 +96,7 @@ def tiny_detector(tmp_path_factory):
         DETECTOR_CONFIG,
         str(data),
         max_epochs=1,
-        extra='randomness = dict(seed=0)\n',
+        options=dict(randomness=dict(seed=0)),
     )
     work_dir = root / 'work'
     log = train_with_tool(config, str(work_dir))
