@@ -16,11 +16,9 @@ from deepacc.testing import REPO_ROOT
 
 
 def _run(*args, timeout=300):
-    env = dict(os.environ, OMP_NUM_THREADS='2')
     return subprocess.run(
         [sys.executable, *args],
         cwd=REPO_ROOT,
-        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
