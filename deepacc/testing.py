@@ -6,6 +6,7 @@ checkout, so deepacc ships this one for its config tree.
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import os
@@ -64,9 +65,18 @@ def all_configs(classifiers: bool = False) -> Sequence[str]:
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _parse_config(path: str) -> Config:
+    return Config.fromfile(path)
+
+
 def get_config(relative: str) -> Config:
-    """Load a config from ``configs/`` (mmengine ``Config``)."""
-    return Config.fromfile(config_path(relative))
+    """Load a config from ``configs/`` (mmengine ``Config``).
+
+    Each file is parsed once per process (parsing the ``mmdet::`` bases
+    takes a good part of a second); every call returns its own copy.
+    """
+    return copy.deepcopy(_parse_config(config_path(relative)))
 
 
 def shrink_model_cfg(
