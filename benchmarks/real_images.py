@@ -38,6 +38,7 @@ import time
 import cv2
 import numpy as np
 
+CLUSTER_NAMES = ('touching', 'overlapping', 'touching+overlapping')
 DATA = osp.join(
     osp.dirname(osp.abspath(__file__)), '..', '..', 'shared', 'data'
 )
@@ -45,8 +46,8 @@ DATA = osp.join(
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--config', required=True, help='detector config')
-    parser.add_argument('--checkpoint', required=True)
+    parser.add_argument('--config', help='detector config')
+    parser.add_argument('--checkpoint', help='detector checkpoint')
     parser.add_argument('--cluster-checkpoint', default=None)
     parser.add_argument('--data', default=DATA, help='the shared data folder')
     parser.add_argument('--out', default='work_dirs/real_images')
@@ -153,7 +154,11 @@ def cluster_crops(typer, folder: str) -> dict:
                 # The image's object: its largest.
                 main = int(np.argmax(objects.areas))
                 truth[scale].append(is_cluster)
-                pred[scale].append(typer.classes[labels[main]] != 'single')
+                # A cluster: touching, overlapping or both (debris and
+                # nucleus calls count as not a cluster).
+                pred[scale].append(
+                    typer.classes[labels[main]] in CLUSTER_NAMES
+                )
     result = {}
     for scale in truth:
         t, p = np.asarray(truth[scale]), np.asarray(pred[scale])
@@ -225,9 +230,11 @@ def main() -> int:
 
     start = time.time()
     report = {}
-    karyotyper = Karyotyper(args.config, args.checkpoint, scale='auto')
-    print(f'model chromosome width: {karyotyper.model_width}')
-    if 'real' not in args.skip:
+    karyotyper = None
+    if args.checkpoint:
+        karyotyper = Karyotyper(args.config, args.checkpoint, scale='auto')
+        print(f'model chromosome width: {karyotyper.model_width}')
+    if karyotyper and 'real' not in args.skip:
         real = real_cells(
             karyotyper,
             osp.join(args.data, 'real-metaphases'),
@@ -250,6 +257,7 @@ def main() -> int:
             print(f'| {key} | {counts} |')
     if args.cluster_checkpoint and 'clusters' not in args.skip:
         typer = ClusterTyper(args.cluster_checkpoint, scale='auto')
+        print(f'cluster model chromosome width: {typer.model_width}')
         clusters = cluster_crops(typer, osp.join(args.data, 'cluster-crops'))
         report['cluster_crops'] = clusters
         print(
@@ -261,7 +269,7 @@ def main() -> int:
                 f'| {key} | {r["accuracy"]:.1f} | {r["single_recall"]:.1f} '
                 f'| {r["cluster_recall"]:.1f} |'
             )
-    if 'composed' not in args.skip:
+    if karyotyper and 'composed' not in args.skip:
         cfg = Config.fromfile(args.config)
         composed = composed_cells(
             karyotyper, cfg, args.capture_scales, args.num_test
