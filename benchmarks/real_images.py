@@ -188,7 +188,7 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
         for mode in ('auto', 'none'):
             metric = ChromosomeMetric()
             metric.dataset_meta = dict(classes=dataset.metainfo['classes'])
-            for item in items:
+            for k, item in enumerate(items):
                 image = item['inputs'].permute(1, 2, 0).numpy()
                 image = cv2.resize(
                     np.ascontiguousarray(image),
@@ -201,7 +201,7 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
                 )
                 factor, _ = scale_factor(image, mode, karyotyper.model_width)
                 steps = rescale_pipeline(karyotyper.pipeline_steps, factor)
-                data = Compose(steps)(dict(img=image, img_id=0))
+                data = Compose(steps)(dict(img=image, img_id=k))
                 sample = data['data_samples']
                 gt = item['data_samples'].gt_instances
                 sample.gt_instances = InstanceData(
