@@ -276,14 +276,15 @@ def main() -> int:
         )
         report['composed'] = composed
         print(
-            '\n| capture | scale | mAP | mAP_max | Acc | AER |\n'
+            '\n| capture | scale | mAP % | mAP_max % | Acc % | AER % |\n'
             '|---|---|--:|--:|--:|--:|'
         )
         for key, m in composed.items():
             capture, mode = key.split('/')
             print(
-                f'| {capture} | {mode} | {m["mAP"]:.2f} | {m["mAP_max"]:.2f} '
-                f'| {m["Acc"]:.2f} | {m["AER"]:.2f} |'
+                f'| {capture} | {mode} | {100 * m["mAP"]:.2f} '
+                f'| {100 * m["mAP_max"]:.2f} | {100 * m["Acc"]:.2f} '
+                f'| {100 * m["AER"]:.2f} |'
             )
     os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, 'real_images.json'), 'w') as f:
