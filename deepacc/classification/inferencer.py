@@ -31,12 +31,7 @@ from deepacc.datasets.crops import (
     read_crop,
 )
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.scale import (
-    checkpoint_meta,
-    crops_width,
-    model_chromosome_width,
-    parse_scale,
-)
+from deepacc.scale import crops_width, model_scale
 
 from .cell_reading import cell_karyotype, read_cell
 
@@ -101,12 +96,9 @@ class CropClassifier:
         )
         self.model.to(device).eval()
         self.device = device
-        self.scale_mode = parse_scale(scale)
-        self.model_width = model_chromosome_width(
-            config, checkpoint_meta(self.checkpoint)
+        self.scale_mode, self.model_width = model_scale(
+            scale, config, self.checkpoint
         )
-        if self.scale_mode == 'auto' and self.model_width is None:
-            self.scale_mode = 'none'
 
     def scale_factor(self, greys: Sequence[np.ndarray]) -> Optional[float]:
         """The factor ``scale`` asks for on one cell's grey crops."""

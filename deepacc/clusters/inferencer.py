@@ -16,12 +16,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from deepacc.scale import (
-    checkpoint_meta,
-    model_chromosome_width,
-    parse_scale,
-    robust_scale_factor,
-)
+from deepacc.scale import model_scale, robust_scale_factor, scale_record
 from deepacc.utils.image_io import as_bgr, read_image
 
 from .objects import ImageObjects, find_objects, object_polygon
@@ -112,12 +107,7 @@ class ClusterTyper:
         )
         self.model.to(device).eval()
         self.device = device
-        self.scale = parse_scale(scale)
-        self.model_width = model_chromosome_width(
-            cfg, checkpoint_meta(self.checkpoint)
-        )
-        if self.scale == 'auto' and self.model_width is None:
-            self.scale = 'none'
+        self.scale, self.model_width = model_scale(scale, cfg, self.checkpoint)
 
     def classify(
         self, objects: ImageObjects, factor: Optional[float] = None
@@ -176,16 +166,8 @@ class ClusterTyper:
             height=int(array.shape[0]),
             width=int(array.shape[1]),
             model=osp.basename(self.checkpoint),
-            scale=dict(
-                mode=self.scale if isinstance(self.scale, str) else 'factor',
-                factor=None if factor is None else round(float(factor), 4),
-                image_width_px=None if width is None else round(width, 2),
-                note=scale_flag,
-                model_width_px=(
-                    None
-                    if self.model_width is None
-                    else round(self.model_width, 2)
-                ),
+            scale=scale_record(
+                self.scale, factor, width, self.model_width, scale_flag
             ),
         )
         return record, objects

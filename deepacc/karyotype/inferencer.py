@@ -26,11 +26,10 @@ from deepacc.karyotype.record import (
     build_record,
 )
 from deepacc.scale import (
-    checkpoint_meta,
-    model_chromosome_width,
-    parse_scale,
+    model_scale,
     rescale_pipeline,
     robust_scale_factor,
+    scale_record,
 )
 from deepacc.structures import split_calls, top1_from_multiclass
 from deepacc.utils.image_io import (  # noqa: F401  (ImageReadError: API)
@@ -112,7 +111,6 @@ class Karyotyper:
         self.low_conf = low_conf
         self.penalties = penalties
         self.candidate_floor = candidate_floor
-        self.scale = parse_scale(scale)
         # palette='random' keeps init_detector from building the test
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
@@ -135,16 +133,9 @@ class Karyotyper:
             steps.append(step)
         self.pipeline_steps = steps
         self.pipeline = Compose(steps)
-        self.model_width = model_chromosome_width(
-            self.model.cfg, checkpoint_meta(checkpoint)
+        self.scale, self.model_width = model_scale(
+            scale, self.model.cfg, checkpoint
         )
-        if self.scale == 'auto' and self.model_width is None:
-            warnings.warn(
-                f'{checkpoint}: no training chromosome width in its meta '
-                'or config (trained before ChromosomeScaleHook?); '
-                'images are not rescaled (scale none)'
-            )
-            self.scale = 'none'
 
     def _label_map(self, checkpoint) -> np.ndarray:
         """Model label -> canonical label, from the checkpoint's classes."""
@@ -269,15 +260,8 @@ class Karyotyper:
         )
         if scale_flag:
             record['flags'].append(scale_flag)
-        record['scale'] = dict(
-            mode=self.scale if isinstance(self.scale, str) else 'factor',
-            factor=None if factor is None else round(float(factor), 4),
-            image_width_px=None if width is None else round(width, 2),
-            model_width_px=(
-                None
-                if self.model_width is None
-                else round(self.model_width, 2)
-            ),
+        record['scale'] = scale_record(
+            self.scale, factor, width, self.model_width, scale_flag
         )
         return record, array
 

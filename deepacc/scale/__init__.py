@@ -10,10 +10,12 @@ from .normalize import (
     SCALE_CHOICES,
     checkpoint_meta,
     model_chromosome_width,
+    model_scale,
     parse_scale,
     rescale_pipeline,
     robust_scale_factor,
     scale_factor,
+    scale_record,
 )
 
 __all__ = [
@@ -23,9 +25,11 @@ __all__ = [
     'crops_width',
     'estimate_chromosome_width',
     'model_chromosome_width',
+    'model_scale',
     'object_widths',
     'parse_scale',
     'rescale_pipeline',
     'robust_scale_factor',
     'scale_factor',
+    'scale_record',
 ]

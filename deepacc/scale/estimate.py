@@ -25,13 +25,10 @@ class ScaleEstimateError(ValueError):
 
 
 def _thin(mask: np.ndarray) -> np.ndarray:
-    """Medial axis of a binary mask by morphological thinning
-    (Zhang-Suen, via OpenCV's ximgproc when present, else iterated
-    erosion skeleton)."""
+    """Medial axis of a binary mask: Lantuejoul's morphological skeleton,
+    the union of (erosion^k - opening(erosion^k)). One method everywhere,
+    so a model's training width and an image's width are read alike."""
     mask = mask.astype(np.uint8)
-    if hasattr(cv2, 'ximgproc'):
-        return cv2.ximgproc.thinning(mask * 255) > 0
-    # Lantuejoul's skeleton: union of (erosion^k - opening(erosion^k)).
     kernel = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     skeleton = np.zeros_like(mask)
     eroded = mask.copy()
@@ -71,10 +68,9 @@ def estimate_chromosome_width(
 ) -> float:
     """Median chromosome width of a metaphase image, in pixels.
 
-    Objects count when they are elongated (axis-aligned box side ratio
-    or area against box no sign of a blob: box long side at least 1.5
-    times the width), not in the top fifth of areas (clusters, nuclei)
-    and not specks (under a tenth of the median area).
+    Objects count when they are elongated (the box's long side at least
+    1.5 times the width), not in the top fifth of areas (clusters,
+    nuclei) and not specks (under a tenth of the median area).
 
     Args:
         image (np.ndarray): (H, W) grey or (H, W, 3) BGR uint8.

@@ -18,6 +18,7 @@ pipeline; mmdet maps the boxes back to the original pixels.
 
 import copy
 import os
+import warnings
 from typing import List, Optional, Tuple, Union
 
 import numpy as np
@@ -66,6 +67,51 @@ def model_chromosome_width(
     if width is None and cfg is not None:
         width = cfg.get('chromosome_width', None)
     return None if width is None else float(width)
+
+
+def model_scale(
+    scale: Union[str, float, None], cfg, checkpoint: Union[str, os.PathLike]
+) -> Tuple[Scale, Optional[float]]:
+    """An inferencer's scale mode and its model's training width.
+
+    ``'auto'`` with a model that has no width (trained before
+    :class:`deepacc.engine.ChromosomeScaleHook`) becomes ``'none'``,
+    with a warning naming the checkpoint.
+
+    Returns:
+        tuple: The parsed scale and the width (None if unknown).
+    """
+    scale = parse_scale(scale)
+    width = model_chromosome_width(cfg, checkpoint_meta(checkpoint))
+    if scale == 'auto' and width is None:
+        warnings.warn(
+            f'{os.fspath(checkpoint)}: no training chromosome width in its '
+            'meta or config (trained before ChromosomeScaleHook?); images '
+            'are not rescaled (scale none)'
+        )
+        scale = 'none'
+    return scale, width
+
+
+def scale_record(
+    scale: Scale,
+    factor: Optional[float],
+    width: Optional[float],
+    model_width: Optional[float],
+    note: Optional[str] = None,
+) -> dict:
+    """What a record says of the scale it was read at (JSON-ready)."""
+
+    def rounded(value, digits):
+        return None if value is None else round(float(value), digits)
+
+    return dict(
+        mode=scale if isinstance(scale, str) else 'factor',
+        factor=rounded(factor, 4),
+        image_width_px=rounded(width, 2),
+        model_width_px=rounded(model_width, 2),
+        note=note,
+    )
 
 
 def checkpoint_meta(checkpoint: Union[str, os.PathLike]) -> dict:

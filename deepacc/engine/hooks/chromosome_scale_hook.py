@@ -8,6 +8,7 @@ import torch
 from mmdet.registry import DATASETS, HOOKS
 from mmengine.hooks import Hook
 
+from deepacc.datasets import ChromosomeCropDataset
 from deepacc.scale.estimate import (
     ScaleEstimateError,
     crops_width,
@@ -69,7 +70,8 @@ class ChromosomeScaleHook(Hook):
         if 'metaphases' in dataset_cfg:
             dataset_cfg = dataset_cfg['metaphases']
         dataset = DATASETS.build(dataset_cfg)
-        if hasattr(dataset, 'cells'):  # crops: {cell: [(grey, label, path)]}
+        if isinstance(dataset, ChromosomeCropDataset):
+            # cells: {cell id: [(grey crop, label, path), ...]}
             crops = [c[0] for cell in dataset.cells.values() for c in cell]
             step = max(1, len(crops) // (self.num_images * 46))
             try:
@@ -86,7 +88,7 @@ class ChromosomeScaleHook(Hook):
             image = np.ascontiguousarray(image.astype(np.uint8))
             try:
                 widths.append(estimate_chromosome_width(image))
-            except (ScaleEstimateError, ValueError):
+            except ValueError:  # blank, empty or unmeasurable image
                 continue
         return float(np.median(widths)) if widths else None
 
