@@ -183,9 +183,10 @@ def compose_metaphase(
         ``Sprite`` list (``extra['touching']`` / ``['overlapping']`` as
         sprite indices); ``info`` (``karyotype``, ``background``,
         ``batch``, and ``condensed``, the cell's length and width factors,
-        when condensing).
+        when condensing; ``real_look`` when ``options.real_look_rate`` is
+        under 1).
     """
-    opts = options or ComposeOptions()
+    opts, real_look = (options or ComposeOptions()).image_look(rng)
     width, height = opts.width, opts.height
     batch = sample_compose_batch(rng, opts.batch_effect, opts.noise)
     sources = sources or [None] * len(crops)
@@ -246,6 +247,8 @@ def compose_metaphase(
     )
     if condensed is not None:
         info['condensed'] = condensed
+    if real_look is not None:
+        info['real_look'] = real_look
     return image, sprites, info
 
 

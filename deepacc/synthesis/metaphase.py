@@ -71,8 +71,10 @@ def render_metaphase(
         chromosome ``Sprite`` list (with ``extra['touching']`` /
         ``extra['overlapping']`` as sprite indices); per-image ``info``
         (``karyotype``, ``batch``, and ``condensed``, the cell's length
-        and width factors, when ``options.condense`` is set).
+        and width factors, when ``options.condense`` is set;
+        ``real_look`` when ``options.real_look_rate`` is under 1).
     """
+    options, real_look = options.image_look(rng)
     size = (options.width, options.height)
     karyotype, names = sample_karyotype(
         rng, options.male_rate, options.aneuploidy_rate, options.aneuploidies
@@ -159,6 +161,8 @@ def render_metaphase(
     info = dict(karyotype=karyotype, batch=batch)
     if cell is not None:
         info['condensed'] = [round(v, 4) for v in cell]
+    if real_look is not None:
+        info['real_look'] = real_look
     return image, sprites, info
 
 

@@ -1,8 +1,10 @@
 """Settings of the two image makers: the synthetic generator and the
 composer of metaphases from crops."""
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import ClassVar, Optional, Tuple
+
+import numpy as np
 
 from .appearance import ClutterOptions, CondenseOptions, DegradeOptions
 from .karyotype import COMMON_ANEUPLOIDIES
@@ -24,6 +26,33 @@ class _Options:
             )
         return cls(**kwargs)
 
+    def image_look(self, rng: np.random.Generator):
+        """The options one image is made with.
+
+        With probability ``1 - real_look_rate`` the image gets the plain
+        look: its appearance steps (``condense``, ``degrade``,
+        ``clutter``) are off. At the default rate 1 nothing is drawn from
+        ``rng``, so images read as they did before the rate.
+
+        Returns:
+            tuple: The options (``self`` or a copy with the steps off)
+            and whether the image has the real look (``None`` when the
+            rate is 1).
+        """
+        if self.real_look_rate >= 1.0:
+            return self, None
+        if rng.random() < self.real_look_rate:
+            return self, True
+        off = {f.name: None for f in fields(self) if f.name in _APPEARANCE}
+        return replace(self, **off), False
+
+    def _check_rate(self) -> None:
+        if not 0.0 <= self.real_look_rate <= 1.0:
+            raise ValueError(
+                'real_look_rate must be in [0, 1], got '
+                f'{self.real_look_rate!r}'
+            )
+
 
 _APPEARANCE = dict(
     condense=CondenseOptions, degrade=DegradeOptions, clutter=ClutterOptions
@@ -41,7 +70,8 @@ def _appearance(options) -> None:
 
 def _appearance_dict(options, out: dict) -> None:
     """Appearance options in ``out`` as their ``to_dict``; those that
-    are off are left out (such options read as they did before them)."""
+    are off, and the real-look rate at 1, are left out (such options
+    read as they did before them)."""
     for name in _APPEARANCE:
         if name in out:
             value = getattr(options, name)
@@ -49,6 +79,8 @@ def _appearance_dict(options, out: dict) -> None:
                 del out[name]
             else:
                 out[name] = value.to_dict()
+    if out.get('real_look_rate') == 1.0:
+        del out['real_look_rate']
 
 
 @dataclass
@@ -80,6 +112,9 @@ class SynthOptions(_Options):
             chromosomes (shorter, wider, chromatids apart); off if None.
         degrade (DegradeOptions | dict, optional): Capture degradation
             (:func:`~deepacc.synthesis.appearance.degrade`); off if None.
+        real_look_rate (float): Probability that an image gets the
+            appearance steps that are set (``condense``, ``degrade``);
+            below 1 a data set mixes the real look with the plain one.
     """
 
     width: int = 1024
@@ -97,11 +132,13 @@ class SynthOptions(_Options):
     density: float = 0.16
     condense: Optional[CondenseOptions] = None
     degrade: Optional[DegradeOptions] = None
+    real_look_rate: float = 1.0
 
     kind: ClassVar[str] = 'synth'
 
     def __post_init__(self) -> None:
         _appearance(self)
+        self._check_rate()
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -142,6 +179,10 @@ class ComposeOptions(_Options):
             (:func:`~deepacc.synthesis.appearance.degrade`); off if None.
         clutter (ClutterOptions | dict, optional): Nuclei, specks and
             fibres, never annotated; off if None.
+        real_look_rate (float): Probability that an image gets the
+            appearance steps that are set (``condense``, ``degrade``,
+            ``clutter``); below 1 a data set mixes the real look with the
+            plain one.
     """
 
     width: int = 1024
@@ -156,11 +197,13 @@ class ComposeOptions(_Options):
     condense: Optional[CondenseOptions] = None
     degrade: Optional[DegradeOptions] = None
     clutter: Optional[ClutterOptions] = None
+    real_look_rate: float = 1.0
 
     kind: ClassVar[str] = 'compose'
 
     def __post_init__(self) -> None:
         _appearance(self)
+        self._check_rate()
         if self.background not in ('auto', 'white', 'black'):
             raise ValueError(
                 'background must be auto, white or black, got '

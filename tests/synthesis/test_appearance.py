@@ -329,3 +329,49 @@ def test_generator_condensed():
     widths = np.median([s.extra['width'] for s in plain])
     widths2 = np.median([s.extra['width'] for s in short])
     assert widths2 / widths == pytest.approx(1.3, rel=0.1)
+
+
+def test_real_look_rate_mixes_looks():
+    look = dict(
+        condense=dict(length=0.6, width=1.3, jitter=0.0, separated=1.0),
+        degrade=dict(blur=1.0),
+        clutter=dict(nuclei=2, debris=6, fibres=0),
+    )
+    looks = [
+        _compose(seed, real_look_rate=0.5, **look)[2] for seed in range(12)
+    ]
+    drawn = [info['real_look'] for info in looks]
+    # Both looks come up, and only the real-look cells are condensed.
+    assert 0 < sum(drawn) < len(drawn)
+    assert all(
+        ('condensed' in info) == real for info, real in zip(looks, drawn)
+    )
+    # A plain-look cell is the cell made with the steps off after the
+    # same draw; a real-look one the cell made with them on.
+    plain_seed = drawn.index(False)
+    image, sprites, _ = _compose(plain_seed, real_look_rate=0.5, **look)
+    rng = np.random.default_rng(plain_seed)
+    rng.random()
+    plain = compose_metaphase(
+        _cell(), rng, ComposeOptions(width=256, height=192, batch_effect=1.0)
+    )
+    assert np.array_equal(image, plain[0])
+    assert _boxes(sprites) == _boxes(plain[1])
+    # Rate 0 never draws the real look; rate 1 is the options as before.
+    assert not _compose(0, real_look_rate=0.0, **look)[2]['real_look']
+    full = _compose(3, real_look_rate=1.0, **look)
+    assert 'real_look' not in full[2]
+    assert np.array_equal(full[0], _compose(3, **look)[0])
+    with pytest.raises(ValueError, match='real_look_rate'):
+        ComposeOptions(real_look_rate=1.5)
+    synth = SynthOptions(
+        width=256,
+        height=192,
+        real_look_rate=0.0,
+        condense=look['condense'],
+        degrade=look['degrade'],
+    )
+    assert 'real_look_rate' in synth.to_dict()
+    assert 'real_look_rate' not in SynthOptions().to_dict()
+    *_, info = render_metaphase(np.random.default_rng(0), synth)
+    assert info['real_look'] is False and 'condensed' not in info
