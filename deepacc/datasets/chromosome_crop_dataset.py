@@ -11,6 +11,7 @@ from mmengine.structures import BaseDataElement
 from deepacc.chromosomes import CLASSES, PALETTE
 
 from .cell_split import cells_of_split
+from .crop_distortions import distort_crop, sample_crop_distortion
 from .crop_sets import index_crops, read_crop_images
 from .crops import (
     DEFAULT_CROP_SCALE,
@@ -64,6 +65,14 @@ class ChromosomeCropDataset(BaseDataset):
         augment (dict, optional): Arguments of
             :func:`deepacc.datasets.crops.sample_crop_augment` other than
             ``turn_prob`` (training only).
+        distort (dict, optional): Arguments of
+            :func:`deepacc.datasets.crop_distortions.
+            sample_crop_distortion` (stretch, blur, gamma, noise;
+            training only); default none.
+        max_cells (int, optional): Keep this many cells of the split
+            (the first of a permutation seeded by ``split_seed``, so a
+            smaller set is part of a larger one): a learning curve over
+            the number of training cells.
         background (str): ``'auto'``, ``'white'`` or ``'black'``.
         repeat (int): Items per cell and epoch (training).
         seed (int): Seed of the test-mode turns and the training draws.
@@ -86,6 +95,8 @@ class ChromosomeCropDataset(BaseDataset):
         upright: bool = True,
         turn_prob: float = 0.5,
         augment: Optional[dict] = None,
+        distort: Optional[dict] = None,
+        max_cells: Optional[int] = None,
         background: str = 'auto',
         repeat: int = 1,
         seed: int = 0,
@@ -95,6 +106,11 @@ class ChromosomeCropDataset(BaseDataset):
         cell_ids = cells_of_split(
             list(index), cell_split, split_ratios, split_seed, crops
         )
+        if max_cells is not None and max_cells < len(cell_ids):
+            order = np.random.default_rng(split_seed).permutation(
+                len(cell_ids)
+            )
+            cell_ids = sorted(cell_ids[k] for k in order[: int(max_cells)])
         self.cells = read_crop_images(index, cell_ids, skip_invalid)
         self.cell_ids = list(self.cells)
         self.cell_split = cell_split
@@ -103,6 +119,7 @@ class ChromosomeCropDataset(BaseDataset):
         self.upright = upright
         self.turn_prob = float(turn_prob)
         self.augment = dict(augment or {})
+        self.distort = dict(distort or {})
         self.background = background
         self.repeat = max(int(repeat), 1)
         self.seed = int(seed)
@@ -153,6 +170,13 @@ class ChromosomeCropDataset(BaseDataset):
             )
             for (gray, _, _), p in zip(crops, params)
         ]
+        if self.distort and not self.test_mode:
+            images = [
+                distort_crop(
+                    image, **sample_crop_distortion(rng, **self.distort)
+                )
+                for image in images
+            ]
         polarity = [
             (0 if p['turn'] else 1) if self.upright else -1 for p in params
         ]

@@ -108,11 +108,13 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 4
-    heads = {
-        n.split('_')[0]: get_config(c).model.head
+    assert len(names) == 7
+    # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
+    cfgs = {
+        tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
         for n, c in zip(names, CONFIGS)
     }
+    heads = {k[0]: c.model.head for k, c in cfgs.items() if k[1] == '800it'}
     full = heads['deepacc-cls']
     assert full.with_siamese and full.loss_margin.margin == 0.25
     assert full.loss_gia is not None and full.with_polarity
@@ -121,6 +123,22 @@ def test_config_variants():
     plain = heads['cos-cls']
     assert not plain.with_siamese and plain.loss_gia is None
     assert plain.loss_margin.margin == 0
+    # The long-schedule, strongly augmented recipe: the cosine classifier
+    # and the DeepACC head differ only in the head.
+    cos = cfgs['cos-cls', '1600it-aug']
+    acc = cfgs['deepacc-cls', '1600it-aug']
+    assert cos.train_cfg.max_iters == acc.train_cfg.max_iters == 1600
+    assert cos.param_scheduler[1].end == 1600
+    assert cos.default_hooks.checkpoint.interval == 1600
+    assert cos.model.head == heads['cos-cls']
+    assert acc.model.head == full
+    assert cos.train_dataloader == acc.train_dataloader
+    assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
+    assert 'distort' not in cos.test_dataloader.dataset
+    assert cos.model.test_cfg == acc.model.test_cfg
+    long = cfgs['cos-cls', '1600it']
+    assert long.train_cfg.max_iters == 1600
+    assert 'distort' not in long.train_dataloader.dataset
 
 
 @pytest.mark.parametrize('config', CONFIGS)

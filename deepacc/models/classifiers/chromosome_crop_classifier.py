@@ -11,6 +11,14 @@ from torch import Tensor
 
 Inputs = Union[Tensor, Sequence[Tensor]]
 
+# Test-time flips, named as mmdet's ``RandomFlip`` names them, and whether
+# each one turns the p-arm from up to down: a left-right mirror keeps it
+# where it is; an upside-down mirror and the 180-degree turn (both
+# flips) move it to the other end, so that view's polarity probability
+# is read as 1 - p.
+FLIP_DIMS = {'horizontal': (-1,), 'vertical': (-2,), 'diagonal': (-2, -1)}
+FLIP_TURNS_POLARITY = {'horizontal': False, 'vertical': True, 'diagonal': True}
+
 
 @MODELS.register_module()
 class ChromosomeCropClassifier(BaseModel):
@@ -30,7 +38,10 @@ class ChromosomeCropClassifier(BaseModel):
     the crops of the same cell (``img_inds`` is the cell's position in
     the batch). Every crop is a chromosome: label
     ``num_classes`` (the head's background) never occurs and is never
-    predicted.
+    predicted. With ``test_cfg=dict(flips=[...])`` prediction averages
+    the class and polarity probabilities of the crops as they are and
+    flipped (test-time augmentation; a flip that puts the p-arm at the
+    other end counts its view's polarity the other way round).
 
     Inputs come one tensor per cell (``pseudo_collate`` of
     :class:`ChromosomeCropDataset` items), each (num_crops, in_channels,
@@ -47,6 +58,9 @@ class ChromosomeCropClassifier(BaseModel):
             ``pool_size``.
         pool_size (int): Side of the pooled feature (the head's RoI
             feature size).
+        test_cfg (dict, optional): ``flips``: test-time flips among
+            ``'horizontal'`` (left-right), ``'vertical'`` (upside-down)
+            and ``'diagonal'`` (both: the 180-degree turn); default none.
         data_preprocessor (dict, optional): Defaults to mmengine's
             ``BaseDataPreprocessor`` (moves data to the device).
         init_cfg (dict, optional): Initialisation config.
@@ -57,6 +71,7 @@ class ChromosomeCropClassifier(BaseModel):
         backbone: ConfigType,
         head: ConfigType,
         pool_size: int = 7,
+        test_cfg: OptConfigType = None,
         data_preprocessor: OptConfigType = None,
         init_cfg: OptConfigType = None,
     ) -> None:
@@ -66,6 +81,13 @@ class ChromosomeCropClassifier(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.pool_size = int(pool_size)
+        self.test_cfg = dict(test_cfg or {})
+        unknown = set(self.test_cfg.get('flips', ())) - set(FLIP_DIMS)
+        if unknown:
+            raise ValueError(
+                f'ChromosomeCropClassifier: unknown test flips {unknown}; '
+                f'choose among {sorted(FLIP_DIMS)}'
+            )
         if self.head.with_reg:
             raise ValueError(
                 'ChromosomeCropClassifier: the head must have '
@@ -180,11 +202,22 @@ class ChromosomeCropClassifier(BaseModel):
             that the p-arm is up; plus ``gt_labels`` / ``gt_polarity`` and
             the sample's ``paths`` / ``cell_id`` when given.
         """
-        cls_score, head_outs, _, sizes = self._head_forward(inputs)
-        # The background column is never a crop's class.
-        scores = F.softmax(cls_score, dim=1)[:, : self.num_classes]
+        x, cell_inds, sizes = self._stack(inputs)
+        scores, polarity = self._probs(x, cell_inds)
+        flips = self.test_cfg.get('flips', ())
+        for direction in flips:
+            flip_scores, flip_polarity = self._probs(
+                x.flip(FLIP_DIMS[direction]), cell_inds
+            )
+            scores = scores + flip_scores
+            if polarity is not None:
+                if FLIP_TURNS_POLARITY[direction]:
+                    flip_polarity = 1 - flip_polarity
+                polarity = polarity + flip_polarity
+        scores = scores / (1 + len(flips))
+        if polarity is not None:
+            polarity = polarity / (1 + len(flips))
         pred_scores, pred_labels = scores.max(dim=1)
-        polarity = head_outs.get('polarity_pred')
         results = []
         start = 0
         for k, size in enumerate(sizes):
@@ -196,7 +229,7 @@ class ChromosomeCropClassifier(BaseModel):
                 scores=scores[part].cpu(),
             )
             if polarity is not None:
-                result['polarity_probs'] = polarity[part].sigmoid().cpu()
+                result['polarity_probs'] = polarity[part].cpu()
             sample = data_samples[k] if data_samples else {}
             for key, name in (
                 ('labels', 'gt_labels'),
@@ -209,6 +242,17 @@ class ChromosomeCropClassifier(BaseModel):
                     result[key] = sample.get(key)
             results.append(result)
         return results
+
+    def _probs(self, x: Tensor, cell_inds: Tensor) -> tuple:
+        """Class probabilities (num_crops, num_classes) and p-arm-up
+        probabilities (num_crops, ) or None, of one view of the crops."""
+        cls_score, _, head_outs = self.head(self.extract_feat(x), cell_inds)
+        # The background column is never a crop's class.
+        scores = F.softmax(cls_score, dim=1)[:, : self.num_classes]
+        polarity = head_outs.get('polarity_pred')
+        if polarity is not None:
+            polarity = polarity.reshape(-1).sigmoid()
+        return scores, polarity
 
 
 def _polarity(sample) -> Tensor:
