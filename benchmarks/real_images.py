@@ -4,7 +4,9 @@ Three sets, all beside the repository (``../shared/data``; never copied
 into it):
 
 1. ``real-metaphases/``: 5 real 46,XY G-band cells of one lab (no boxes).
-   Per cell: the calls (score >= 0.5), the count after the whole-cell
+   Per cell and call score (``object``: 1 - the background probability;
+   ``class``: the top-1 class probability; both >= 0.5): the calls, the
+   count after the whole-cell
    reading, both ISCN strings, the measured chromosome width and the
    factor ``--scale auto`` used; the same at ``--scale none`` and at
    fixed factors, so the factor auto picks can be judged. Overlay and
@@ -17,7 +19,9 @@ into it):
    object) and ``none``.
 3. The detector's own composed test cells resized to several capture
    scales (0.5x-2x): mAP, mAP_max, Acc and AER at ``--scale auto`` and
-   ``none``, so a change that helps real images and hurts the rest shows.
+   ``none``, so a change that helps real images and hurts the rest shows;
+   and per call score the karyotype records' count error against the
+   true count and the karyotypes (ISCN) right, calls alone and read.
 
 Usage::
 
@@ -77,6 +81,9 @@ def parse_args():
     return parser.parse_args()
 
 
+CALL_SCORES = ('object', 'class')
+
+
 def calls_of(record: dict) -> int:
     """How many calls (score >= threshold, before the reading) a record
     holds."""
@@ -89,44 +96,64 @@ def calls_of(record: dict) -> int:
 
 
 def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
+    """Per cell and call score (``object``: 1 - background probability,
+    ``class``: top-1 class probability, both at the karyotyper's
+    ``score_thr``): the calls, their ISCN string and the reading's; and
+    the calls at fixed factors. One detection pass per cell and factor
+    serves both call scores."""
     from deepacc.karyotype import draw_karyogram, draw_overlay
+    from deepacc.scale import robust_scale_factor
+    from deepacc.utils.image_io import read_image
 
     images = sorted(glob.glob(osp.join(folder, 'images', '*.TIF')))
     if not images:
         raise FileNotFoundError(f'{folder}/images: no .TIF images')
-    rows, sweep = [], {}
+    rows = {cs: [] for cs in CALL_SCORES}
+    sweep = {cs: {} for cs in CALL_SCORES}
     for k, path in enumerate(images):
-        record, image = karyotyper.predict(path)
-        rows.append(
-            dict(
-                cell=osp.basename(path),
-                width_px=record['scale']['image_width_px'],
-                factor=record['scale']['factor'],
-                calls=calls_of(record),
-                calls_karyotype=record.get('calls_karyotype'),
-                reading_total=record['total'],
-                karyotype=record['karyotype'],
-                added=record['reading']['added'] if 'reading' in record else 0,
-            )
+        image = read_image(path)
+        factor, width, _ = robust_scale_factor(
+            image, karyotyper.scale, karyotyper.model_width
         )
-        if k == 0:
-            os.makedirs(out, exist_ok=True)
-            cv2.imwrite(
-                osp.join(out, 'real_overlay.png'), draw_overlay(image, record)
+        found = karyotyper.detect(image, factor)
+        for cs in CALL_SCORES:
+            record = karyotyper.record_of(found, image.shape[:2], path, cs)
+            rows[cs].append(
+                dict(
+                    cell=osp.basename(path),
+                    width_px=None if width is None else round(width, 2),
+                    factor=None if factor is None else round(factor, 4),
+                    calls=calls_of(record),
+                    calls_karyotype=record.get('calls_karyotype'),
+                    reading_total=record['total'],
+                    karyotype=record['karyotype'],
+                    added=record['reading']['added']
+                    if 'reading' in record
+                    else 0,
+                )
             )
-            cv2.imwrite(
-                osp.join(out, 'real_karyogram.png'),
-                draw_karyogram(image, record)[0],
+            if k == 0 and cs == CALL_SCORES[0]:
+                os.makedirs(out, exist_ok=True)
+                cv2.imwrite(
+                    osp.join(out, 'real_overlay.png'),
+                    draw_overlay(image, record),
+                )
+                cv2.imwrite(
+                    osp.join(out, 'real_karyogram.png'),
+                    draw_karyogram(image, record)[0],
+                )
+    for scale in ['none'] + list(factors):
+        for cs in CALL_SCORES:
+            sweep[cs][str(scale)] = []
+        for path in images:
+            image = read_image(path)
+            factor, _, _ = robust_scale_factor(
+                image, scale, karyotyper.model_width
             )
-    saved = karyotyper.scale
-    try:
-        for factor in ['none'] + list(factors):
-            karyotyper.scale = factor
-            sweep[str(factor)] = [
-                calls_of(karyotyper.predict(p)[0]) for p in images
-            ]
-    finally:
-        karyotyper.scale = saved
+            found = karyotyper.detect(image, factor)
+            for cs in CALL_SCORES:
+                record = karyotyper.record_of(found, image.shape[:2], path, cs)
+                sweep[cs][str(scale)].append(calls_of(record))
     return dict(rows=rows, sweep=sweep)
 
 
@@ -187,6 +214,7 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
     for capture in capture_scales:
         for mode in ('auto', 'none'):
             metric = ChromosomeMetric()
+            cells = {cs: [] for cs in CALL_SCORES}
             metric.dataset_meta = dict(classes=dataset.metainfo['classes'])
             for k, item in enumerate(items):
                 image = item['inputs'].permute(1, 2, 0).numpy()
@@ -215,10 +243,47 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
                         dict(inputs=[data['inputs']], data_samples=[sample])
                     )[0]
                 metric.process({}, [out.to_dict()])
-            result[f'{capture}x/{mode}'] = metric.compute_metrics(
-                metric.results
-            )
+                found = karyotyper.detections_of(out)
+                truth = karyotyper.label_map[gt.labels.numpy()]
+                for cs in CALL_SCORES:
+                    record = karyotyper.record_of(
+                        found, image.shape[:2], call_score=cs
+                    )
+                    cells[cs].append(cell_row(record, truth))
+            key = f'{capture}x/{mode}'
+            result[key] = metric.compute_metrics(metric.results)
+            for cs in CALL_SCORES:
+                result[key][cs] = cell_summary(cells[cs])
     return result
+
+
+def cell_row(record: dict, truth: np.ndarray) -> dict:
+    """A composed cell's record against its true chromosomes."""
+    from deepacc.chromosomes import NUM_CLASSES
+    from deepacc.karyotype.iscn import counts_to_dict, numerical_karyotype
+    from deepacc.structures import count_by_class
+
+    iscn = numerical_karyotype(
+        counts_to_dict(count_by_class(truth, NUM_CLASSES))
+    )
+    return dict(
+        true=len(truth),
+        calls=calls_of(record),
+        calls_right=record.get('calls_karyotype', record['karyotype']) == iscn,
+        reading_right=record['karyotype'] == iscn,
+    )
+
+
+def cell_summary(rows) -> dict:
+    """Count error and karyotypes right over composed cells."""
+    errors = np.array([abs(r['calls'] - r['true']) for r in rows])
+    return dict(
+        cells=len(rows),
+        count_mae=float(errors.mean()),
+        within_2=int((errors <= 2).sum()),
+        calls_right=int(sum(r['calls_right'] for r in rows)),
+        reading_right=int(sum(r['reading_right'] for r in rows)),
+    )
 
 
 def main() -> int:
@@ -243,18 +308,21 @@ def main() -> int:
         )
         report['real_metaphases'] = real
         print(
-            '\n| cell | width px | factor | calls | calls read | reading | '
-            'added |\n|---|--:|--:|--:|---|---|--:|'
+            '\n| cell | width px | factor | call score | calls | calls read '
+            '| reading | added |\n|---|--:|--:|---|--:|---|---|--:|'
         )
-        for r in real['rows']:
-            print(
-                f'| {r["cell"]} | {r["width_px"]} | {r["factor"]} | '
-                f'{r["calls"]} | {r["calls_karyotype"]} | {r["karyotype"]} '
-                f'({r["reading_total"]}) | {r["added"]} |'
-            )
-        print('\n| scale | calls per cell |\n|---|---|')
-        for key, counts in real['sweep'].items():
-            print(f'| {key} | {counts} |')
+        for cs in CALL_SCORES:
+            for r in real['rows'][cs]:
+                print(
+                    f'| {r["cell"]} | {r["width_px"]} | {r["factor"]} | '
+                    f'{cs} | {r["calls"]} | {r["calls_karyotype"]} | '
+                    f'{r["karyotype"]} ({r["reading_total"]}) | '
+                    f'{r["added"]} |'
+                )
+        print('\n| scale | call score | calls per cell |\n|---|---|---|')
+        for cs in CALL_SCORES:
+            for key, counts in real['sweep'][cs].items():
+                print(f'| {key} | {cs} | {counts} |')
     if args.cluster_checkpoint and 'clusters' not in args.skip:
         typer = ClusterTyper(args.cluster_checkpoint, scale='auto')
         print(f'cluster model chromosome width: {typer.model_width}')
@@ -286,6 +354,21 @@ def main() -> int:
                 f'| {100 * m["mAP_max"]:.2f} | {100 * m["Acc"]:.2f} '
                 f'| {100 * m["AER"]:.2f} |'
             )
+        print(
+            '\n| capture | scale | call score | count error | within 2 '
+            '| calls read right | reading right |\n'
+            '|---|---|---|--:|--:|--:|--:|'
+        )
+        for key, m in composed.items():
+            capture, mode = key.split('/')
+            for cs in CALL_SCORES:
+                c = m[cs]
+                print(
+                    f'| {capture} | {mode} | {cs} | {c["count_mae"]:.2f} '
+                    f'| {c["within_2"]}/{c["cells"]} '
+                    f'| {c["calls_right"]}/{c["cells"]} '
+                    f'| {c["reading_right"]}/{c["cells"]} |'
+                )
     os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, 'real_images.json'), 'w') as f:
         json.dump(report, f, indent=1, default=float)

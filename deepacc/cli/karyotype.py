@@ -106,6 +106,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         'this (default 0.1)',
     )
     parser.add_argument(
+        '--call-score',
+        choices=('object', 'class'),
+        default=None,
+        help='what --score-thr applies to: object (1 - the background '
+        'probability: is it a chromosome at all) or class (its top-1 class '
+        "probability, the selection of the paper's Acc and AER). Default: "
+        'object for models that give class probabilities, else class',
+    )
+    parser.add_argument(
         '--scale',
         default='auto',
         help='auto (default): resize each image so its chromosome width '
@@ -243,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
         penalties=None if args.calls_only else penalties,
         cfg_options=cfg_options,
         scale=args.scale,
+        call_score=args.call_score,
         **(
             {}
             if args.candidate_floor is None

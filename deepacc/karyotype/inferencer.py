@@ -76,6 +76,13 @@ class Karyotyper:
             width the model was trained at; ``'none'``: the config's
             test pipeline as it is; a number: resize by that factor.
             The record's ``scale`` says what was done.
+        call_score (str, optional): What ``score_thr`` applies to
+            (:func:`deepacc.karyotype.build_record`): ``'object'``, the
+            probability that a detection is a chromosome at all, or
+            ``'class'``, its top-1 class probability. None (default):
+            ``'object'`` where the model gives class probabilities (a
+            ``DeepAccRoIHead`` model), else ``'class'``; the record's
+            ``settings.call_score`` says which.
     """
 
     def __init__(
@@ -90,6 +97,7 @@ class Karyotyper:
         cfg_options: Optional[dict] = None,
         candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
         scale='auto',
+        call_score: Optional[str] = None,
     ) -> None:
         import torch
         from mmcv.transforms import Compose
@@ -111,6 +119,12 @@ class Karyotyper:
         self.low_conf = low_conf
         self.penalties = penalties
         self.candidate_floor = candidate_floor
+        if call_score not in (None, 'object', 'class'):
+            raise ValueError(
+                "call_score must be 'object', 'class' or None, got "
+                f'{call_score!r}'
+            )
+        self.call_score = call_score
         # palette='random' keeps init_detector from building the test
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
@@ -188,6 +202,11 @@ class Karyotyper:
         )
         with torch.no_grad():
             sample = self.model.test_step(data)[0]
+        return self.detections_of(sample)
+
+    def detections_of(self, sample) -> dict:
+        """Top-1 detections of one predicted ``DetDataSample`` (the
+        model's ``test_step`` output), as :meth:`detect` returns them."""
         polarity = class_scores = None
         if 'pred_top1_instances' in sample:
             inst = sample.pred_top1_instances
@@ -244,12 +263,32 @@ class Karyotyper:
             array, self.scale, self.model_width
         )
         found = self.detect(array, factor)
-        record = build_record(
+        record = self.record_of(found, array.shape[:2], path)
+        if scale_flag:
+            record['flags'].append(scale_flag)
+        record['scale'] = scale_record(
+            self.scale, factor, width, self.model_width, scale_flag
+        )
+        return record, array
+
+    def record_of(
+        self,
+        found: dict,
+        image_size: tuple,
+        image_path: Optional[str] = None,
+        call_score: Optional[str] = None,
+    ) -> dict:
+        """The karyotype record of :meth:`detect`'s detections with this
+        karyotyper's settings (``call_score`` overrides its own)."""
+        call_score = call_score or self.call_score
+        if call_score is None:
+            call_score = 'class' if found['class_scores'] is None else 'object'
+        return build_record(
             found['bboxes'],
             found['scores'],
             found['labels'],
-            array.shape[:2],
-            image_path=path,
+            image_size,
+            image_path=image_path,
             polarity=found['polarity'],
             class_scores=found['class_scores'],
             penalties=self.penalties,
@@ -257,13 +296,8 @@ class Karyotyper:
             nms_iou=self.nms_iou,
             low_conf=self.low_conf,
             candidate_floor=self.candidate_floor,
+            call_score=call_score,
         )
-        if scale_flag:
-            record['flags'].append(scale_flag)
-        record['scale'] = scale_record(
-            self.scale, factor, width, self.model_width, scale_flag
-        )
-        return record, array
 
     def __call__(self, image: ImageLike) -> dict:
         """Karyotype record of one image (path or array).
@@ -288,7 +322,7 @@ def karyotype_image(
         checkpoint (str): Checkpoint file.
         device (str): Device.
         **kwargs: ``score_thr``, ``nms_iou``, ``low_conf``, ``penalties``,
-            ``cfg_options`` of :class:`Karyotyper`.
+            ``cfg_options``, ``call_score`` ... of :class:`Karyotyper`.
 
     Returns:
         dict: The image's karyotype record.

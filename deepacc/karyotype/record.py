@@ -53,6 +53,7 @@ def build_record(
     class_scores: Optional[np.ndarray] = None,
     penalties: Optional[Tuple[float, float]] = None,
     candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
+    call_score: str = 'class',
 ) -> dict:
     """Select the calls of one image and describe them.
 
@@ -80,11 +81,19 @@ def build_record(
             least-cost reading. None: the calls as they are.
         candidate_floor (float): A detection scored under this is no
             candidate of the whole-cell reading (never added).
+        call_score (str): What ``score_thr`` and ``candidate_floor``
+            apply to. ``'class'``: the top-1 class probability (the
+            selection of the paper's Acc and AER). ``'object'``: the
+            probability that the detection is a chromosome at all, 1 -
+            its background probability (needs ``class_scores``), so a
+            chromosome whose class is uncertain is still counted (and
+            flagged low-confidence by its class probability).
 
     Returns:
         dict: With keys ``image`` (path or None), ``height``, ``width``,
         ``detections`` (list of dicts: ``bbox`` xyxy, ``label``, ``class``,
-        ``group``, ``score``, ``low_confidence``, and given ``polarity``:
+        ``group``, ``score`` (its class probability), ``low_confidence``,
+        given ``class_scores`` ``object_score``, and given ``polarity``:
         ``p_arm`` (``'up'`` or ``'down'``: where the p-arm lies along the
         chromosome's long axis in the image) with ``p_arm_confidence``
         (the probability of that answer, 0.5..1); highest score first),
@@ -95,11 +104,16 @@ def build_record(
         (``penalties``) adds ``calls_karyotype`` (the ISCN string of the
         calls alone), ``reading`` (``relabelled``, ``added``,
         ``removed``: how many calls it changed, ``added_scores``: the
-        detector's scores of the added ones) and, per detection,
-        ``detector_class`` and ``detector_score`` (the top-1 answer) and
+        selection scores of the added ones) and, per detection,
+        ``detector_class`` and ``detector_score`` (the top-1 class and the
+        score the calls were selected by, see ``call_score``) and
         ``reading`` (``'call'``, ``'relabelled'`` or ``'added'``); a
         detection's ``score`` is then the probability of its class.
     """
+    if call_score not in ('class', 'object'):
+        raise ValueError(
+            f"call_score must be 'class' or 'object', got {call_score!r}"
+        )
     bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
@@ -109,15 +123,26 @@ def build_record(
             f'detection label {int(bad[0])} outside '
             f'0..{NUM_CLASSES - 1} for {image_path}'
         )
+    object_scores = None
+    if class_scores is not None:
+        class_scores = _class_scores(class_scores, len(scores), image_path)
+        object_scores = 1.0 - class_scores[:, NUM_CLASSES]
+    if call_score == 'object' and object_scores is None:
+        raise ValueError(
+            f"call_score 'object' needs class_scores for {image_path}: "
+            "the model gives no background probability; use 'class'"
+        )
+    # What the thresholds apply to.
+    select = object_scores if call_score == 'object' else scores
     keep = select_calls(
-        bboxes, scores, labels, score_thr=score_thr, nms_iou=nms_iou
+        bboxes, select, labels, score_thr=score_thr, nms_iou=nms_iou
     )
     reading = None
     if penalties is not None and class_scores is not None:
         calls_counts = count_by_class(labels[keep], NUM_CLASSES)
         keep, labels, scores, per_call, reading = read_whole_cell(
             bboxes,
-            scores,
+            select,
             labels,
             class_scores,
             penalties,
@@ -146,6 +171,8 @@ def build_record(
                 low_confidence=bool(scores[i] < low_conf),
             )
         )
+        if object_scores is not None:
+            detections[-1]['object_score'] = round(float(object_scores[i]), 4)
         if reading is not None:
             detections[-1].update(per_call[len(detections) - 1])
         if polarity is not None:
@@ -169,7 +196,12 @@ def build_record(
         karyotype=numerical_karyotype(counts),
         num_low_confidence=num_low,
         flags=record_flags(counts, num_low, low_conf),
-        settings=dict(score_thr=score_thr, nms_iou=nms_iou, low_conf=low_conf),
+        settings=dict(
+            score_thr=score_thr,
+            nms_iou=nms_iou,
+            low_conf=low_conf,
+            call_score=call_score,
+        ),
     )
     if reading is not None:
         record['calls_karyotype'] = numerical_karyotype(calls_counts)
@@ -187,6 +219,17 @@ def build_record(
                 )
             )
     return record
+
+
+def _class_scores(class_scores, num: int, image_path) -> np.ndarray:
+    """``class_scores`` as a float array, checked to be (num, 25)."""
+    class_scores = np.asarray(class_scores, dtype=np.float64)
+    if class_scores.shape != (num, NUM_CLASSES + 1):
+        raise ValueError(
+            f'class_scores of shape {class_scores.shape} for {num} '
+            f'detections of {image_path}; expected ({num}, {NUM_CLASSES + 1})'
+        )
+    return class_scores
 
 
 def read_whole_cell(
@@ -216,13 +259,7 @@ def read_whole_cell(
         ``removed``, and ``added_scores``: the detector's scores of the
         added chromosomes, highest first).
     """
-    class_scores = np.asarray(class_scores, dtype=np.float64)
-    if class_scores.shape != (len(scores), NUM_CLASSES + 1):
-        raise ValueError(
-            f'class_scores of shape {class_scores.shape} for '
-            f'{len(scores)} detections of {image_path}; expected '
-            f'({len(scores)}, {NUM_CLASSES + 1})'
-        )
+    class_scores = _class_scores(class_scores, len(scores), image_path)
     if candidate_floor < 0:
         raise ValueError(
             f'candidate_floor must be >= 0, got {candidate_floor}'

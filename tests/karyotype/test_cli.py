@@ -85,6 +85,9 @@ def test_cli_outputs(cli_run, tiny_checkpoint):
             low_conf=0.7,
             penalties=dict(gain=4.0, loss=6.0),
             candidate_floor=0.1,
+            # A DeepAccRoIHead model gives background probabilities: its
+            # calls are selected by object score by default.
+            call_score='object',
         )
         # The tiny model's training width is in its checkpoint. Its
         # pipeline resizes the small images it was trained on to its
@@ -109,6 +112,7 @@ def test_cli_outputs(cli_run, tiny_checkpoint):
             assert 0 <= x1 < x2 <= 160 and 0 <= y1 < y2 <= 128
             assert det['class'] == CLASSES[det['label']]
             assert det['low_confidence'] == (det['score'] < 0.7)
+            assert det['score'] <= det['object_score'] + 1e-4
         overlay = cv2.imread(str(out / f'{stem}_overlay.png'))
         assert overlay.shape[1] == 160 and overlay.shape[0] > 128
         karyogram = cv2.imread(str(out / f'{stem}_karyogram.png'))

@@ -206,3 +206,71 @@ def test_whole_cell_reading_needs_one_probability_row_per_detection():
             class_scores=q[:, :24],
             penalties=(4.0, 6.0),
         )
+
+
+def test_object_score_counts_a_chromosome_of_uncertain_class():
+    # Two chromosomes far apart. The first is surely a 1; the second is
+    # surely a chromosome (background 0.1) but split between 21 and 22
+    # (0.45 each): its top-1 score 0.45 misses a 0.5 threshold, its
+    # object score 1 - 0.1 = 0.9 makes it.
+    bboxes = np.array([[0, 0, 10, 40], [50, 0, 60, 20]], dtype=float)
+    q = np.zeros((2, 25))
+    q[0, 0], q[0, 24] = 0.95, 0.05
+    q[1, 20], q[1, 21], q[1, 24] = 0.45, 0.45, 0.1
+    scores, labels = q[:, :24].max(1), q[:, :24].argmax(1)
+    by_class = build_record(bboxes, scores, labels, (60, 80), class_scores=q)
+    assert by_class['total'] == 1
+    assert by_class['settings']['call_score'] == 'class'
+    by_object = build_record(
+        bboxes,
+        scores,
+        labels,
+        (60, 80),
+        class_scores=q,
+        call_score='object',
+        low_conf=0.7,
+    )
+    assert by_object['total'] == 2
+    second = by_object['detections'][1]
+    # Its class is still its top-1 (21 on the tie), with the class
+    # probability as its score, flagged as unsure; the object score is
+    # recorded beside it.
+    assert (second['class'], second['score']) == ('21', 0.45)
+    assert second['low_confidence'] and second['object_score'] == 0.9
+    assert by_object['detections'][0]['object_score'] == 0.95
+    assert by_object['settings']['call_score'] == 'object'
+    # Under a 0.92 threshold only the sure 1 is an object call.
+    strict = build_record(
+        bboxes,
+        scores,
+        labels,
+        (60, 80),
+        class_scores=q,
+        call_score='object',
+        score_thr=0.92,
+    )
+    assert strict['total'] == 1
+    with pytest.raises(ValueError, match='needs class_scores'):
+        build_record(bboxes, scores, labels, (60, 80), call_score='object')
+    with pytest.raises(ValueError, match='call_score'):
+        build_record(bboxes, scores, labels, (60, 80), call_score='fg')
+
+
+def test_object_score_reading_adds_by_object_score():
+    bboxes, scores, labels, q, five, seven = _normal_cell_detections()
+    # The same cell with object scores: the 7 (class 0.3, background
+    # 0.65) has object score 0.35, no call at 0.5; the reading adds it
+    # from that score, and the 5 called 4 (object score 0.9978) is a
+    # call relabelled as by class scores.
+    kwargs = dict(class_scores=q, penalties=(4.0, 6.0), call_score='object')
+    record = build_record(bboxes, scores, labels, (40, 920), **kwargs)
+    assert record['karyotype'] == '46,XY'
+    assert record['calls_karyotype'] == '45,XY,+4,-5,-7'
+    assert record['reading'] == dict(
+        relabelled=1, added=1, removed=0, added_scores=[0.35]
+    )
+    # Under a floor of 0.4 the 7 is no candidate.
+    floor = build_record(
+        bboxes, scores, labels, (40, 920), candidate_floor=0.4, **kwargs
+    )
+    assert floor['karyotype'] == '45,XY,-7'
