@@ -15,11 +15,13 @@ clutter (large round blobs: nuclei; specks). Objects come from
 Usage::
 
     python benchmarks/real_appearance.py [--num 10] \
-        [--look configs/deepacc/...-real-look-cpu.py]
+        [--look configs/deepacc/...-real-look-cpu.py] \
+        [--synth-look configs/deepacc/...synth-real-look-cpu.py]
 
 ``--look CFG`` adds a column per made set with the appearance options of
 ``CFG``'s training compose options (``condense``, ``degrade``,
-``clutter``; the generator takes ``condense`` and ``degrade``). Prints a
+``clutter``; the generator takes ``condense`` and ``degrade``, or those
+of ``--synth-look CFG``'s training synth options). Prints a
 markdown table: one row per statistic, one column per set (median over
 images, or over the objects of all images for per-object rows).
 """
@@ -78,6 +80,12 @@ def parse_args():
         '--look',
         default=None,
         help='config whose training compose options give the real look',
+    )
+    parser.add_argument(
+        '--synth-look',
+        default=None,
+        help='config whose training synth options give the generator its '
+        'real look (default: --look)',
     )
     return parser.parse_args()
 
@@ -329,10 +337,12 @@ def made_images(config: str, num: int, seed: int, look=None) -> list:
 
 
 def look_options(config: str) -> dict:
-    """The appearance options of a config's training compose options."""
+    """The appearance options of a config's training compose (or synth)
+    options, drawn for every image (the real-look rate left out)."""
     from mmengine.config import Config
 
-    compose = Config.fromfile(config).train_dataloader.dataset.compose
+    dataset = Config.fromfile(config).train_dataloader.dataset
+    compose = dataset.compose if 'compose' in dataset else dataset.synth
     keys = ('condense', 'degrade', 'clutter')
     return {
         k: compose[k].to_dict()
@@ -358,9 +368,10 @@ def main():
     os.chdir(REPO_ROOT)
     sets = {'real': set_stats(real_images(args.data))}
     look = look_options(args.look) if args.look else None
-    for name, config in (
-        ('composed', args.compose_config),
-        ('generated', args.synth_config),
+    synth_look = look_options(args.synth_look) if args.synth_look else look
+    for name, config, look in (
+        ('composed', args.compose_config, look),
+        ('generated', args.synth_config, synth_look),
     ):
         sets[name] = set_stats(made_images(config, args.num, args.seed))
         if look:
