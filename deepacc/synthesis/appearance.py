@@ -15,6 +15,8 @@ step here, off unless its options are given:
 - :func:`degrade` applies the capture (:class:`DegradeOptions`).
 - :func:`place_clutter` scatters nuclei, specks and fibres that are not
   chromosomes (no boxes; :class:`ClutterOptions`).
+- :func:`deepacc.synthesis.bend.bend` bends long chromosomes
+  (:class:`~deepacc.synthesis.bend.BendOptions`).
 """
 
 import math
@@ -328,6 +330,22 @@ def condense(
         np.ndarray: (h', w') uint8 grey crop; ``h'`` is about
         ``length * h``, ``w'`` at least ``width * w``.
     """
+    opacity, level = crop_opacity(crop, background)
+    out = np.pad(condense_opacity(opacity, length, width, splay, gap), 2)
+    return opacity_crop(out, level, background)
+
+
+def crop_opacity(
+    crop: np.ndarray, background: str
+) -> Tuple[np.ndarray, float]:
+    """A grey crop as opacity (0 background .. 1 stain) and its
+    background level (the median of its first and last rows).
+
+    Args:
+        crop (np.ndarray): (h, w) uint8 grey crop.
+        background (str): ``'white'`` (G-band: dark on light) or
+            ``'black'`` (Q-band).
+    """
     if background not in ('white', 'black'):
         raise ValueError(
             f'background must be white or black, got {background!r}'
@@ -336,14 +354,16 @@ def condense(
     level = float(np.median(np.concatenate([g[0], g[-1]])))
     if background == 'white':
         level = max(level, 1.0)
-        opacity = np.clip((level - g) / level, 0.0, 1.0)
-    else:
-        opacity = np.clip((g - level) / max(255.0 - level, 1.0), 0.0, 1.0)
-    out = np.pad(condense_opacity(opacity, length, width, splay, gap), 2)
+        return np.clip((level - g) / level, 0.0, 1.0), level
+    return np.clip((g - level) / max(255.0 - level, 1.0), 0.0, 1.0), level
+
+
+def opacity_crop(opacity: np.ndarray, level: float, background: str):
+    """:func:`crop_opacity` undone: a uint8 grey crop on ``level``."""
     if background == 'white':
-        grey = level * (1.0 - out)
+        grey = level * (1.0 - opacity)
     else:
-        grey = level + (255.0 - level) * out
+        grey = level + (255.0 - level) * opacity
     return np.clip(np.rint(grey), 0, 255).astype(np.uint8)
 
 

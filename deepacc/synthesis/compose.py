@@ -21,6 +21,7 @@ from deepacc.converters.coco import CocoBuilder, write_coco
 from deepacc.converters.split import split_coco
 
 from .appearance import condense, degrade, place_clutter
+from .bend import bend, elongation
 from .generator import add_sprites, image_rng
 from .karyotype import karyotype_from_counts
 from .layout import composite, contacts, place_sprites
@@ -173,7 +174,7 @@ def compose_metaphase(
             contact rates, background, noise, batch effect (strength 0..1
             of the per-image variation, :func:`sample_compose_batch`) and
             density, and the real-capture appearance steps (condensed
-            chromosomes, nuclei and debris, capture degradation; off
+            and bent chromosomes, nuclei and debris, capture degradation; off
             unless set); default ``ComposeOptions()``.
         sources (list[str], optional): Crop names or paths for messages
             and the annotations' ``source``.
@@ -197,6 +198,8 @@ def compose_metaphase(
     condensed = None
     if opts.condense is not None:
         crops, condensed = _condense_cell(crops, rng, opts)
+    if opts.bend is not None:
+        crops = _bend_cell(crops, rng, opts)
     sprites = [
         crop_sprite(
             gray, label, opts.background, rng, opts.scale * batch['scale'], src
@@ -264,6 +267,21 @@ def _condense_cell(crops, rng, options):
         drawn = options.condense.sample_chromosome(rng, cell)
         out.append((condense(gray, background=kind, **drawn), label))
     return out, [round(v, 4) for v in cell]
+
+
+def _bend_cell(crops, rng, options):
+    """A cell's crops, some bent (``options.bend``); short ones (under
+    ``min_length`` widths long) stay straight."""
+    out = []
+    for gray, label in crops:
+        kind = options.background
+        if kind == 'auto':
+            kind = crop_background(gray)
+        drawn = options.bend.sample(rng)
+        if drawn and elongation(gray, kind) >= options.bend.min_length:
+            gray = bend(gray, background=kind, **drawn)
+        out.append((gray, label))
+    return out
 
 
 def compose_dataset(

@@ -7,6 +7,7 @@ from typing import ClassVar, Optional, Tuple
 import numpy as np
 
 from .appearance import ClutterOptions, CondenseOptions, DegradeOptions
+from .bend import BendOptions
 from .karyotype import COMMON_ANEUPLOIDIES
 
 
@@ -55,7 +56,10 @@ class _Options:
 
 
 _APPEARANCE = dict(
-    condense=CondenseOptions, degrade=DegradeOptions, clutter=ClutterOptions
+    condense=CondenseOptions,
+    degrade=DegradeOptions,
+    clutter=ClutterOptions,
+    bend=BendOptions,
 )
 
 
@@ -179,10 +183,12 @@ class ComposeOptions(_Options):
             (:func:`~deepacc.synthesis.appearance.degrade`); off if None.
         clutter (ClutterOptions | dict, optional): Nuclei, specks and
             fibres, never annotated; off if None.
+        bend (BendOptions | dict, optional): Bent chromosomes
+            (:func:`~deepacc.synthesis.bend.bend`); off if None.
         real_look_rate (float): Probability that an image gets the
             appearance steps that are set (``condense``, ``degrade``,
-            ``clutter``); below 1 a data set mixes the real look with the
-            plain one.
+            ``clutter``, ``bend``); below 1 a data set mixes the real
+            look with the plain one.
     """
 
     width: int = 1024
@@ -197,6 +203,7 @@ class ComposeOptions(_Options):
     condense: Optional[CondenseOptions] = None
     degrade: Optional[DegradeOptions] = None
     clutter: Optional[ClutterOptions] = None
+    bend: Optional[BendOptions] = None
     real_look_rate: float = 1.0
 
     kind: ClassVar[str] = 'compose'

@@ -268,10 +268,10 @@ def test_compose_appearance_off_takes_no_new_path(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError('appearance step called while off')
 
-    for name in ('condense', 'degrade', 'place_clutter'):
+    for name in ('condense', 'degrade', 'place_clutter', 'bend'):
         monkeypatch.setattr(compose, name, refuse)
     monkeypatch.setattr(metaphase, 'degrade', refuse)
-    off = dict(condense=None, degrade=None, clutter=None)
+    off = dict(condense=None, degrade=None, clutter=None, bend=None)
     image2, sprites2, info2 = _compose(**off)
     assert np.array_equal(image, image2)
     assert _boxes(sprites) == _boxes(sprites2) and info == info2
