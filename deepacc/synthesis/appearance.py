@@ -88,7 +88,8 @@ class CondenseOptions(_AppearanceOptions):
     shows its sister chromatids apart or not.
 
     Args:
-        length (tuple[float, float]): Range of the cell's length factor.
+        length (tuple[float, float]): Range of the cell's length factor
+            (above 1 the chromosomes get longer, as in prometaphase).
         width (tuple[float, float]): Range of the cell's width factor.
         jitter (float): Log-normal sigma of each chromosome's own factors
             around the cell's.
