@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from mmengine.config import Config
 
 from deepacc.testing import REPO_ROOT
 
@@ -66,9 +67,13 @@ def trained(crops_root, tmp_path_factory):
 def test_train_writes_checkpoint_and_config(trained, capsys):
     assert 'training on 3 cells (24 crops) for 3 iterations' in trained['log']
     assert 'Iter(train) [3/3]' in trained['log']
-    assert 'loss_polarity' in trained['log'] and 'loss_gia' in trained['log']
+    assert 'loss_polarity' in trained['log'] and 'loss_aam' in trained['log']
     assert osp.isfile(osp.join(trained['work'], 'iter_3.pth'))
     assert osp.isfile(osp.join(trained['work'], 'config.py'))
+    # The default config: the cosine classifier with test-time flips.
+    cfg = Config.fromfile(osp.join(trained['work'], 'config.py'))
+    assert not cfg.model.head.with_siamese and cfg.model.head.loss_gia is None
+    assert len(cfg.model.test_cfg.flips) == 3
     # A second run into the same folder needs --force.
     code, out = _classify_here(
         capsys, 'train', '--crops', 'x', '--work-dir', trained['work']
