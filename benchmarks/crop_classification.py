@@ -1,18 +1,30 @@
-"""Crop classification with and without the DeepACC head's AAM and
-siamese local centres, several seeds, on the CPU.
+"""Crop classification: the cosine classifier and the DeepACC head (AAM
++ siamese local centres + GIA), schedules and augmentation, each model
+tested without and with test-time flips and read per crop and as a
+whole cell, on the CPU.
 
 Every variant is a config of ``configs/crop_classification`` trained
 through mmengine's Runner on the training cells of a 3:1:1 cell split of
-the crops and tested on the held-out test cells (whole cells, never
-crops, are split). Each model runs in its own process with one torch
-thread (``--jobs`` models at a time), so the minutes are those of one
-core. The table gives the mean and spread (min-max) of type and polarity
-accuracy over the seeds, against Varifocal-Net's 98.05% / 99.09%, and
-the minutes of training per model.
+the crops (``--train-cells N``: the first N of them, a learning curve)
+and tested on the held-out test cells (whole cells, never crops, are
+split). Each model runs in its own process with one torch thread
+(``--jobs`` models at a time, default one). After training, the test
+cells go through the model twice, without flips and with horizontal,
+vertical and diagonal flips (``model.test_cfg.flips``), and both
+readings are scored (:func:`deepacc.classification.compare_readings`):
+type accuracy per crop (each crop's most probable class) and joint (the
+cell read as a karyotype), polarity accuracy, and cells whose ISCN
+string is right. Runs whose ``result.json`` is in ``--out`` are kept
+(``--rerun`` trains them again). The table gives the mean and spread
+(min-max) over the seeds, against Varifocal-Net's 98.05% / 99.09%, and
+the training minutes per model.
+
+The table of configs/crop_classification/README.md:
 
     python benchmarks/crop_classification.py \\
-        --crops ../shared/data/gband-crops --seeds 0 1 2 \\
-        --out work_dirs/crops_bench --confusion benchmarks
+        --crops ../shared/data/gband-crops --seeds 0 \\
+        --variants plain1600-aug plain deepacc \\
+        --out work_dirs/crops32/main --confusion benchmarks
 """
 
 import argparse
@@ -78,8 +90,13 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--crops', default='../shared/data/gband-crops')
     parser.add_argument('--out', default='work_dirs/crops_bench')
-    parser.add_argument('--variants', nargs='+', default=['deepacc', 'plain'])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument(
+        '--variants',
+        nargs='+',
+        default=['plain1600-aug', 'plain', 'deepacc'],
+        choices=list(VARIANTS),
+    )
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--iters', type=int, default=None)
     parser.add_argument('--jobs', type=int, default=1)
     parser.add_argument(
@@ -213,10 +230,11 @@ def spread(values, digits: int = 2) -> str:
 
 def table(records) -> str:
     lines = [
-        '| variant | train cells | test flips | seeds | type acc % per crop '
+        '| variant | iterations | train cells | test flips | seeds '
+        '| type acc % per crop '
         '| type acc % joint | polarity acc % | cells right joint '
         '| cells right per crop | train min / model |',
-        '| --- | --: | --- | --: | --: | --: | --: | --: | --: | --: |',
+        '| --- | --: | --: | --- | --: | --: | --: | --: | --: | --: | --: |',
     ]
     groups = dict.fromkeys((r['variant'], r['train_cells']) for r in records)
     for variant, cells in groups:
@@ -228,7 +246,8 @@ def table(records) -> str:
         for key, flips in (('single', 'none'), ('tta', TTA_NAME)):
             values = [r[key] for r in rows]
             lines.append(
-                f'| {VARIANTS[variant][0]} | {cells} | {flips} | {len(rows)} '
+                f'| {VARIANTS[variant][0]} | {rows[0]["iters"]} | {cells} '
+                f'| {flips} | {len(rows)} '
                 f'| {spread([v["type_acc"] for v in values])} '
                 f'| {spread([v["type_acc_joint"] for v in values])} '
                 f'| {spread([v["polarity_acc"] for v in values])} '
@@ -238,7 +257,7 @@ def table(records) -> str:
                 f'| {spread([r["train_min"] for r in rows], 1)} |'
             )
     lines.append(
-        f'| Varifocal-Net (paper, 1,909 cases) | | | | '
+        f'| Varifocal-Net (paper, 1,909 cases) | | | | | '
         f'{VARIFOCAL["type_acc"]:.2f} | | {VARIFOCAL["polarity_acc"]:.2f} '
         '| | | |'
     )
@@ -331,7 +350,7 @@ def main():
         first = records[0]
         print(
             f'\n{first["test_cells"]} test cells ({first["test_crops"]} '
-            f'crops), {first["iters"]} iterations of 2 cells, one torch '
+            'crops), batches of 2 cells, one torch '
             f'thread; test flips {TTA_NAME}: {", ".join(TTA_FLIPS)}\n'
         )
         print(table(records))
