@@ -221,15 +221,19 @@ def test_object_score_counts_a_chromosome_of_uncertain_class():
     by_class = build_record(bboxes, scores, labels, (60, 80), class_scores=q)
     assert by_class['total'] == 1
     assert by_class['settings']['call_score'] == 'class'
-    by_object = build_record(
-        bboxes,
-        scores,
-        labels,
-        (60, 80),
-        class_scores=q,
-        call_score='object',
-        low_conf=0.7,
-    )
+
+    def by_object_score(**kwargs):
+        return build_record(
+            bboxes,
+            scores,
+            labels,
+            (60, 80),
+            class_scores=q,
+            call_score='object',
+            **kwargs,
+        )
+
+    by_object = by_object_score(low_conf=0.7)
     assert by_object['total'] == 2
     second = by_object['detections'][1]
     # Its class is still its top-1 (21 on the tie), with the class
@@ -240,15 +244,7 @@ def test_object_score_counts_a_chromosome_of_uncertain_class():
     assert by_object['detections'][0]['object_score'] == 0.95
     assert by_object['settings']['call_score'] == 'object'
     # Under a 0.92 threshold only the sure 1 is an object call.
-    strict = build_record(
-        bboxes,
-        scores,
-        labels,
-        (60, 80),
-        class_scores=q,
-        call_score='object',
-        score_thr=0.92,
-    )
+    strict = by_object_score(score_thr=0.92)
     assert strict['total'] == 1
     with pytest.raises(ValueError, match='needs class_scores'):
         build_record(bboxes, scores, labels, (60, 80), call_score='object')
