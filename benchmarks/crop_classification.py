@@ -23,7 +23,7 @@ The table of configs/crop_classification/README.md:
 
     python benchmarks/crop_classification.py \\
         --crops ../shared/data/gband-crops --seeds 0 \\
-        --variants plain1600-aug plain deepacc \\
+        --variants plain1600-aug deepacc1600-aug plain deepacc \\
         --out work_dirs/crops32/main --confusion benchmarks
 """
 
@@ -93,7 +93,7 @@ def parse_args():
     parser.add_argument(
         '--variants',
         nargs='+',
-        default=['plain1600-aug', 'plain', 'deepacc'],
+        default=['plain1600-aug', 'deepacc1600-aug', 'plain', 'deepacc'],
         choices=list(VARIANTS),
     )
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
