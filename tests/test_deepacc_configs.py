@@ -70,9 +70,16 @@ CPU_TWINS = [
 SEP_TWINS = ['deepacc/faster-rcnn-sep_r18-c32_fpn_3500it_gband-crops-cpu.py']
 # The crops recipe with real-looking training cells (synthesis.appearance)
 # -> the recipe it changes.
+# Real-look configs and the recipe each changes (training cells only).
 REAL_LOOK = {
     'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-real-look-cpu.py': (
         CPU_TWINS[2]
+    ),
+    'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-mixed-look-cpu.py': (
+        CPU_TWINS[2]
+    ),
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-cpu.py': (
+        CPU_TWINS[1]
     ),
 }
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
@@ -140,12 +147,14 @@ def test_every_config_is_covered():
 def test_real_look_changes_the_training_cells_only(config):
     cfg, base = get_config(config), get_config(REAL_LOOK[config])
     train, base_train = cfg.train_dataloader, base.train_dataloader
-    look = {'condense', 'degrade', 'clutter'}
-    compose = train.dataset.pop('compose')
-    assert look <= set(compose)
-    for key in look:
-        compose.pop(key)
-    assert compose == base_train.dataset.pop('compose')
+    maker = 'compose' if 'compose' in train.dataset else 'synth'
+    options = train.dataset.pop(maker)
+    # Condensed and degraded always; the composer's clutter and the
+    # mixing rate where set.
+    assert {'condense', 'degrade'} <= set(options)
+    for key in ('condense', 'degrade', 'clutter', 'real_look_rate'):
+        options.pop(key, None)
+    assert options == base_train.dataset.pop(maker)
     assert train == base_train
     for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
         assert cfg[key] == base[key], key
