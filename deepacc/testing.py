@@ -207,6 +207,33 @@ TINY_CELLS = {
 }
 
 
+# A crop classifier small enough for a CPU test: 8 base channels, for
+# 64x24 inputs.
+TINY_CROP_CLASSIFIER = dict(
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        in_channels=1,
+        base_channels=8,
+        num_stages=3,
+        strides=(1, 2, 2),
+        dilations=(1, 1, 1),
+        out_indices=(2,),
+        norm_eval=False,
+        init_cfg=None,
+    ),
+    head=dict(
+        type='DeepAccBBoxHead',
+        num_classes=24,
+        in_channels=32,
+        roi_feat_size=7,
+        fc_out_channels=32,
+        with_reg=False,
+        with_polarity=True,
+    ),
+)
+
+
 def make_tiny_crops(root: str, cells=None, black: bool = False) -> str:
     """Write labelled single-chromosome crops grouped by cell.
 

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from deepacc.testing import TINY_CROP_CLASSIFIER as TINY
 from deepacc.testing import make_tiny_crops
 
 # Five cells, so that a 3:1:1 split by cell has a cell in every part.
@@ -8,30 +9,6 @@ CELLS = {
     f'case{i}.cell{i}': ('1', '2', '7', '13', '18', '21', 'X', 'Y')
     for i in range(5)
 }
-# A model small enough for a CPU test: 8 base channels, 64x24 inputs.
-TINY = dict(
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        in_channels=1,
-        base_channels=8,
-        num_stages=3,
-        strides=(1, 2, 2),
-        dilations=(1, 1, 1),
-        out_indices=(2,),
-        norm_eval=False,
-        init_cfg=None,
-    ),
-    head=dict(
-        type='DeepAccBBoxHead',
-        num_classes=24,
-        in_channels=32,
-        roi_feat_size=7,
-        fc_out_channels=32,
-        with_reg=False,
-        with_polarity=True,
-    ),
-)
 TINY_SIZE = (64, 24)
 
 

@@ -12,30 +12,7 @@ from mmdet.registry import MODELS
 from torch import nn
 
 import deepacc  # noqa: F401
-
-TINY = dict(
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        in_channels=1,
-        base_channels=8,
-        num_stages=3,
-        strides=(1, 2, 2),
-        dilations=(1, 1, 1),
-        out_indices=(2,),
-        norm_eval=False,
-        init_cfg=None,
-    ),
-    head=dict(
-        type='DeepAccBBoxHead',
-        num_classes=24,
-        in_channels=32,
-        roi_feat_size=7,
-        fc_out_channels=32,
-        with_reg=False,
-        with_polarity=True,
-    ),
-)
+from deepacc.testing import TINY_CROP_CLASSIFIER as TINY
 
 
 def _model(flips=(), **head):
