@@ -110,8 +110,8 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
         raise FileNotFoundError(f'{folder}/images: no .TIF images')
     rows = {cs: [] for cs in CALL_SCORES}
     sweep = {cs: {} for cs in CALL_SCORES}
-    for k, path in enumerate(images):
-        image = read_image(path)
+    arrays = [read_image(path) for path in images]
+    for k, (path, image) in enumerate(zip(images, arrays)):
         factor, width, _ = robust_scale_factor(
             image, karyotyper.scale, karyotyper.model_width
         )
@@ -145,8 +145,7 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
     for scale in ['none'] + list(factors):
         for cs in CALL_SCORES:
             sweep[cs][str(scale)] = []
-        for path in images:
-            image = read_image(path)
+        for path, image in zip(images, arrays):
             factor, _, _ = robust_scale_factor(
                 image, scale, karyotyper.model_width
             )

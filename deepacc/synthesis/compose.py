@@ -255,15 +255,21 @@ def compose_metaphase(
     return image, sprites, info
 
 
+def _crop_kind(gray, options) -> str:
+    """A crop's background kind: ``options.background``, or read from the
+    crop when that is ``'auto'``."""
+    if options.background == 'auto':
+        return crop_background(gray)
+    return options.background
+
+
 def _condense_cell(crops, rng, options):
     """A cell's crops metaphase-condensed (``options.condense``), and the
     cell's ``(length, width)`` factors rounded for the record."""
     cell = options.condense.sample_cell(rng)
     out = []
     for gray, label in crops:
-        kind = options.background
-        if kind == 'auto':
-            kind = crop_background(gray)
+        kind = _crop_kind(gray, options)
         drawn = options.condense.sample_chromosome(rng, cell)
         out.append((condense(gray, background=kind, **drawn), label))
     return out, [round(v, 4) for v in cell]
@@ -274,9 +280,7 @@ def _bend_cell(crops, rng, options):
     ``min_length`` widths long) stay straight."""
     out = []
     for gray, label in crops:
-        kind = options.background
-        if kind == 'auto':
-            kind = crop_background(gray)
+        kind = _crop_kind(gray, options)
         drawn = options.bend.sample(rng)
         if drawn and elongation(gray, kind) >= options.bend.min_length:
             gray = bend(gray, background=kind, **drawn)
