@@ -53,6 +53,18 @@ def parse_args():
     parser.add_argument('--config', help='detector config')
     parser.add_argument('--checkpoint', help='detector checkpoint')
     parser.add_argument('--cluster-checkpoint', default=None)
+    parser.add_argument(
+        '--classifier-checkpoint',
+        default=None,
+        help='name the detections with this crop classifier (second '
+        'stage: Karyotyper(classifier=...)); every table then shows the '
+        'named calls',
+    )
+    parser.add_argument(
+        '--classifier-config',
+        default=None,
+        help='config of --classifier-checkpoint (default: stored in it)',
+    )
     parser.add_argument('--data', default=DATA, help='the shared data folder')
     parser.add_argument('--out', default='work_dirs/real_images')
     parser.add_argument(
@@ -95,6 +107,32 @@ def calls_of(record: dict) -> int:
     )
 
 
+def detect(karyotyper, image, factor) -> dict:
+    """The karyotyper's detections of one image, named by its crop
+    classifier when it has one."""
+    found = karyotyper.detect(image, factor)
+    if karyotyper.classifier is not None:
+        found = karyotyper.name(found, image)
+    return found
+
+
+def named_sample(karyotyper, sample, found):
+    """``sample`` with its top-1 labels, scores and polarity replaced by
+    the named detections' (for the metric)."""
+    import torch
+
+    sample = sample.clone()
+    inst = sample.pred_top1_instances
+    to_model = np.argsort(karyotyper.label_map)
+    inst.labels = torch.as_tensor(to_model[found['labels']])
+    inst.scores = torch.as_tensor(found['scores'], dtype=torch.float32)
+    if found['polarity'] is not None:
+        inst.polarity = torch.as_tensor(
+            found['polarity'], dtype=torch.float32
+        )
+    return sample
+
+
 def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
     """Per cell and call score (``object``: 1 - background probability,
     ``class``: top-1 class probability, both at the karyotyper's
@@ -115,7 +153,7 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
         factor, width, _ = robust_scale_factor(
             image, karyotyper.scale, karyotyper.model_width
         )
-        found = karyotyper.detect(image, factor)
+        found = detect(karyotyper, image, factor)
         for cs in CALL_SCORES:
             record = karyotyper.record_of(found, image.shape[:2], path, cs)
             rows[cs].append(
@@ -149,7 +187,7 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
             factor, _, _ = robust_scale_factor(
                 image, scale, karyotyper.model_width
             )
-            found = karyotyper.detect(image, factor)
+            found = detect(karyotyper, image, factor)
             for cs in CALL_SCORES:
                 record = karyotyper.record_of(found, image.shape[:2], path, cs)
                 sweep[cs][str(scale)].append(calls_of(record))
@@ -241,8 +279,11 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
                     out = karyotyper.model.test_step(
                         dict(inputs=[data['inputs']], data_samples=[sample])
                     )[0]
-                metric.process({}, [out.to_dict()])
                 found = karyotyper.detections_of(out)
+                if karyotyper.classifier is not None:
+                    found = karyotyper.name(found, image)
+                    out = named_sample(karyotyper, out, found)
+                metric.process({}, [out.to_dict()])
                 truth = karyotyper.label_map[gt.labels.numpy()]
                 for cs in CALL_SCORES:
                     record = karyotyper.record_of(
@@ -298,6 +339,19 @@ def main() -> int:
     if args.checkpoint:
         karyotyper = Karyotyper(args.config, args.checkpoint, scale='auto')
         print(f'model chromosome width: {karyotyper.model_width}')
+        if args.classifier_checkpoint:
+            from deepacc.classification import CropClassifier
+            from deepacc.utils import load_model_config
+
+            karyotyper.classifier = CropClassifier(
+                load_model_config(
+                    args.classifier_checkpoint,
+                    args.classifier_config,
+                    'ChromosomeCropClassifier',
+                ),
+                args.classifier_checkpoint,
+            )
+            report['classifier'] = args.classifier_checkpoint
     if karyotyper and 'real' not in args.skip:
         real = real_cells(
             karyotyper,

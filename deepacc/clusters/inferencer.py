@@ -18,6 +18,7 @@ import numpy as np
 
 from deepacc.scale import model_scale, robust_scale_factor, scale_record
 from deepacc.utils.image_io import as_bgr, read_image
+from deepacc.utils.model_config import load_model_config
 
 from .objects import ImageObjects, find_objects, object_polygon
 from .patches import FEATURE_NAMES
@@ -25,41 +26,6 @@ from .sample import object_inputs
 from .types import CLUSTER_TYPES
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
-
-
-def load_cluster_config(checkpoint: str, config=None):
-    """The model config: ``config`` (file or Config), else the one the
-    Runner stored in ``checkpoint``.
-
-    Raises:
-        FileNotFoundError: No checkpoint file.
-        ValueError: Neither a config nor one inside the checkpoint, or a
-            config without a ``ClusterTypeClassifier`` model.
-    """
-    import torch
-    from mmengine.config import Config
-
-    if not osp.isfile(os.fspath(checkpoint)):
-        raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
-    if config is None:
-        meta = torch.load(checkpoint, map_location='cpu').get('meta', {})
-        text = meta.get('cfg')
-        if not text:
-            raise ValueError(
-                f'{checkpoint}: holds no config (not written by an '
-                'mmengine Runner?); pass --config'
-            )
-        config = Config.fromstring(text, '.py')
-    elif not isinstance(config, Config):
-        config = Config.fromfile(os.fspath(config))
-    if str(config.model.get('type', '')).split('.')[-1] != (
-        'ClusterTypeClassifier'
-    ):
-        raise ValueError(
-            f'{checkpoint}: its model is {config.model.get("type")!r}, '
-            'not a ClusterTypeClassifier (configs/cluster_types/)'
-        )
-    return config
 
 
 class ClusterTyper:
@@ -94,7 +60,7 @@ class ClusterTyper:
         from mmdet.registry import MODELS
         from mmengine.runner import load_checkpoint
 
-        cfg = load_cluster_config(checkpoint, config)
+        cfg = load_model_config(checkpoint, config, 'ClusterTypeClassifier')
         data = cfg.get('test_dataloader', {}).get('dataset', {})
         self.polarity = polarity or data.get('polarity', 'auto')
         self.min_area = int(min_area or data.get('min_area', 12))

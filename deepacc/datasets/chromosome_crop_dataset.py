@@ -9,6 +9,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from deepacc.chromosomes import CLASSES, PALETTE
+from deepacc.synthesis.appearance import CondenseOptions
+from deepacc.synthesis.compose import condense_cell
 
 from .cell_split import cells_of_split
 from .crop_distortions import distort_crop, sample_crop_distortion
@@ -69,6 +71,14 @@ class ChromosomeCropDataset(BaseDataset):
             :func:`deepacc.datasets.crop_distortions.
             sample_crop_distortion` (stretch, blur, gamma, noise;
             training only); default none.
+        condense (dict, optional): Metaphase condensation of training
+            cells (:class:`deepacc.synthesis.appearance.CondenseOptions`
+            arguments: shorter, wider, sister chromatids apart, every
+            crop of a cell alike); needs ``upright`` crops (the
+            chromatids part from the centromere). Training only; default
+            none.
+        condense_rate (float): Probability that a training cell is
+            drawn condensed (with ``condense``).
         max_cells (int, optional): Keep this many cells of the split
             (the first of a permutation seeded by ``split_seed``, so a
             smaller set is part of a larger one): a learning curve over
@@ -96,6 +106,8 @@ class ChromosomeCropDataset(BaseDataset):
         turn_prob: float = 0.5,
         augment: Optional[dict] = None,
         distort: Optional[dict] = None,
+        condense: Optional[dict] = None,
+        condense_rate: float = 1.0,
         max_cells: Optional[int] = None,
         background: str = 'auto',
         repeat: int = 1,
@@ -120,6 +132,13 @@ class ChromosomeCropDataset(BaseDataset):
         self.turn_prob = float(turn_prob)
         self.augment = dict(augment or {})
         self.distort = dict(distort or {})
+        self.condense = CondenseOptions(**condense) if condense else None
+        self.condense_rate = float(condense_rate)
+        if self.condense is not None and not upright:
+            raise ValueError(
+                'condense needs upright crops (p-arm up): the chromatids '
+                'part from the centromere'
+            )
         self.background = background
         self.repeat = max(int(repeat), 1)
         self.seed = int(seed)
@@ -149,6 +168,15 @@ class ChromosomeCropDataset(BaseDataset):
         cell = self.get_data_info(idx)['cell_id']
         crops = self.cells[cell]
         rng = self.item_rng(idx)
+        grays = [gray for gray, _, _ in crops]
+        if (
+            self.condense is not None
+            and not self.test_mode
+            and rng.random() < self.condense_rate
+        ):
+            grays, _ = condense_cell(
+                grays, rng, self.condense, self.background
+            )
         if self.test_mode:
             turns = np.zeros(len(crops), bool)
             if self.upright:
@@ -168,7 +196,7 @@ class ChromosomeCropDataset(BaseDataset):
                 background=self.background,
                 **p,
             )
-            for (gray, _, _), p in zip(crops, params)
+            for gray, p in zip(grays, params)
         ]
         if self.distort and not self.test_mode:
             images = [

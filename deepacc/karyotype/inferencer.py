@@ -20,6 +20,7 @@ import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
+from deepacc.karyotype.upright import upright_chromosome
 from deepacc.karyotype.record import (
     DEFAULT_CANDIDATE_FLOOR,
     DEFAULT_NMS_IOU,
@@ -32,6 +33,7 @@ from deepacc.scale import (
     scale_record,
 )
 from deepacc.structures import split_calls, top1_from_multiclass
+from deepacc.visualization import to_grey, whiten_background
 from deepacc.utils.image_io import (  # noqa: F401  (ImageReadError: API)
     ImageReadError,
     as_bgr,
@@ -83,6 +85,17 @@ class Karyotyper:
             ``'object'`` where the model gives class probabilities (a
             ``DeepAccRoIHead`` model), else ``'class'``; the record's
             ``settings.call_score`` says which.
+        classifier (CropClassifier, optional): A second stage that names
+            the detections (:meth:`name`): each detection that may become
+            a call is cut out and turned upright
+            (:func:`~deepacc.karyotype.upright.upright_chromosome`), the
+            crops of the image go through this
+            :class:`deepacc.classification.CropClassifier` together, and
+            its class (and polarity) probabilities replace the
+            detector's, scaled by the detector's object score. The
+            detector still decides what is a chromosome (the count); the
+            classifier decides which one. The record's ``classifier``
+            says what it did.
     """
 
     def __init__(
@@ -98,6 +111,7 @@ class Karyotyper:
         candidate_floor: float = DEFAULT_CANDIDATE_FLOOR,
         scale='auto',
         call_score: Optional[str] = None,
+        classifier=None,
     ) -> None:
         import torch
         from mmcv.transforms import Compose
@@ -125,6 +139,7 @@ class Karyotyper:
                 f'{call_score!r}'
             )
         self.call_score = call_score
+        self.classifier = classifier
         # palette='random' keeps init_detector from building the test
         # data set just to read a palette (its files need not exist here).
         with warnings.catch_warnings():
@@ -263,13 +278,89 @@ class Karyotyper:
             array, self.scale, self.model_width
         )
         found = self.detect(array, factor)
+        if self.classifier is not None:
+            found = self.name(found, array)
         record = self.record_of(found, array.shape[:2], path)
+        if 'named' in found:
+            record['classifier'] = found['named']
         if scale_flag:
             record['flags'].append(scale_flag)
         record['scale'] = scale_record(
             self.scale, factor, width, self.model_width, scale_flag
         )
         return record, array
+
+    def name(self, found: dict, image: np.ndarray) -> dict:
+        """Detections named by the crop classifier (the second stage).
+
+        Detections whose object score (1 - background probability; the
+        score for a model without class probabilities) reaches
+        ``min(score_thr, candidate_floor)``, the least a call or a
+        reading's addition needs, are cut out of ``image`` upright and
+        classified together as one cell. Their class probabilities become
+        ``object score * classifier probability`` (the background
+        probability stays the detector's), their label the classifier's
+        most probable class and, for a classifier with polarity, their
+        polarity the classifier's (the upright crop keeps the end that
+        was upper in the image on top, the end the detector's polarity
+        refers to). Other detections keep the detector's names.
+
+        Args:
+            found (dict): :meth:`detect`'s detections of ``image``.
+            image (np.ndarray): (H, W, 3) BGR or (H, W) grey uint8 image.
+
+        Returns:
+            dict: ``found`` with new ``labels``, ``scores``,
+            ``class_scores`` and ``polarity``, plus ``named``: ``model``
+            (the classifier's checkpoint), ``named`` (detections
+            classified) and ``scale_factor`` (the crops' resize).
+        """
+        bboxes = np.asarray(found['bboxes'], np.float64).reshape(-1, 4)
+        class_scores = found['class_scores']
+        if class_scores is None:
+            objectness = np.asarray(found['scores'], np.float64)
+            class_scores = np.zeros((len(bboxes), NUM_CLASSES + 1))
+            class_scores[np.arange(len(bboxes)), found['labels']] = objectness
+            class_scores[:, NUM_CLASSES] = 1.0 - objectness
+        else:
+            class_scores = np.array(class_scores, np.float64)
+            objectness = 1.0 - class_scores[:, NUM_CLASSES]
+        todo = np.flatnonzero(
+            objectness >= min(self.score_thr, self.candidate_floor)
+        )
+        grey = whiten_background(to_grey(image))
+        crops = [
+            upright_chromosome(grey, bboxes[i], orient_p_arm=False).image
+            for i in todo
+        ]
+        out = self.classifier.classify(crops)
+        probs = np.asarray(out['scores'], np.float64)
+        class_scores[todo, :NUM_CLASSES] = (
+            objectness[todo, None] * probs / probs.sum(1, keepdims=True)
+        )
+        labels = np.array(found['labels'], np.int64)
+        labels[todo] = probs.argmax(1)
+        polarity = found['polarity']
+        if 'polarity_probs' in out:
+            polarity = (
+                np.full(len(bboxes), 0.5)
+                if polarity is None
+                else np.array(polarity, np.float64)
+            )
+            polarity[todo] = out['polarity_probs']
+        factor = out.get('factor')
+        return dict(
+            found,
+            labels=labels,
+            scores=class_scores[np.arange(len(bboxes)), labels],
+            class_scores=class_scores,
+            polarity=polarity,
+            named=dict(
+                model=osp.basename(self.classifier.checkpoint),
+                named=len(todo),
+                scale_factor=None if factor is None else round(factor, 4),
+            ),
+        )
 
     def record_of(
         self,

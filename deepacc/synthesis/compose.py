@@ -263,16 +263,42 @@ def _crop_kind(gray, options) -> str:
     return options.background
 
 
+def condense_cell(grays, rng, options, background: str = 'auto'):
+    """One cell's upright crops metaphase-condensed alike.
+
+    The cell's condensation is drawn once
+    (:meth:`~deepacc.synthesis.appearance.CondenseOptions.sample_cell`),
+    each chromosome's around it, and each crop goes through
+    :func:`~deepacc.synthesis.appearance.condense`.
+
+    Args:
+        grays (Sequence[np.ndarray]): (h, w) uint8 crops, p-arm up.
+        rng (np.random.Generator): Random source.
+        options (CondenseOptions): How condensed.
+        background (str): ``'white'``, ``'black'`` or ``'auto'`` (read
+            from each crop).
+
+    Returns:
+        tuple[list[np.ndarray], tuple[float, float]]: The condensed
+        crops and the cell's ``(length, width)`` factors.
+    """
+    cell = options.sample_cell(rng)
+    out = []
+    for gray in grays:
+        kind = crop_background(gray) if background == 'auto' else background
+        drawn = options.sample_chromosome(rng, cell)
+        out.append(condense(gray, background=kind, **drawn))
+    return out, cell
+
+
 def _condense_cell(crops, rng, options):
     """A cell's crops metaphase-condensed (``options.condense``), and the
     cell's ``(length, width)`` factors rounded for the record."""
-    cell = options.condense.sample_cell(rng)
-    out = []
-    for gray, label in crops:
-        kind = _crop_kind(gray, options)
-        drawn = options.condense.sample_chromosome(rng, cell)
-        out.append((condense(gray, background=kind, **drawn), label))
-    return out, [round(v, 4) for v in cell]
+    grays, cell = condense_cell(
+        [gray for gray, _ in crops], rng, options.condense, options.background
+    )
+    crops = [(gray, label) for gray, (_, label) in zip(grays, crops)]
+    return crops, [round(v, 4) for v in cell]
 
 
 def _bend_cell(crops, rng, options):
