@@ -18,6 +18,7 @@ import numpy as np
 from mmengine.config import Config
 
 from deepacc.chromosomes import CLASSES, RELATIVE_LENGTH, class_index
+from deepacc.cli.classify import DEFAULT_CONFIG as DEFAULT_CROP_CONFIG
 from deepacc.synthesis import render_chromosome
 from deepacc.utils import get_config_path
 
@@ -232,6 +233,39 @@ TINY_CROP_CLASSIFIER = dict(
         with_polarity=True,
     ),
 )
+
+
+TINY_CROP_SIZE = (64, 24)  # (height, width) of TINY_CROP_CLASSIFIER's inputs
+
+
+def write_untrained_crop_classifier(folder: str, seed: int = 0) -> dict:
+    """The default crop-classification config shrunk to
+    :data:`TINY_CROP_CLASSIFIER` and :data:`TINY_CROP_SIZE`, and its
+    untrained weights.
+
+    Returns:
+        dict: ``config`` (``folder/config.py``) and ``checkpoint``
+        (``folder/weights.pth``, a ``state_dict`` only).
+    """
+    import torch
+    from mmdet.registry import MODELS
+
+    cfg = get_config(DEFAULT_CROP_CONFIG)
+    cfg.merge_from_dict(
+        {
+            'model.backbone': TINY_CROP_CLASSIFIER['backbone'],
+            'model.head': TINY_CROP_CLASSIFIER['head'],
+        }
+    )
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.input_size = TINY_CROP_SIZE
+    config = osp.join(folder, 'config.py')
+    cfg.dump(config)
+    torch.manual_seed(seed)
+    model = MODELS.build(cfg.model)
+    checkpoint = osp.join(folder, 'weights.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    return dict(config=config, checkpoint=checkpoint)
 
 
 def make_tiny_crops(root: str, cells=None, black: bool = False) -> str:

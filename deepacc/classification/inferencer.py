@@ -133,8 +133,17 @@ class CropClassifier:
             return np.zeros((0, 1, height, width), np.float32)
         return np.stack(images)[:, None].astype(np.float32)
 
-    def classify(self, crops: Sequence[CropLike]) -> dict:
+    def classify(
+        self, crops: Sequence[CropLike], factor: Optional[float] = None
+    ) -> dict:
         """The model's outputs for one cell's crops.
+
+        Args:
+            crops (list[str | np.ndarray]): Paths or grey uint8 arrays.
+            factor (float, optional): Resize factor on top of the
+                config's crop scale; default: what ``scale`` asks for
+                (for ``'auto'``, the crops' own width). A caller that
+                measured the width on the whole image passes it here.
 
         Returns:
             dict: ``scores`` (num_crops, 24) class probabilities,
@@ -143,7 +152,8 @@ class CropClassifier:
             probability that the p-arm is up).
         """
         greys = [_grey(crop) for crop in crops]
-        factor = self.scale_factor(greys)
+        if factor is None:
+            factor = self.scale_factor(greys)
         inputs = torch.from_numpy(self.inputs(greys, factor)).to(self.device)
         if not len(inputs):
             return dict(

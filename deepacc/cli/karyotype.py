@@ -28,6 +28,13 @@ the JSON also holds the image's objects typed as single, touching,
 overlapping... (``clusters``), each call says which object it lies in
 (``object``, ``cluster_type``), and the overlay outlines the clusters.
 
+With ``--classifier-checkpoint`` (a model of
+``configs/crop_classification/``, ``deepacc classify train``) the
+detector counts and the crop classifier names: every detection that may
+become a call is cut out upright and the image's cut-outs are classified
+together (:meth:`deepacc.karyotype.Karyotyper.name`); the JSON's
+``classifier`` says how many were named and at what crop scale.
+
 ``--out`` may already exist and hold other files: only files with the
 names above are written, and existing ones of those names are replaced
 (so a re-run refreshes its results). An output name that is one of the
@@ -140,6 +147,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='config of --clusters-checkpoint (default: stored in it)',
     )
     parser.add_argument(
+        '--classifier-checkpoint',
+        default=None,
+        help='name the chromosomes with this crop classifier (deepacc '
+        'classify train): the detector counts, each call is cut out '
+        'upright and classified with the others of its cell',
+    )
+    parser.add_argument(
+        '--classifier-config',
+        default=None,
+        help='config of --classifier-checkpoint (default: stored in it)',
+    )
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         default=None,
@@ -206,8 +225,10 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from deepacc.chromosomes import CLASSES
+    from deepacc.classification import CropClassifier
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.scale import parse_scale
+    from deepacc.utils import load_model_config
     from deepacc.utils.image_io import ImageReadError
 
     try:
@@ -242,6 +263,17 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f'error: no input files in {args.inputs}', file=sys.stderr)
         return 1
+    classifier = None
+    if args.classifier_checkpoint:
+        classifier = CropClassifier(
+            load_model_config(
+                args.classifier_checkpoint,
+                args.classifier_config,
+                'ChromosomeCropClassifier',
+            ),
+            args.classifier_checkpoint,
+            device=args.device,
+        )
     karyotyper = Karyotyper(
         args.config,
         args.checkpoint,
@@ -253,6 +285,7 @@ def run(args: argparse.Namespace) -> int:
         cfg_options=cfg_options,
         scale=args.scale,
         call_score=args.call_score,
+        classifier=classifier,
         **(
             {}
             if args.candidate_floor is None

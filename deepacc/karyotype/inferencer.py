@@ -27,6 +27,8 @@ from deepacc.karyotype.record import (
     build_record,
 )
 from deepacc.scale import (
+    ScaleEstimateError,
+    estimate_chromosome_width,
     model_scale,
     rescale_pipeline,
     robust_scale_factor,
@@ -279,7 +281,7 @@ class Karyotyper:
         )
         found = self.detect(array, factor)
         if self.classifier is not None:
-            found = self.name(found, array)
+            found = self.name(found, array, width)
         record = self.record_of(found, array.shape[:2], path)
         if 'named' in found:
             record['classifier'] = found['named']
@@ -290,7 +292,9 @@ class Karyotyper:
         )
         return record, array
 
-    def name(self, found: dict, image: np.ndarray) -> dict:
+    def name(
+        self, found: dict, image: np.ndarray, width: Optional[float] = None
+    ) -> dict:
         """Detections named by the crop classifier (the second stage).
 
         Detections whose object score (1 - background probability; the
@@ -305,9 +309,17 @@ class Karyotyper:
         was upper in the image on top, the end the detector's polarity
         refers to). Other detections keep the detector's names.
 
+        A classifier with ``scale='auto'`` gets its crops resized by its
+        training width over the image's chromosome width (``width``, or
+        measured here on the whole image: many objects, steadier than
+        the crops' own estimate, which the classifier falls back to when
+        the image cannot be measured).
+
         Args:
             found (dict): :meth:`detect`'s detections of ``image``.
             image (np.ndarray): (H, W, 3) BGR or (H, W) grey uint8 image.
+            width (float, optional): The image's chromosome width in
+                pixels, when already measured.
 
         Returns:
             dict: ``found`` with new ``labels``, ``scores``,
@@ -333,7 +345,19 @@ class Karyotyper:
             upright_chromosome(grey, bboxes[i], orient_p_arm=False).image
             for i in todo
         ]
-        out = self.classifier.classify(crops)
+        factor = None
+        model_width = getattr(self.classifier, 'model_width', None)
+        if getattr(self.classifier, 'scale_mode', None) == 'auto' and (
+            model_width
+        ):
+            if width is None:
+                try:
+                    width = estimate_chromosome_width(image)
+                except ScaleEstimateError:
+                    width = None
+            if width:
+                factor = model_width / width
+        out = self.classifier.classify(crops, factor)
         probs = np.asarray(out['scores'], np.float64)
         class_scores[todo, :NUM_CLASSES] = (
             objectness[todo, None] * probs / probs.sum(1, keepdims=True)

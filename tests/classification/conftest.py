@@ -2,14 +2,15 @@ import numpy as np
 import pytest
 
 from deepacc.testing import TINY_CROP_CLASSIFIER as TINY
-from deepacc.testing import make_tiny_crops
+from deepacc.testing import TINY_CROP_SIZE
+from deepacc.testing import make_tiny_crops, write_untrained_crop_classifier
 
 # Five cells, so that a 3:1:1 split by cell has a cell in every part.
 CELLS = {
     f'case{i}.cell{i}': ('1', '2', '7', '13', '18', '21', 'X', 'Y')
     for i in range(5)
 }
-TINY_SIZE = (64, 24)
+TINY_SIZE = TINY_CROP_SIZE
 
 
 @pytest.fixture(scope='session')
@@ -47,26 +48,8 @@ def joint_root(tmp_path_factory):
 def untrained(tmp_path_factory):
     """The default crop-classification config shrunk to :data:`TINY`
     (``config.py``) and its untrained weights (``weights.pth``)."""
-    import torch
-    from mmdet.registry import MODELS
-
-    from deepacc.cli.classify import DEFAULT_CONFIG
-    from deepacc.testing import get_config
-
     folder = tmp_path_factory.mktemp('untrained')
-    cfg = get_config(DEFAULT_CONFIG)
-    cfg.merge_from_dict(
-        {'model.backbone': TINY['backbone'], 'model.head': TINY['head']}
-    )
-    for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.input_size = TINY_SIZE
-    config = str(folder / 'config.py')
-    cfg.dump(config)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    checkpoint = str(folder / 'weights.pth')
-    torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    return dict(config=config, checkpoint=checkpoint)
+    return write_untrained_crop_classifier(str(folder))
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 7
+    assert len(names) == 8
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -132,6 +132,14 @@ def test_config_variants():
     assert cos.default_hooks.checkpoint.interval == 1600
     assert cos.model.head == heads['cos-cls']
     assert acc.model.head == full
+    # The condensed variant: the default with half the training cells
+    # condensed as the real-look detector recipes condense them.
+    cond = cfgs['cos-cls', '1600it-aug-condensed']
+    assert cond.model == cos.model
+    assert 'condense' not in cos.train_dataloader.dataset
+    assert cond.train_dataloader.dataset.condense_rate == 0.5
+    assert cond.train_dataloader.dataset.condense.length == (0.5, 0.7)
+    assert 'condense' not in cond.test_dataloader.dataset
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset

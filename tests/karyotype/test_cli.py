@@ -14,6 +14,7 @@ import pytest
 
 from deepacc.chromosomes import CLASSES
 from deepacc.karyotype import Karyotyper
+from deepacc.testing import write_untrained_crop_classifier
 
 # The 2-iteration model's class scores sit near 1/25: let every box
 # through the head and the selection, so the pictures have calls.
@@ -212,3 +213,49 @@ def test_cli_calls_only_and_bad_penalties(tiny_checkpoint, tmp_path):
         )
         assert proc.returncode == 2 and message in proc.stderr
         assert not (tmp_path / 'x').exists()
+
+
+def test_cli_names_by_the_classifier_and_keeps_the_calls(
+    tiny_checkpoint, tmp_path
+):
+    config, checkpoint, images = tiny_checkpoint
+    classifier = write_untrained_crop_classifier(str(tmp_path))
+    image = osp.join(images, 'tiny_0001.png')
+    out = tmp_path / 'named'
+    proc = run_cli(
+        config,
+        checkpoint,
+        image,
+        '--out',
+        str(out),
+        '--calls-only',
+        *LOOSE,
+        '--classifier-checkpoint',
+        classifier['checkpoint'],
+        '--classifier-config',
+        classifier['config'],
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out / 'tiny_0001.json') as f:
+        named = json.load(f)
+    detector = Karyotyper(
+        config,
+        checkpoint,
+        score_thr=0.0,
+        penalties=None,
+        cfg_options={
+            'model.test_cfg.rcnn.score_thr': 0.0,
+            'model.test_cfg.rcnn.max_per_img': 30,
+        },
+    )(image)
+    assert 'classifier' not in detector
+    assert named['classifier']['model'] == 'weights.pth'
+    assert named['classifier']['named'] >= named['total'] > 0
+    # The detector decides what is a chromosome (this plain Faster R-CNN's
+    # object score is its top-1 score), the classifier which one.
+    assert named['total'] == detector['total']
+    assert sorted(d['bbox'] for d in named['detections']) == sorted(
+        d['bbox'] for d in detector['detections']
+    )
+    assert named['settings']['call_score'] == 'object'
+    assert cv2.imread(str(out / 'tiny_0001_karyogram.png')) is not None
