@@ -17,7 +17,13 @@ into it):
    sensitivity and specificity of each, at ``--scale auto`` (one width
    per case, the median over the case's objects: each image holds one
    object) and ``none``.
-3. The detector's own composed test cells resized to several capture
+3. ``real-metaphases/karyograms/``: the cytogeneticist's karyogram of
+   each real cell cut into its 46 chromosomes (classes from the
+   karyogram's layout: 24 underlined slots, 1-22, X, Y, row by row;
+   p-arm up), classified by the crop classifier (``--classifier-
+   checkpoint``): how well it names condensed real chromosomes when the
+   cutting is right, per crop and read as a cell, and their polarity.
+4. The detector's own composed test cells resized to several capture
    scales (0.5x-2x): mAP, mAP_max, Acc and AER at ``--scale auto`` and
    ``none``, so a change that helps real images and hurts the rest shows;
    and per call score the karyotype records' count error against the
@@ -88,7 +94,7 @@ def parse_args():
         '--skip',
         nargs='*',
         default=[],
-        choices=['real', 'clusters', 'composed'],
+        choices=['real', 'clusters', 'karyograms', 'composed'],
     )
     return parser.parse_args()
 
@@ -192,6 +198,133 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
                 record = karyotyper.record_of(found, image.shape[:2], path, cs)
                 sweep[cs][str(scale)].append(calls_of(record))
     return dict(rows=rows, sweep=sweep)
+
+
+def karyogram_cells(folder: str) -> list:
+    """The chromosomes of the karyograms beside the real cells.
+
+    A karyogram here is a white page with 24 underlined slots (1-5,
+    6-12, 13-18, 19-22 with X and Y), the class written under each line.
+    The lines are the long, thin dark runs; the chromosomes of a slot are
+    the dark objects above its line (down to the previous row's labels).
+    Two homologues that touch form one object: it is split at its
+    narrowest column in its middle half.
+
+    Returns:
+        list[dict]: Per karyogram ``cell``, ``crops`` (grey uint8 cut-
+        outs, other objects whitened) and ``labels`` (class indices).
+
+    Raises:
+        ValueError: A karyogram without 24 slots, or a slot whose
+            objects do not make its 2 (X, Y: 1) chromosomes.
+    """
+    from deepacc.chromosomes import CLASSES
+
+    cells = []
+    for path in sorted(glob.glob(osp.join(folder, 'karyograms', '*.TIF'))):
+        grey = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+        dark = (grey < 128).astype(np.uint8)
+        runs = cv2.morphologyEx(
+            dark, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8)
+        )
+        num, _, stats, _ = cv2.connectedComponentsWithStats(runs)
+        lines = [tuple(stats[k, :4]) for k in range(1, num)]
+        lines = sorted(
+            (s for s in lines if s[3] <= 4), key=lambda s: (s[1] // 40, s[0])
+        )
+        if len(lines) != len(CLASSES):
+            raise ValueError(
+                f'{path}: {len(lines)} underlined slots, expected '
+                f'{len(CLASSES)}'
+            )
+        rows = sorted({int(s[1]) // 40 for s in lines})
+        row_y = {r: min(int(s[1]) for s in lines if s[1] // 40 == r) for r in rows}
+        crops, labels = [], []
+        for label, (x, y, w, _) in enumerate(lines):
+            r = rows.index(int(y) // 40)
+            top = 0 if r == 0 else row_y[rows[r - 1]] + 45
+            x1, x2 = max(0, int(x) - 4), int(x + w) + 4
+            region = grey[top : int(y) - 1, x1:x2]
+            fg = (region < 200).astype(np.uint8)
+            fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+            num, comp, stats, _ = cv2.connectedComponentsWithStats(fg)
+            masks = [comp == j for j in range(1, num) if stats[j, 4] >= 300]
+            want = 1 if CLASSES[label] in ('X', 'Y') else 2
+            if len(masks) == 1 and want == 2:
+                masks = _split_pair(masks[0])
+            if len(masks) != want:
+                raise ValueError(
+                    f'{path}: slot {CLASSES[label]} holds {len(masks)} '
+                    f'objects, expected {want}'
+                )
+            for mask in masks:
+                ys, xs = np.nonzero(mask)
+                keep = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+                cut = np.where(keep > 0, region, 255).astype(np.uint8)
+                crops.append(
+                    np.pad(
+                        cut[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1],
+                        4,
+                        constant_values=255,
+                    )
+                )
+                labels.append(label)
+        cells.append(
+            dict(cell=osp.basename(path), crops=crops, labels=labels)
+        )
+    return cells
+
+
+def _split_pair(mask: np.ndarray) -> list:
+    """Two touching homologues, split at the narrowest column of the
+    object's middle half."""
+    cols = np.flatnonzero(mask.any(0))
+    left, right = cols[0], cols[-1] + 1
+    quarter = (right - left) // 4
+    counts = mask[:, left + quarter : right - quarter].sum(0)
+    cut = left + quarter + int(np.argmin(counts))
+    first, second = mask.copy(), mask.copy()
+    first[:, cut:] = False
+    second[:, :cut] = False
+    return [first, second]
+
+
+def classify_karyograms(classifier, cells: list) -> dict:
+    """Per-crop and whole-cell accuracy of a crop classifier on the
+    karyogram cut-outs (crops p-arm up, so polarity is known)."""
+    from deepacc.classification.cell_reading import cell_karyotype, read_cell
+
+    rows = []
+    right = dict(independent=0, joint=0)
+    total = polar = 0
+    for cell in cells:
+        out = classifier.classify(cell['crops'])
+        truth = np.asarray(cell['labels'])
+        ind = out['scores'].argmax(1)
+        joint = read_cell(out['scores'], classifier.penalties)
+        right['independent'] += int((ind == truth).sum())
+        right['joint'] += int((joint == truth).sum())
+        total += len(truth)
+        if 'polarity_probs' in out:
+            polar += int((out['polarity_probs'] >= 0.5).sum())
+        rows.append(
+            dict(
+                cell=cell['cell'],
+                crops=len(truth),
+                factor=out['factor'],
+                independent=float((ind == truth).mean() * 100),
+                joint=float((joint == truth).mean() * 100),
+                independent_karyotype=cell_karyotype(ind),
+                joint_karyotype=cell_karyotype(joint),
+            )
+        )
+    return dict(
+        rows=rows,
+        independent=100.0 * right['independent'] / total,
+        joint=100.0 * right['joint'] / total,
+        polarity=100.0 * polar / total,
+        crops=total,
+    )
 
 
 def cluster_crops(typer, folder: str) -> dict:
@@ -390,6 +523,26 @@ def main() -> int:
                 f'| {key} | {r["accuracy"]:.1f} | {r["single_recall"]:.1f} '
                 f'| {r["cluster_recall"]:.1f} |'
             )
+    if karyotyper and karyotyper.classifier and (
+        'karyograms' not in args.skip
+    ):
+        cells = karyogram_cells(osp.join(args.data, 'real-metaphases'))
+        kary = classify_karyograms(karyotyper.classifier, cells)
+        report['karyograms'] = kary
+        print(
+            '\n| karyogram | crops | factor | per crop % | joint % '
+            '| per crop reads | joint reads |\n|---|--:|--:|--:|--:|---|---|'
+        )
+        for r in kary['rows']:
+            print(
+                f'| {r["cell"]} | {r["crops"]} | {r["factor"]:.3f} '
+                f'| {r["independent"]:.1f} | {r["joint"]:.1f} '
+                f'| {r["independent_karyotype"]} | {r["joint_karyotype"]} |'
+            )
+        print(
+            f'all {kary["crops"]} crops: per crop {kary["independent"]:.1f}%,'
+            f' joint {kary["joint"]:.1f}%, polarity {kary["polarity"]:.1f}%'
+        )
     if karyotyper and 'composed' not in args.skip:
         cfg = Config.fromfile(args.config)
         composed = composed_cells(

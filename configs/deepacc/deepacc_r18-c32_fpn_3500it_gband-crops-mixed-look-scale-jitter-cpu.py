@@ -4,9 +4,9 @@
 # width. The alternative to normalising the scale at inference (`--scale
 # auto`, which resizes each image to the training width measured into
 # the checkpoint): benchmarks/README.md, "Real images", measures the two
-# apart and together. The checkpoint's `chromosome_width` stays the
-# width of the composed cells before the jitter (the middle of what the
-# model saw), so `--scale auto` still aims at it.
+# apart and together. The checkpoint's `chromosome_width` is measured
+# through the pipeline without the jitter (the middle of what the model
+# saw), so `--scale auto` still aims at it.
 _base_ = './deepacc_r18-c32_fpn_3500it_gband-crops-mixed-look-cpu.py'
 
 scale_jitter = (0.5, 2.0)
@@ -22,3 +22,6 @@ train_pipeline = [
     dict(type='PackChromosomeInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+custom_hooks = [
+    dict(type='ChromosomeScaleHook', pipeline={{_base_.train_pipeline}})
+]

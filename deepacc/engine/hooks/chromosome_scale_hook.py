@@ -34,12 +34,20 @@ class ChromosomeScaleHook(Hook):
 
     Args:
         num_images (int): Training images to measure.
+        pipeline (list[dict], optional): Measure the images through this
+            pipeline instead of the training data set's: for a training
+            pipeline with a random resize (scale jitter), its fixed-size
+            version, so the width recorded is the middle of the jitter,
+            not one draw of it.
     """
 
     priority = 'VERY_LOW'
 
-    def __init__(self, num_images: int = 8) -> None:
+    def __init__(
+        self, num_images: int = 8, pipeline: Optional[list] = None
+    ) -> None:
         self.num_images = int(num_images)
+        self.pipeline = pipeline
         self.width: Optional[float] = None
 
     def before_train(self, runner) -> None:
@@ -69,6 +77,8 @@ class ChromosomeScaleHook(Hook):
         """Median width over the first images of a data set config."""
         if 'metaphases' in dataset_cfg:
             dataset_cfg = dataset_cfg['metaphases']
+        if self.pipeline is not None:
+            dataset_cfg = dict(dataset_cfg, pipeline=self.pipeline)
         dataset = DATASETS.build(dataset_cfg)
         if isinstance(dataset, ChromosomeCropDataset):
             # cells: {cell id: [(grey crop, label, path), ...]}
