@@ -176,6 +176,27 @@ def test_scale_hook_records_width_and_keeps_random_state():
     assert checkpoint['meta'] == {'cfg': 'x', 'chromosome_width': hook.width}
 
 
+def test_scale_hook_measures_through_the_given_pipeline():
+    """A training pipeline that resizes (a scale jitter, here a fixed
+    doubling) changes the width read; ``pipeline=`` measures through
+    another one (the un-jittered pipeline) instead."""
+    from mmengine.registry import init_default_scope
+
+    from deepacc.engine import ChromosomeScaleHook
+
+    init_default_scope('mmdet')
+    load = dict(type='mmdet.LoadImageFromNDArray')
+    pack = dict(type='PackChromosomeInputs')
+    plain = [load, pack]
+    doubled = [load, dict(type='mmdet.Resize', scale_factor=2.0), pack]
+    data = dict(type='SynthMetaphaseDataset', num_samples=2, seed=3)
+    width = ChromosomeScaleHook(2).measure(dict(data, pipeline=plain))
+    twice = ChromosomeScaleHook(2).measure(dict(data, pipeline=doubled))
+    assert twice / width == pytest.approx(2.0, rel=0.15)
+    fixed = ChromosomeScaleHook(2, pipeline=plain)
+    assert fixed.measure(dict(data, pipeline=doubled)) == width
+
+
 def test_an_unmeasurable_image_is_read_as_it_is_with_a_flag():
     from deepacc.scale import robust_scale_factor
 
