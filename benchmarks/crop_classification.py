@@ -71,6 +71,11 @@ VARIANTS.update(
             'crop_classification/'
             'cos-cls_r18-c32_1600it-aug_gband-crops-cpu.py',
         ),
+        'plain1600-aug-condensed': (
+            'cosine softmax, 1600 it, strong aug, half the cells condensed',
+            'crop_classification/'
+            'cos-cls_r18-c32_1600it-aug-condensed_gband-crops-cpu.py',
+        ),
         'deepacc1600-aug': (
             'DeepACC head, 1600 it, strong aug',
             'crop_classification/'
