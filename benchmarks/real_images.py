@@ -133,9 +133,7 @@ def named_sample(karyotyper, sample, found):
     inst.labels = torch.as_tensor(to_model[found['labels']])
     inst.scores = torch.as_tensor(found['scores'], dtype=torch.float32)
     if found['polarity'] is not None:
-        inst.polarity = torch.as_tensor(
-            found['polarity'], dtype=torch.float32
-        )
+        inst.polarity = torch.as_tensor(found['polarity'], dtype=torch.float32)
     return sample
 
 
@@ -238,7 +236,9 @@ def karyogram_cells(folder: str) -> list:
                 f'{len(CLASSES)}'
             )
         rows = sorted({int(s[1]) // 40 for s in lines})
-        row_y = {r: min(int(s[1]) for s in lines if s[1] // 40 == r) for r in rows}
+        row_y = {
+            r: min(int(s[1]) for s in lines if s[1] // 40 == r) for r in rows
+        }
         crops, labels = [], []
         for label, (x, y, w, _) in enumerate(lines):
             r = rows.index(int(y) // 40)
@@ -246,7 +246,9 @@ def karyogram_cells(folder: str) -> list:
             x1, x2 = max(0, int(x) - 4), int(x + w) + 4
             region = grey[top : int(y) - 1, x1:x2]
             fg = (region < 200).astype(np.uint8)
-            fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+            fg = cv2.morphologyEx(
+                fg, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)
+            )
             num, comp, stats, _ = cv2.connectedComponentsWithStats(fg)
             masks = [comp == j for j in range(1, num) if stats[j, 4] >= 300]
             want = 1 if CLASSES[label] in ('X', 'Y') else 2
@@ -259,7 +261,9 @@ def karyogram_cells(folder: str) -> list:
                 )
             for mask in masks:
                 ys, xs = np.nonzero(mask)
-                keep = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+                keep = cv2.dilate(
+                    mask.astype(np.uint8), np.ones((5, 5), np.uint8)
+                )
                 cut = np.where(keep > 0, region, 255).astype(np.uint8)
                 crops.append(
                     np.pad(
@@ -269,9 +273,7 @@ def karyogram_cells(folder: str) -> list:
                     )
                 )
                 labels.append(label)
-        cells.append(
-            dict(cell=osp.basename(path), crops=crops, labels=labels)
-        )
+        cells.append(dict(cell=osp.basename(path), crops=crops, labels=labels))
     return cells
 
 
@@ -523,8 +525,10 @@ def main() -> int:
                 f'| {key} | {r["accuracy"]:.1f} | {r["single_recall"]:.1f} '
                 f'| {r["cluster_recall"]:.1f} |'
             )
-    if karyotyper and karyotyper.classifier and (
-        'karyograms' not in args.skip
+    if (
+        karyotyper
+        and karyotyper.classifier
+        and ('karyograms' not in args.skip)
     ):
         cells = karyogram_cells(osp.join(args.data, 'real-metaphases'))
         kary = classify_karyograms(karyotyper.classifier, cells)

@@ -20,12 +20,12 @@ import numpy as np
 
 from deepacc.chromosomes import NUM_CLASSES, class_index
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.karyotype.upright import upright_chromosome
 from deepacc.karyotype.record import (
     DEFAULT_CANDIDATE_FLOOR,
     DEFAULT_NMS_IOU,
     build_record,
 )
+from deepacc.karyotype.upright import upright_chromosome
 from deepacc.scale import (
     ScaleEstimateError,
     estimate_chromosome_width,
@@ -35,12 +35,12 @@ from deepacc.scale import (
     scale_record,
 )
 from deepacc.structures import split_calls, top1_from_multiclass
-from deepacc.visualization import to_grey, whiten_background
 from deepacc.utils.image_io import (  # noqa: F401  (ImageReadError: API)
     ImageReadError,
     as_bgr,
     read_image,
 )
+from deepacc.visualization import to_grey, whiten_background
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 

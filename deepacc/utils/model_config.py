@@ -5,7 +5,9 @@ import os.path as osp
 from typing import Optional
 
 
-def load_model_config(checkpoint, config=None, model_type: Optional[str] = None):
+def load_model_config(
+    checkpoint, config=None, model_type: Optional[str] = None
+):
     """The model config: ``config`` (file or Config), else the one the
     Runner stored in ``checkpoint`` (``meta['cfg']``).
 

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 
-from deepacc.testing import TINY_CROP_CLASSIFIER as TINY
-from deepacc.testing import TINY_CROP_SIZE
-from deepacc.testing import make_tiny_crops, write_untrained_crop_classifier
+from deepacc.testing import (
+    TINY_CROP_SIZE,
+    make_tiny_crops,
+    write_untrained_crop_classifier,
+)
 
 # Five cells, so that a 3:1:1 split by cell has a cell in every part.
 CELLS = {

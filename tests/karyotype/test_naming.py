@@ -114,7 +114,9 @@ def test_name_without_class_probabilities(karyotyper):
         karyotyper.classifier = None
     assert named['labels'].tolist() == [9, 9, 3]
     np.testing.assert_allclose(named['scores'], [0.5, 0.4, 0.05])
-    np.testing.assert_allclose(named['class_scores'][:, NUM_CLASSES], [0.5, 0.6, 0.95])
+    np.testing.assert_allclose(
+        named['class_scores'][:, NUM_CLASSES], [0.5, 0.6, 0.95]
+    )
     assert named['polarity'] is None
     assert stub.factor is None  # scale 'none': the classifier's own rule
 
