@@ -27,7 +27,7 @@ from deepacc.chromosomes import CLASSES, NUM_CLASSES
 from deepacc.datasets.crops import (
     DEFAULT_CROP_SCALE,
     DEFAULT_INPUT_SIZE,
-    crop_input,
+    crop_views,
     read_crop,
 )
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
@@ -88,6 +88,7 @@ class CropClassifier:
         self.input_size = tuple(data.get('input_size', DEFAULT_INPUT_SIZE))
         self.scale = float(data.get('scale', DEFAULT_CROP_SCALE))
         self.background = data.get('background', 'auto')
+        self.views = tuple(data.get('views', ('global',)))
         self.penalties = penalties
         self.checkpoint = os.fspath(checkpoint)
         self.model = MODELS.build(config.model)
@@ -115,7 +116,7 @@ class CropClassifier:
         resized by ``factor`` on top of the config's crop scale.
 
         Returns:
-            np.ndarray: (num_crops, 1, height, width) float32.
+            np.ndarray: (num_crops, views, height, width) float32.
 
         Raises:
             ValueError: A file that is not a readable image, or an array
@@ -123,15 +124,19 @@ class CropClassifier:
         """
         scale = self.scale * (1.0 if factor is None else factor)
         images = [
-            crop_input(
-                _grey(crop), self.input_size, scale, background=self.background
+            crop_views(
+                _grey(crop),
+                self.input_size,
+                scale,
+                self.views,
+                background=self.background,
             )
             for crop in crops
         ]
         height, width = self.input_size
         if not images:
-            return np.zeros((0, 1, height, width), np.float32)
-        return np.stack(images)[:, None].astype(np.float32)
+            return np.zeros((0, len(self.views), height, width), np.float32)
+        return np.stack(images).astype(np.float32)
 
     def classify(
         self, crops: Sequence[CropLike], factor: Optional[float] = None

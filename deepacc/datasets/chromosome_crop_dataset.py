@@ -18,7 +18,7 @@ from .crop_sets import index_crops, read_crop_images
 from .crops import (
     DEFAULT_CROP_SCALE,
     DEFAULT_INPUT_SIZE,
-    crop_input,
+    crop_views,
     sample_crop_augment,
 )
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
@@ -31,7 +31,7 @@ class ChromosomeCropDataset(BaseDataset):
     An item is a whole cell, because the classifier's siamese branch takes
     its local class centres from the crops of one cell, as the detector
     takes them from the proposals of one metaphase: ``inputs`` (num_crops,
-    1, height, width) float and ``data_samples``, a
+    views, height, width) float and ``data_samples``, a
     :class:`~mmengine.structures.BaseDataElement` with ``labels``
     (num_crops, ) long (0..23), ``polarity`` (num_crops, ) long (1 p-arm
     up, 0 down, -1 unknown) and the meta fields ``paths`` and
@@ -84,6 +84,10 @@ class ChromosomeCropDataset(BaseDataset):
             smaller set is part of a larger one): a learning curve over
             the number of training cells.
         background (str): ``'auto'``, ``'white'`` or ``'black'``.
+        views (Sequence[str]): Input channels
+            (:func:`deepacc.datasets.crops.crop_views`): ``'global'``
+            (the crop at ``scale``) and/or ``'zoom'`` (the crop filling
+            the canvas), for a model with as many ``num_views``.
         repeat (int): Items per cell and epoch (training).
         seed (int): Seed of the test-mode turns and the training draws.
         **kwargs: ``test_mode`` and the other
@@ -110,6 +114,7 @@ class ChromosomeCropDataset(BaseDataset):
         condense_rate: float = 1.0,
         max_cells: Optional[int] = None,
         background: str = 'auto',
+        views: Sequence[str] = ('global',),
         repeat: int = 1,
         seed: int = 0,
         **kwargs,
@@ -140,6 +145,7 @@ class ChromosomeCropDataset(BaseDataset):
                 'part from the centromere'
             )
         self.background = background
+        self.views = tuple(views)
         self.repeat = max(int(repeat), 1)
         self.seed = int(seed)
         self._draws = 0
@@ -189,27 +195,29 @@ class ChromosomeCropDataset(BaseDataset):
                 for _ in crops
             ]
         images = [
-            crop_input(
+            crop_views(
                 gray,
                 self.input_size,
                 self.scale,
+                self.views,
                 background=self.background,
                 **p,
             )
             for gray, p in zip(grays, params)
         ]
         if self.distort and not self.test_mode:
-            images = [
-                distort_crop(
-                    image, **sample_crop_distortion(rng, **self.distort)
+            distorted = []
+            for views in images:
+                drawn = sample_crop_distortion(rng, **self.distort)
+                distorted.append(
+                    np.stack([distort_crop(view, **drawn) for view in views])
                 )
-                for image in images
-            ]
+            images = distorted
         polarity = [
             (0 if p['turn'] else 1) if self.upright else -1 for p in params
         ]
         return dict(
-            inputs=torch.from_numpy(np.stack(images)[:, None]),
+            inputs=torch.from_numpy(np.stack(images)),
             data_samples=BaseDataElement(
                 labels=torch.tensor([c[1] for c in crops], dtype=torch.long),
                 polarity=torch.tensor(polarity, dtype=torch.long),

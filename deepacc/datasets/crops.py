@@ -9,7 +9,7 @@ empty canvas. Sets of crops grouped by cell are read by
 """
 
 import math
-from typing import Tuple
+from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -59,6 +59,7 @@ def crop_input(
     mirror: bool = False,
     contrast: float = 1.0,
     background: str = 'auto',
+    fill: bool = False,
 ) -> np.ndarray:
     """A crop as a fixed-size model input, aspect ratio kept.
 
@@ -79,6 +80,9 @@ def crop_input(
         mirror (bool): Left-right mirror (keeps the polarity).
         contrast (float): Ink gain.
         background (str): See :func:`crop_ink`.
+        fill (bool): Resize so the (rotated) crop fills the canvas, its
+            ``scale`` and ``zoom`` ignored: the zoomed view, bands at
+            their largest but relative length lost.
 
     Returns:
         np.ndarray: (height, width) float32, 0 = background.
@@ -91,7 +95,7 @@ def crop_input(
     theta = math.radians(angle)
     cos, sin = abs(math.cos(theta)), abs(math.sin(theta))
     out_w, out_h = w * cos + h * sin, w * sin + h * cos
-    factor = scale * zoom
+    factor = math.inf if fill else scale * zoom
     factor = min(factor, width / out_w, height / out_h)
     matrix = cv2.getRotationMatrix2D(
         ((w - 1) / 2, (h - 1) / 2), angle + (180.0 if turn else 0.0), factor
@@ -109,6 +113,45 @@ def crop_input(
         borderValue=0,
     )
     return np.clip(out * contrast, 0.0, 1.0)
+
+
+CROP_VIEWS = ('global', 'zoom')
+
+
+def crop_views(
+    gray: np.ndarray,
+    size: Tuple[int, int],
+    scale: float = 1.0,
+    views: Sequence[str] = ('global',),
+    **params,
+) -> np.ndarray:
+    """A crop as model input, one channel per view (Varifocal-Net's
+    idea): ``'global'``, the crop at the fixed ``scale`` (relative
+    lengths kept), and ``'zoom'``, the crop filling the canvas (its bands
+    at their largest).
+
+    Args:
+        gray (np.ndarray): (h, w) uint8 crop.
+        size (tuple[int, int]): Canvas (height, width).
+        scale (float): Resize factor of the global view.
+        views (Sequence[str]): Views, in channel order.
+        **params: The other :func:`crop_input` arguments (turn, angle,
+            zoom, mirror, contrast, background), the same for every view.
+
+    Returns:
+        np.ndarray: (len(views), height, width) float32.
+    """
+    unknown = set(views) - set(CROP_VIEWS)
+    if unknown or not len(views):
+        raise ValueError(
+            f'crop views must be among {CROP_VIEWS}, got {tuple(views)}'
+        )
+    return np.stack(
+        [
+            crop_input(gray, size, scale, fill=view == 'zoom', **params)
+            for view in views
+        ]
+    )
 
 
 def sample_crop_augment(

@@ -48,7 +48,7 @@ def joint_root(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def untrained(tmp_path_factory):
-    """The default crop-classification config shrunk to :data:`TINY`
+    """The default crop-classification config shrunk to the tiny model
     (``config.py``) and its untrained weights (``weights.pth``)."""
     folder = tmp_path_factory.mktemp('untrained')
     return write_untrained_crop_classifier(str(folder))

@@ -10,9 +10,10 @@ from mmengine.dataset import pseudo_collate
 
 import deepacc  # noqa: F401
 from deepacc.datasets import ChromosomeCropDataset
+from deepacc.testing import TINY_CROP_CLASSIFIER as TINY
 from deepacc.testing import all_configs, get_config
 
-from .conftest import TINY, TINY_SIZE
+from .conftest import TINY_SIZE
 
 
 def _model(**head):
@@ -24,12 +25,13 @@ def _model(**head):
     return model
 
 
-def _batch(crops_root, test_mode=False):
+def _batch(crops_root, test_mode=False, views=('global',)):
     data = ChromosomeCropDataset(
         crops_root,
         cell_split='all',
         input_size=TINY_SIZE,
         test_mode=test_mode,
+        views=views,
     )
     return pseudo_collate([data[0], data[1]])
 
@@ -94,6 +96,34 @@ def test_polarity_targets_unknown_are_not_trained(crops_root):
     assert float(losses['loss_polarity']) == 0
 
 
+def test_two_views_through_one_backbone(crops_root):
+    """Varifocal-Net's global and zoomed views: one backbone, their
+    features side by side for the head (twice its channels)."""
+    cfg = copy.deepcopy(TINY)
+    cfg['head'].update(in_channels=64)
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(type='ChromosomeCropClassifier', num_views=2, **cfg)
+    )
+    model.init_weights()
+    views = ('global', 'zoom')
+    batch = model.data_preprocessor(_batch(crops_root, views=views), True)
+    assert batch['inputs'][0].shape[1] == 2
+    model.eval()  # BN from its running statistics: views independent
+    with torch.no_grad():
+        feat = model.extract_feat(batch['inputs'][0])
+        # Each half of the channels is the backbone on one view.
+        zoom_only = model.backbone(batch['inputs'][0][:, 1:])[-1]
+        zoom_only = torch.nn.functional.adaptive_avg_pool2d(zoom_only, 7)
+    assert feat.shape == (len(batch['inputs'][0]), 64, 7, 7)
+    torch.testing.assert_close(feat[:, 32:], zoom_only)
+    model.train()
+    total, _ = model.parse_losses(model(**batch, mode='loss'))
+    assert torch.isfinite(total)
+    with pytest.raises(ValueError, match='views'):
+        model.extract_feat(batch['inputs'][0][:, :1])
+
+
 def test_head_with_regression_is_refused():
     with pytest.raises(ValueError, match='with_reg=False'):
         _model(with_reg=True)
@@ -108,7 +138,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 8
+    assert len(names) == 9
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -140,6 +170,13 @@ def test_config_variants():
     assert cond.train_dataloader.dataset.condense_rate == 0.5
     assert cond.train_dataloader.dataset.condense.length == (0.5, 0.7)
     assert 'condense' not in cond.test_dataloader.dataset
+    # The two-view variant: the default with Varifocal-Net's zoomed view.
+    zoom = cfgs['cos-cls', '1600it-aug-zoom']
+    assert zoom.model.num_views == 2
+    assert zoom.model.head.in_channels == 2 * cos.model.head.in_channels
+    for split in ('train', 'val', 'test'):
+        views = zoom[f'{split}_dataloader'].dataset.views
+        assert tuple(views) == ('global', 'zoom')
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset
@@ -156,11 +193,14 @@ def test_config_model_builds_and_runs(config, crops_root):
     splits = [cfg[f'{s}_dataloader'].dataset for s in ('train', 'val', 'test')]
     assert [d.cell_split for d in splits] == ['train', 'val', 'test']
     assert [d.get('test_mode', False) for d in splits] == [False, True, True]
+    views = splits[0].get('views', ('global',))
+    assert all(tuple(d.get('views', ('global',))) == views for d in splits)
     model_cfg = cfg.model.to_dict()
+    assert model_cfg.get('num_views', 1) == len(views)
     model_cfg['backbone'].update(TINY['backbone'])
-    model_cfg['head'].update(in_channels=32, fc_out_channels=32)
+    model_cfg['head'].update(in_channels=32 * len(views), fc_out_channels=32)
     model = MODELS.build(model_cfg)
     model.train()
-    batch = model.data_preprocessor(_batch(crops_root), True)
+    batch = model.data_preprocessor(_batch(crops_root, views=views), True)
     total, _ = model.parse_losses(model(**batch, mode='loss'))
     assert torch.isfinite(total)

@@ -14,7 +14,12 @@ from deepacc.datasets.crop_sets import (
     load_crops,
     read_crop_images,
 )
-from deepacc.datasets.crops import crop_ink, crop_input, read_crop
+from deepacc.datasets.crops import (
+    crop_ink,
+    crop_input,
+    crop_views,
+    read_crop,
+)
 
 from .conftest import CELLS, TINY_SIZE
 
@@ -219,6 +224,38 @@ def test_condensed_training_cells(crops_root):
     assert (tested[0]['inputs'] == plain[0]['inputs']).all()
     with pytest.raises(ValueError, match='upright'):
         ChromosomeCropDataset(crops_root, condense=squat, upright=False)
+
+
+def test_crop_views_global_and_zoomed(crops_root):
+    path = sorted(index_crops(crops_root)['case0.cell0'])[0][0]
+    gray = read_crop(path)
+    size = (64, 24)
+    views = crop_views(gray, size, 0.3, ('global', 'zoom'), turn=True)
+    assert views.shape == (2, *size)
+    np.testing.assert_array_equal(
+        views[0], crop_input(gray, size, 0.3, turn=True)
+    )
+    ink = views > 0.05
+    extent = [(m.any(1).sum(), m.any(0).sum()) for m in ink]
+    # The zoomed view fills the canvas along one side (the crop's own
+    # margin aside); the global one is the crop at 0.3 (smaller).
+    assert max(e / s for e, s in zip(extent[1], size)) > 0.8, extent
+    assert extent[0][0] < extent[1][0] and extent[0][1] < extent[1][1]
+    data = ChromosomeCropDataset(
+        crops_root,
+        cell_split='all',
+        input_size=size,
+        test_mode=True,
+        views=('global', 'zoom'),
+    )
+    one = ChromosomeCropDataset(
+        crops_root, cell_split='all', input_size=size, test_mode=True
+    )
+    two = data[0]['inputs']
+    assert two.shape[1] == 2
+    assert (two[:, :1] == one[0]['inputs']).all()
+    with pytest.raises(ValueError, match='views'):
+        crop_views(gray, size, 0.3, ('global', 'closeup'))
 
 
 def test_crop_input_keeps_aspect_and_turns_by_180(crops_root):

@@ -58,6 +58,13 @@ class ChromosomeCropClassifier(BaseModel):
             ``pool_size``.
         pool_size (int): Side of the pooled feature (the head's RoI
             feature size).
+        num_views (int): Views of each crop, one input channel each
+            (:func:`deepacc.datasets.crops.crop_views`: the crop at its
+            fixed scale and zoomed to fill the canvas, Varifocal-Net's
+            global and local views). Each view goes through the same
+            backbone (``in_channels=1``) and their pooled features are
+            concatenated, so the head's ``in_channels`` is ``num_views``
+            times the backbone's output channels.
         test_cfg (dict, optional): ``flips``: test-time flips among
             ``'horizontal'`` (left-right), ``'vertical'`` (upside-down)
             and ``'diagonal'`` (both: the 180-degree turn); default none.
@@ -71,6 +78,7 @@ class ChromosomeCropClassifier(BaseModel):
         backbone: ConfigType,
         head: ConfigType,
         pool_size: int = 7,
+        num_views: int = 1,
         test_cfg: OptConfigType = None,
         data_preprocessor: OptConfigType = None,
         init_cfg: OptConfigType = None,
@@ -81,6 +89,12 @@ class ChromosomeCropClassifier(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.pool_size = int(pool_size)
+        self.num_views = int(num_views)
+        if self.num_views < 1:
+            raise ValueError(
+                f'ChromosomeCropClassifier: num_views must be >= 1, got '
+                f'{num_views}'
+            )
         self.test_cfg = dict(test_cfg or {})
         unknown = set(self.test_cfg.get('flips', ())) - set(FLIP_DIMS)
         if unknown:
@@ -103,15 +117,28 @@ class ChromosomeCropClassifier(BaseModel):
         """Pooled features of crops.
 
         Args:
-            inputs (Tensor): Shape (num_crops, in_channels, H, W).
+            inputs (Tensor): Shape (num_crops, in_channels, H, W); with
+                ``num_views`` > 1, (num_crops, num_views, H, W).
 
         Returns:
-            Tensor: Shape (num_crops, C, pool_size, pool_size).
+            Tensor: Shape (num_crops, C, pool_size, pool_size), C the
+            backbone's channels times ``num_views``.
         """
+        num, views = inputs.shape[:2]
+        if self.num_views > 1:
+            if views != self.num_views:
+                raise ValueError(
+                    f'ChromosomeCropClassifier: inputs have {views} '
+                    f'channels, the model takes {self.num_views} views '
+                    '(the data set\'s views and the model\'s num_views '
+                    'must agree)'
+                )
+            inputs = inputs.reshape(num * views, 1, *inputs.shape[2:])
         feat = self.backbone(inputs)
         if isinstance(feat, (list, tuple)):
             feat = feat[-1]
-        return F.adaptive_avg_pool2d(feat, self.pool_size)
+        feat = F.adaptive_avg_pool2d(feat, self.pool_size)
+        return feat.reshape(num, -1, self.pool_size, self.pool_size)
 
     @staticmethod
     def _stack(inputs: Inputs) -> tuple:
