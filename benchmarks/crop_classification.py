@@ -76,6 +76,11 @@ VARIANTS.update(
             'crop_classification/'
             'cos-cls_r18-c32_1600it-aug-condensed_gband-crops-cpu.py',
         ),
+        'plain1600-aug-zoom': (
+            'cosine softmax, 1600 it, strong aug, global + zoomed view',
+            'crop_classification/'
+            'cos-cls_r18-c32_1600it-aug-zoom_gband-crops-cpu.py',
+        ),
         'deepacc1600-aug': (
             'DeepACC head, 1600 it, strong aug',
             'crop_classification/'
