@@ -83,6 +83,12 @@ REAL_LOOK = {
     ),
 }
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
+# Scale jitter -> the recipe it changes (the training resize only).
+SCALE_JITTER = {
+    'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-mixed-look-scale-jitter-'
+    'cpu.py': 'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-mixed-look-'
+    'cpu.py'
+}
 
 
 @pytest.mark.parametrize('row', sorted(TABLE1))
@@ -140,7 +146,29 @@ def test_every_config_is_covered():
     listed = {v[0] for v in TABLE1.values()}
     assert set(ours) - listed == set(CPU_TWINS) | set(SEP_TWINS) | set(
         REAL_LOOK
-    )
+    ) | set(SCALE_JITTER)
+
+
+@pytest.mark.parametrize('config', sorted(SCALE_JITTER))
+def test_scale_jitter_changes_the_training_resize_only(config):
+    cfg, base = get_config(config), get_config(SCALE_JITTER[config])
+    pipeline = cfg.train_dataloader.dataset.pop('pipeline')
+    base_pipeline = base.train_dataloader.dataset.pop('pipeline')
+    resize = [k for k, s in enumerate(base_pipeline) if s.type == 'Resize']
+    assert len(resize) == 1
+    jitter = pipeline[resize[0]]
+    assert jitter.type == 'RandomResize' and jitter.ratio_range == (0.5, 2.0)
+    assert jitter.scale == base_pipeline[resize[0]].scale
+    assert [s for k, s in enumerate(pipeline) if k != resize[0]] == [
+        s for k, s in enumerate(base_pipeline) if k != resize[0]
+    ]
+    assert cfg.train_dataloader == base.train_dataloader
+    # The training width is measured without the jitter.
+    (hook,) = cfg.custom_hooks
+    assert hook.type == 'ChromosomeScaleHook'
+    assert hook.pipeline == base_pipeline
+    for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
+        assert cfg[key] == base[key], key
 
 
 @pytest.mark.parametrize('config', sorted(REAL_LOOK))
