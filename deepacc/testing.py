@@ -251,10 +251,14 @@ def write_untrained_crop_classifier(folder: str, seed: int = 0) -> dict:
     from mmdet.registry import MODELS
 
     cfg = get_config(DEFAULT_CROP_CONFIG)
+    head = dict(TINY_CROP_CLASSIFIER['head'])
+    # One backbone reads every view; the head gets their features side
+    # by side.
+    head['in_channels'] *= cfg.model.get('num_views', 1)
     cfg.merge_from_dict(
         {
             'model.backbone': TINY_CROP_CLASSIFIER['backbone'],
-            'model.head': TINY_CROP_CLASSIFIER['head'],
+            'model.head': head,
         }
     )
     for split in ('train', 'val', 'test'):

@@ -44,7 +44,7 @@ import sys
 from deepacc.cli import add_cell_split_arguments
 
 DEFAULT_CONFIG = (
-    'crop_classification/cos-cls_r18-c32_1600it-aug_gband-crops-cpu.py'
+    'crop_classification/cos-cls_r18-c32_1600it-aug-zoom_gband-crops-cpu.py'
 )
 SPLITS = ('train', 'val', 'test')
 

@@ -11,12 +11,15 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from deepacc.testing import REPO_ROOT
+from deepacc.cli.classify import DEFAULT_CONFIG
+from deepacc.testing import REPO_ROOT, get_config
 
+# The tiny backbone gives 32 channels a view.
+VIEWS = get_config(DEFAULT_CONFIG).model.get('num_views', 1)
 TINY_OPTIONS = [
     '--cfg-options',
     'model.backbone.base_channels=8',
-    'model.head.in_channels=32',
+    f'model.head.in_channels={32 * VIEWS}',
     'model.head.fc_out_channels=32',
 ] + [
     f'{split}_dataloader.dataset.input_size=(64,24)'

@@ -103,8 +103,11 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
     assert auto.model_width == pytest.approx(0.25 * width)
     assert auto.scale_factor(grays) == pytest.approx(0.25)
     assert auto(cell_paths)['scale_factor'] == pytest.approx(0.25)
-    ink_auto = auto.inputs(grays, auto.scale_factor(grays))
-    ink_plain = auto.inputs(grays)
+    # The view at the fixed scale (a zoomed view fills the canvas at any
+    # scale).
+    view = auto.views.index('global')
+    ink_auto = auto.inputs(grays, auto.scale_factor(grays))[:, view]
+    ink_plain = auto.inputs(grays)[:, view]
     assert 0 < (ink_auto > 0).sum() < 0.5 * (ink_plain > 0).sum()
 
     none = CropClassifier(untrained['config'], checkpoint, scale='none')

@@ -130,7 +130,7 @@ class ChromosomeCropClassifier(BaseModel):
                 raise ValueError(
                     f'ChromosomeCropClassifier: inputs have {views} '
                     f'channels, the model takes {self.num_views} views '
-                    '(the data set\'s views and the model\'s num_views '
+                    "(the data set's views and the model's num_views "
                     'must agree)'
                 )
             inputs = inputs.reshape(num * views, 1, *inputs.shape[2:])
