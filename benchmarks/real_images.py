@@ -476,15 +476,9 @@ def main() -> int:
         print(f'model chromosome width: {karyotyper.model_width}')
         if args.classifier_checkpoint:
             from deepacc.classification import CropClassifier
-            from deepacc.utils import load_model_config
 
             karyotyper.classifier = CropClassifier(
-                load_model_config(
-                    args.classifier_checkpoint,
-                    args.classifier_config,
-                    'ChromosomeCropClassifier',
-                ),
-                args.classifier_checkpoint,
+                args.classifier_config, args.classifier_checkpoint
             )
             report['classifier'] = args.classifier_checkpoint
     if karyotyper and 'real' not in args.skip:

@@ -20,7 +20,6 @@ import cv2
 import numpy as np
 import torch
 from mmdet.registry import MODELS
-from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from deepacc.chromosomes import CLASSES, NUM_CLASSES
@@ -32,6 +31,7 @@ from deepacc.datasets.crops import (
 )
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 from deepacc.scale import crops_width, model_scale
+from deepacc.utils.model_config import load_model_config
 
 from .cell_reading import cell_karyotype, read_cell
 
@@ -49,7 +49,8 @@ class CropClassifier:
     or, with ``penalties=None``, each on its own.
 
     Args:
-        config (str | Config): Config file or object.
+        config (str | Config, optional): Config file or object; None:
+            the one the Runner stored in the checkpoint.
         checkpoint (str): Checkpoint written by the Runner.
         device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
         penalties (tuple[float, float], optional): (gain, loss) penalties
@@ -72,18 +73,11 @@ class CropClassifier:
         cfg_options: Optional[dict] = None,
         scale='auto',
     ) -> None:
-        if not osp.isfile(os.fspath(checkpoint)):
-            raise FileNotFoundError(f'checkpoint {checkpoint}: no such file')
-        if not isinstance(config, Config):
-            config = Config.fromfile(os.fspath(config))
+        config = load_model_config(
+            checkpoint, config, 'ChromosomeCropClassifier'
+        )
         if cfg_options:
             config.merge_from_dict(cfg_options)
-        model_type = str(config.model.get('type', '')).split('.')[-1]
-        if model_type != 'ChromosomeCropClassifier':
-            raise ValueError(
-                f'config model is {config.model.get("type")!r}, not a '
-                'ChromosomeCropClassifier (configs/crop_classification/)'
-            )
         data = config.get('test_dataloader', {}).get('dataset', {})
         self.input_size = tuple(data.get('input_size', DEFAULT_INPUT_SIZE))
         self.scale = float(data.get('scale', DEFAULT_CROP_SCALE))

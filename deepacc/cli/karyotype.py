@@ -228,7 +228,6 @@ def run(args: argparse.Namespace) -> int:
     from deepacc.classification import CropClassifier
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.scale import parse_scale
-    from deepacc.utils import load_model_config
     from deepacc.utils.image_io import ImageReadError
 
     try:
@@ -266,11 +265,7 @@ def run(args: argparse.Namespace) -> int:
     classifier = None
     if args.classifier_checkpoint:
         classifier = CropClassifier(
-            load_model_config(
-                args.classifier_checkpoint,
-                args.classifier_config,
-                'ChromosomeCropClassifier',
-            ),
+            args.classifier_config,
             args.classifier_checkpoint,
             device=args.device,
         )

@@ -27,8 +27,6 @@ from deepacc.karyotype.record import (
 )
 from deepacc.karyotype.upright import upright_chromosome
 from deepacc.scale import (
-    ScaleEstimateError,
-    estimate_chromosome_width,
     model_scale,
     rescale_pipeline,
     robust_scale_factor,
@@ -345,16 +343,10 @@ class Karyotyper:
             upright_chromosome(grey, bboxes[i], orient_p_arm=False).image
             for i in todo
         ]
-        factor = None
-        model_width = getattr(self.classifier, 'model_width', None)
-        if getattr(self.classifier, 'scale_mode', None) == 'auto' and (
-            model_width
-        ):
+        factor, model_width = None, self.classifier.model_width
+        if self.classifier.scale_mode == 'auto' and model_width:
             if width is None:
-                try:
-                    width = estimate_chromosome_width(image)
-                except ScaleEstimateError:
-                    width = None
+                _, width, _ = robust_scale_factor(image, 'auto', model_width)
             if width:
                 factor = model_width / width
         out = self.classifier.classify(crops, factor)
