@@ -45,6 +45,10 @@ COMMANDS = {
         'deepacc.cli.clusters',
         'outline the objects of images, typed as single or cluster',
     ),
+    'scale': (
+        'deepacc.cli.scale',
+        "measure a model's training chromosome width into its checkpoint",
+    ),
 }
 
 

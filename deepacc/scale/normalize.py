@@ -87,7 +87,8 @@ def model_scale(
         warnings.warn(
             f'{os.fspath(checkpoint)}: no training chromosome width in its '
             'meta or config (trained before ChromosomeScaleHook?); images '
-            'are not rescaled (scale none)'
+            'are not rescaled (scale none). `deepacc scale CONFIG '
+            'CHECKPOINT --out NEW.pth` measures and stores it'
         )
         scale = 'none'
     return scale, width

@@ -11,6 +11,9 @@ from deepacc.scale import (
     rescale_pipeline,
     scale_factor,
 )
+from deepacc.synthesis.metaphase import render_metaphase
+from deepacc.synthesis.options import SynthOptions
+from deepacc.testing import get_config
 
 
 def metaphase_like(width: int, seed: int = 0, size=(480, 640)) -> np.ndarray:
@@ -56,6 +59,55 @@ def test_width_follows_a_known_rescale(factor):
     assert estimate_chromosome_width(resized) / base == pytest.approx(
         factor, rel=0.10
     )
+
+
+def test_a_condensed_cell_at_half_scale_reads_half_its_width():
+    # Metaphase-condensed generated cells (banded, chromatids apart),
+    # about 14 px wide, and the same at half scale (~7 px): read at the
+    # capture's own pixels the half-scale width came out 4-12% too
+    # wide (median 8%); read enlarged to MEASURE_WIDTH, 2-7%.
+    ratios = []
+    for seed in range(4):
+        image = render_metaphase(
+            np.random.default_rng(seed),
+            SynthOptions(
+                width=960,
+                height=720,
+                chromosome_scale=1.3,
+                condense=dict(length=(0.5, 0.7), width=(1.2, 1.45)),
+                nucleus_rate=0,
+            ),
+        )[0]
+        half = cv2.resize(
+            image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA
+        )
+        ratios.append(
+            estimate_chromosome_width(half) / estimate_chromosome_width(image)
+        )
+    assert np.median(ratios) == pytest.approx(0.5, rel=0.06)
+
+
+def test_a_cell_on_an_uneven_noisy_field_is_read_by_its_chromosomes():
+    # A generated cell with the real look (condensed, a strong
+    # illumination gradient and noise): most foreground objects are
+    # blotches of the field (100 objects, median area 37 px), which as
+    # the yardstick for specks read the width as 2.8 px. The chromosomes
+    # were drawn 8.3 px wide (the cell's ``batch['width']``), and
+    # condensed wider.
+    real_look = get_config('_base_/datasets/real_look.py').real_look
+    image, _, info = render_metaphase(
+        np.random.default_rng(0),
+        SynthOptions(
+            width=640,
+            height=480,
+            batch_effect=1.0,
+            chromosome_scale=1.4,
+            condense=real_look['condense'],
+            degrade=dict(real_look['degrade'], gamma=(1.35, 1.75)),
+        ),
+    )
+    assert info['batch']['width'] == pytest.approx(8.26)
+    assert 8.26 <= estimate_chromosome_width(image) <= 8.26 * 1.45 + 1
 
 
 def test_auto_factor_brings_the_image_to_the_model_width():
@@ -208,3 +260,51 @@ def test_an_unmeasurable_image_is_read_as_it_is_with_a_flag():
     rod = metaphase_like(width=12, seed=2)
     factor, width, flag = robust_scale_factor(rod, 'auto', 6.0)
     assert flag is None and factor == pytest.approx(6.0 / width)
+
+
+def test_scale_command_stores_the_training_width(tmp_path, capsys):
+    """``deepacc scale``: a checkpoint without a training width gets the
+    one the hook measures on its config's training images; nothing is
+    written without --out or --in-place, and an existing --out only with
+    --force."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from deepacc.cli import main
+    from deepacc.engine import ChromosomeScaleHook
+
+    data = dict(
+        type='SynthMetaphaseDataset',
+        num_samples=2,
+        seed=3,
+        pipeline=[
+            dict(type='mmdet.LoadImageFromNDArray'),
+            dict(type='PackChromosomeInputs'),
+        ],
+    )
+    config = tmp_path / 'config.py'
+    config.write_text(
+        "custom_imports = dict(imports=['deepacc'])\n"
+        "default_scope = 'mmdet'\n"
+        f'train_dataloader = dict(dataset={data!r})\n'
+        "custom_hooks = [dict(type='ChromosomeScaleHook', num_images=2)]\n"
+    )
+    checkpoint = tmp_path / 'old.pth'
+    torch.save(dict(meta=dict(epoch=1), state_dict={}), checkpoint)
+    init_default_scope('mmdet')
+    expected = ChromosomeScaleHook(2).measure(data)
+
+    assert main(['scale', str(config), str(checkpoint)]) == 0
+    assert 'stored: none' in capsys.readouterr().out
+    assert 'chromosome_width' not in torch.load(checkpoint)['meta']
+
+    new = tmp_path / 'new.pth'
+    assert (
+        main(['scale', str(config), str(checkpoint), '--out', str(new)]) == 0
+    )
+    assert torch.load(new)['meta'] == dict(epoch=1, chromosome_width=expected)
+    with pytest.raises(SystemExit, match='--force'):
+        main(['scale', str(config), str(checkpoint), '--out', str(new)])
+
+    assert main(['scale', str(config), str(checkpoint), '--in-place']) == 0
+    assert torch.load(checkpoint)['meta']['chromosome_width'] == expected
