@@ -3,8 +3,9 @@
 Three modes:
 
 - ``train``: trains a crop-classification config (default: the cosine
-  classifier of ``configs/crop_classification/cos-cls_r18-c32_1600it-aug_
-  gband-crops-cpu.py``, 1600 iterations, strong augmentation, test-time
+  classifier with a global and a zoomed view of each crop,
+  ``configs/crop_classification/cos-cls_r18-c32_1600it-aug-zoom_gband-
+  crops-cpu.py``, 1600 iterations, strong augmentation, test-time
   flips: the best measured on the development crops, ahead of the
   DeepACC head; configs/crop_classification/README.md) through
   mmengine's Runner on ``--crops``, cells split

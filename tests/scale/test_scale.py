@@ -228,6 +228,35 @@ def test_scale_hook_records_width_and_keeps_random_state():
     assert checkpoint['meta'] == {'cfg': 'x', 'chromosome_width': hook.width}
 
 
+def test_scale_hook_reads_the_same_training_images_in_every_run():
+    """Training draws of generated cells follow torch's seed, which
+    differs between runs; the hook's width must not."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from deepacc.engine import ChromosomeScaleHook
+
+    init_default_scope('mmdet')
+    data = dict(
+        type='SynthMetaphaseDataset',
+        num_samples=3,
+        seed=3,
+        synth=dict(width=320, height=240),
+        pipeline=[
+            dict(type='mmdet.LoadImageFromNDArray'),
+            dict(type='PackChromosomeInputs'),
+        ],
+    )
+    widths = []
+    for run_seed in (1, 2):
+        torch.manual_seed(run_seed)
+        widths.append(ChromosomeScaleHook(3).measure(data))
+        assert torch.initial_seed() == run_seed
+    assert widths[0] == widths[1]
+    other = ChromosomeScaleHook(3).measure(data, seed=5)
+    assert other != widths[0]
+
+
 def test_scale_hook_measures_through_the_given_pipeline():
     """A training pipeline that resizes (a scale jitter, here a fixed
     doubling) changes the width read; ``pipeline=`` measures through
