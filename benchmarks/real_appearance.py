@@ -16,7 +16,7 @@ Usage::
 
     python benchmarks/real_appearance.py [--num 10] \
         [--look configs/deepacc/...-real-look-cpu.py] \
-        [--synth-look configs/deepacc/...synth-real-look-cpu.py]
+        [--synth-look configs/deepacc/...synth-real-look-wide-cpu.py]
 
 ``--look CFG`` adds a column per made set with the appearance options of
 ``CFG``'s training compose options (``condense``, ``degrade``,

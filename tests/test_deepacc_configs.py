@@ -78,9 +78,14 @@ REAL_LOOK = {
     'deepacc/deepacc_r18-c32_fpn_3500it_gband-crops-mixed-look-cpu.py': (
         CPU_TWINS[2]
     ),
-    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-cpu.py': (
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-cpu.py': (
         CPU_TWINS[1]
     ),
+}
+# Real-look configs that also draw every chromosome larger, in every
+# split (the generator's chromosome_scale).
+DRAWN_LARGER = {
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-cpu.py': 1.8
 }
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 # Scale jitter -> the recipe it changes (the training resize only).
@@ -174,6 +179,10 @@ def test_scale_jitter_changes_the_training_resize_only(config):
 @pytest.mark.parametrize('config', sorted(REAL_LOOK))
 def test_real_look_changes_the_training_cells_only(config):
     cfg, base = get_config(config), get_config(REAL_LOOK[config])
+    if config in DRAWN_LARGER:
+        for split in ('train', 'val', 'test'):
+            synth = cfg[f'{split}_dataloader'].dataset.synth
+            assert synth.pop('chromosome_scale') == DRAWN_LARGER[config]
     train, base_train = cfg.train_dataloader, base.train_dataloader
     maker = 'compose' if 'compose' in train.dataset else 'synth'
     options = train.dataset.pop(maker)

@@ -180,14 +180,10 @@ def foreground_opacity(
     return opacity.astype(np.float32), polarity, max(5.0 * noise, 0.04)
 
 
-# Smallest component (px) find_objects counts as an object by default.
-MIN_OBJECT_AREA = 12
-
-
 def find_objects(
     image: np.ndarray,
     polarity: str = 'auto',
-    min_area: int = MIN_OBJECT_AREA,
+    min_area: int = 12,
     threshold: float = None,
 ) -> ImageObjects:
     """Split an image into its connected foreground objects.

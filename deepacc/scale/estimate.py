@@ -10,18 +10,6 @@ axis, twice the median distance to the edge; the image's width is the
 median over the objects that look like single chromosomes (elongated
 enough, not among the largest objects, which are clusters and nuclei).
 ``benchmarks/real_images.py`` prints this estimate for every real set.
-
-The distance transform reads a width to about a pixel, and the object
-finder's threshold puts a rim of about a pixel around each object: at
-7-8 px that is a 10-17% error, which turns a 0.5x capture into a wrong
-factor. So an image (or a set of crops) whose first reading is under
-:data:`MEASURE_WIDTH` is read again enlarged to that width (cubic), and
-that reading, divided by the enlargement, is the answer: the 5 real
-metaphases of ``../shared/data/real-metaphases`` read at 0.5x then
-agree with their 1x width within 3-5% (3-17% read at their own pixels).
-Specks are judged against the objects that hold most of the foreground
-pixels, not against the median object: on an uneven or noisy field most
-objects are blotches of the background.
 """
 
 from typing import Optional
@@ -29,18 +17,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from deepacc.clusters.objects import (
-    MIN_OBJECT_AREA,
-    ImageObjects,
-    find_objects,
-    foreground_opacity,
-)
-
-# Chromosome width (px) at which every width is read: images whose first
-# reading is under it are enlarged to it first (see the module doc).
-MEASURE_WIDTH = 32.0
-# At most this enlargement (a first reading of a pixel or two is noise).
-MAX_ENLARGE = 4.0
+from deepacc.clusters.objects import ImageObjects, find_objects
 
 
 class ScaleEstimateError(ValueError):
@@ -91,10 +68,9 @@ def estimate_chromosome_width(
 ) -> float:
     """Median chromosome width of a metaphase image, in pixels.
 
-    Objects count when they are elongated (the box's long side at least
-    1.5 times the width), not in the top fifth of areas (clusters,
-    nuclei) and not specks (under a tenth of the area of the object that holds
-    the median foreground pixel).
+    Objects count when they are not specks (:func:`_speck_area`), not
+    in the top fifth of the other objects' areas (clusters, nuclei) and
+    elongated (the box's long side at least 1.5 times the width).
 
     Args:
         image (np.ndarray): (H, W) grey or (H, W, 3) BGR uint8.
@@ -111,69 +87,10 @@ def estimate_chromosome_width(
     """
     if objects is None:
         objects = find_objects(image, polarity=polarity)
-    speck_area = _speck_area(objects.areas)
-    width = _median_width(objects, min_objects, speck_area)
-    if width >= MEASURE_WIDTH:
-        return width
-    enlarge = min(MEASURE_WIDTH / width, MAX_ENLARGE)
-    try:
-        # The specks of the image stay specks enlarged (enlarging makes
-        # slivers at some edges, which would pull the median area down).
-        fine = _median_width(
-            _enlarged_objects(image, enlarge, polarity),
-            min_objects,
-            speck_area * enlarge**2,
-        )
-    except ValueError:  # the enlarged image unmeasurable: keep the first
-        return width
-    return fine / enlarge
-
-
-def _enlarged(image: np.ndarray, factor: float) -> np.ndarray:
-    return cv2.resize(
-        image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC
-    )
-
-
-def _enlarged_objects(image, factor: float, polarity: str = 'auto'):
-    """The objects of ``image`` enlarged by ``factor``, found as in the
-    image itself: its polarity and noise threshold (enlarging smooths
-    the noise, which would lower the threshold and let the background
-    in) and specks staying specks (the smallest object grows with the
-    area)."""
-    if factor == 1.0:
-        return find_objects(image, polarity=polarity)
-    _, polarity, threshold = foreground_opacity(image, polarity)
-    return find_objects(
-        _enlarged(image, factor),
-        polarity=polarity,
-        min_area=int(np.ceil(MIN_OBJECT_AREA * factor**2)),
-        threshold=threshold,
-    )
-
-
-def _speck_area(areas: np.ndarray) -> float:
-    """Objects under a tenth of the area that holds the median foreground
-    pixel are specks. (By pixels, not by objects: on a noisy or uneven
-    field most objects are blotches of the background, whose median
-    would make every chromosome look big and let the blotches in.)"""
-    if not len(areas):
-        return 0.0
-    areas = np.sort(areas.astype(np.float64))
-    cumulative = np.cumsum(areas)
-    return 0.1 * float(areas[np.searchsorted(cumulative, cumulative[-1] / 2)])
-
-
-def _median_width(
-    objects: ImageObjects, min_objects: int, speck_area: float
-) -> float:
-    """Median width of the objects that look like single chromosomes:
-    not specks (under ``speck_area``), not in the top fifth of the other
-    objects' areas, elongated."""
     areas = objects.areas.astype(np.float64)
     widths = object_widths(objects)
     long_side = objects.boxes[:, 2:].max(axis=1).astype(np.float64)
-    keep = (areas >= speck_area) & (widths > 0)
+    keep = (areas >= _speck_area(areas)) & (widths > 0)
     if keep.any():
         keep &= areas <= np.percentile(areas[keep], 80)
     keep &= long_side >= 1.5 * widths
@@ -184,6 +101,20 @@ def _median_width(
             'measure the chromosome width'
         )
     return float(np.median(widths[keep]))
+
+
+def _speck_area(areas: np.ndarray) -> float:
+    """Objects under a tenth of the area of the object that holds the
+    median foreground pixel are specks. (By pixels, not by objects: on a
+    noisy or uneven field most objects are blotches of the background,
+    whose median would make every chromosome look big and let the
+    blotches in: a generated cell with a strong illumination gradient
+    read 2.8 px for 8-12 px chromosomes.)"""
+    if not len(areas):
+        return 0.0
+    areas = np.sort(np.asarray(areas, dtype=np.float64))
+    cumulative = np.cumsum(areas)
+    return 0.1 * float(areas[np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def crops_width(crops) -> float:
@@ -200,21 +131,10 @@ def crops_width(crops) -> float:
     Raises:
         ScaleEstimateError: No crop with a measurable chromosome.
     """
-    width = _crops_median_width(crops)
-    if width >= MEASURE_WIDTH:
-        return width
-    enlarge = min(MEASURE_WIDTH / width, MAX_ENLARGE)
-    try:
-        return _crops_median_width(crops, enlarge)
-    except ScaleEstimateError:
-        return width
-
-
-def _crops_median_width(crops, enlarge: float = 1.0) -> float:
     widths = []
     for crop in crops:
         try:
-            objects = _enlarged_objects(crop, enlarge)
+            objects = find_objects(crop)
         except ValueError:
             continue
         width = object_widths(objects)[int(np.argmax(objects.areas))]
@@ -224,4 +144,4 @@ def _crops_median_width(crops, enlarge: float = 1.0) -> float:
         raise ScaleEstimateError(
             f'none of {len(crops)} crops holds a measurable chromosome'
         )
-    return float(np.median(widths)) / enlarge
+    return float(np.median(widths))
