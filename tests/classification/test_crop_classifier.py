@@ -138,7 +138,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 9
+    assert len(names) == 10
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -177,6 +177,15 @@ def test_config_variants():
     for split in ('train', 'val', 'test'):
         views = zoom[f'{split}_dataloader'].dataset.views
         assert tuple(views) == ('global', 'zoom')
+    # The default: the same trained 2400 iterations, the cosine schedule
+    # stretched to the end.
+    default = cfgs['cos-cls', '2400it-aug-zoom']
+    assert default.model == zoom.model
+    assert default.train_dataloader == zoom.train_dataloader
+    assert default.train_cfg.max_iters == 2400
+    assert default.param_scheduler[0] == zoom.param_scheduler[0]
+    assert default.param_scheduler[1].end == 2400
+    assert default.default_hooks.checkpoint.interval == 2400
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset
