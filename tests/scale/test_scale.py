@@ -151,6 +151,20 @@ def test_rescaled_pipeline_maps_boxes_back(tmp_path):
     assert data['data_samples'].ori_shape == (200, 300)
 
 
+def generated_training_cells(num_samples: int = 2, **synth) -> dict:
+    """A data set config of generated training cells, read as they are."""
+    return dict(
+        type='SynthMetaphaseDataset',
+        num_samples=num_samples,
+        seed=3,
+        pipeline=[
+            dict(type='mmdet.LoadImageFromNDArray'),
+            dict(type='PackChromosomeInputs'),
+        ],
+        **(dict(synth=synth) if synth else {}),
+    )
+
+
 def test_scale_hook_records_width_and_keeps_random_state():
     import torch
     from mmengine.config import ConfigDict
@@ -171,17 +185,7 @@ def test_scale_hook_records_width_and_keeps_random_state():
             warning = info
 
         cfg = ConfigDict(
-            train_dataloader=dict(
-                dataset=dict(
-                    type='SynthMetaphaseDataset',
-                    num_samples=2,
-                    seed=3,
-                    pipeline=[
-                        dict(type='mmdet.LoadImageFromNDArray'),
-                        dict(type='PackChromosomeInputs'),
-                    ],
-                )
-            )
+            train_dataloader=dict(dataset=generated_training_cells())
         )
 
     random.seed(1)
@@ -211,16 +215,7 @@ def test_scale_hook_reads_the_same_training_images_in_every_run():
     from deepacc.engine import ChromosomeScaleHook
 
     init_default_scope('mmdet')
-    data = dict(
-        type='SynthMetaphaseDataset',
-        num_samples=3,
-        seed=3,
-        synth=dict(width=320, height=240),
-        pipeline=[
-            dict(type='mmdet.LoadImageFromNDArray'),
-            dict(type='PackChromosomeInputs'),
-        ],
-    )
+    data = generated_training_cells(3, width=320, height=240)
     widths = []
     for run_seed in (1, 2):
         torch.manual_seed(run_seed)
@@ -276,15 +271,7 @@ def test_scale_command_stores_the_training_width(tmp_path, capsys):
     from deepacc.cli import main
     from deepacc.engine import ChromosomeScaleHook
 
-    data = dict(
-        type='SynthMetaphaseDataset',
-        num_samples=2,
-        seed=3,
-        pipeline=[
-            dict(type='mmdet.LoadImageFromNDArray'),
-            dict(type='PackChromosomeInputs'),
-        ],
-    )
+    data = generated_training_cells()
     config = tmp_path / 'config.py'
     config.write_text(
         "custom_imports = dict(imports=['deepacc'])\n"
