@@ -81,10 +81,10 @@ VARIANTS.update(
             'crop_classification/'
             'cos-cls_r18-c32_1600it-aug-zoom_gband-crops-cpu.py',
         ),
-        'plain2400-aug-zoom': (
-            'cosine softmax, 2400 it, strong aug, global + zoomed view',
+        'plain3200-aug-zoom': (
+            'cosine softmax, 3200 it, strong aug, global + zoomed view',
             'crop_classification/'
-            'cos-cls_r18-c32_2400it-aug-zoom_gband-crops-cpu.py',
+            'cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py',
         ),
         'deepacc1600-aug': (
             'DeepACC head, 1600 it, strong aug',

@@ -4,8 +4,8 @@ Three modes:
 
 - ``train``: trains a crop-classification config (default: the cosine
   classifier with a global and a zoomed view of each crop,
-  ``configs/crop_classification/cos-cls_r18-c32_2400it-aug-zoom_gband-
-  crops-cpu.py``, 2400 iterations, strong augmentation, test-time
+  ``configs/crop_classification/cos-cls_r18-c32_3200it-aug-zoom_gband-
+  crops-cpu.py``, 3200 iterations, strong augmentation, test-time
   flips: the best measured on the development crops, ahead of the
   DeepACC head; configs/crop_classification/README.md) through
   mmengine's Runner on ``--crops``, cells split
@@ -45,7 +45,7 @@ import sys
 from deepacc.cli import add_cell_split_arguments
 
 DEFAULT_CONFIG = (
-    'crop_classification/cos-cls_r18-c32_2400it-aug-zoom_gband-crops-cpu.py'
+    'crop_classification/cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py'
 )
 SPLITS = ('train', 'val', 'test')
 

@@ -177,15 +177,15 @@ def test_config_variants():
     for split in ('train', 'val', 'test'):
         views = zoom[f'{split}_dataloader'].dataset.views
         assert tuple(views) == ('global', 'zoom')
-    # The default: the same trained 2400 iterations, the cosine schedule
+    # The default: the same trained 3200 iterations, the cosine schedule
     # stretched to the end.
-    default = cfgs['cos-cls', '2400it-aug-zoom']
+    default = cfgs['cos-cls', '3200it-aug-zoom']
     assert default.model == zoom.model
     assert default.train_dataloader == zoom.train_dataloader
-    assert default.train_cfg.max_iters == 2400
+    assert default.train_cfg.max_iters == 3200
     assert default.param_scheduler[0] == zoom.param_scheduler[0]
-    assert default.param_scheduler[1].end == 2400
-    assert default.default_hooks.checkpoint.interval == 2400
+    assert default.param_scheduler[1].end == 3200
+    assert default.default_hooks.checkpoint.interval == 3200
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset
