@@ -174,20 +174,20 @@ def run_one(args, variant: str, seed: int) -> dict:
     """Train one model in this process and test it without and with the
     test-time flips; returns its record."""
     import torch
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
     from mmengine.runner import Runner
 
     import deepacc  # noqa: F401
+    from deepacc.cli import parse_cfg_options
     from deepacc.evaluation.metrics.crop_classification_metric import (
         save_crop_confusion,
     )
 
     torch.set_num_threads(1)
     cfg = Config.fromfile(get_config_path(VARIANTS[variant][1]))
-    if args.cfg_options:
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(parser.parse_args(['--o'] + args.cfg_options).o)
+    options = parse_cfg_options(args.cfg_options)
+    if options:
+        cfg.merge_from_dict(options)
     name = run_name(args, variant, seed)
     work_dir = osp.join(args.out, name)
     cfg.work_dir = work_dir

@@ -1,9 +1,9 @@
 # The two-view cosine classifier (global + zoomed view, strong
 # augmentation, test flips) trained 3200 iterations instead of 1600: the
-# default of `deepacc classify train`. With flips, type read as whole
-# cells 98.26 and 98.55% (seeds 0 and 1), 95.07% per crop, polarity
-# 98.69 and 98.84%; at 2400 iterations 98.04 / 94.39 / 98.91 (seeds
-# 0-2), at 1600 97.85 / 93.79 / 98.62; 21-22 minutes on 2 shared cores
+# default of `deepacc classify train`. With flips, seeds 0-2: type read
+# as whole cells 98.36% (98.26-98.55), 94.90% per crop, polarity 98.84%;
+# at 2400 iterations 98.04 / 94.39 / 98.91, at 1600 97.85 / 93.79 /
+# 98.62; 21-22 minutes on 2 shared cores
 # (configs/crop_classification/README.md).
 _base_ = './cos-cls_r18-c32_1600it-aug-zoom_gband-crops-cpu.py'
 

@@ -67,6 +67,19 @@ def add_cell_split_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--cell-seed', type=int, default=0)
 
 
+def parse_cfg_options(pairs: Optional[List[str]]) -> Optional[dict]:
+    """``--cfg-options KEY=VALUE ...`` as the dict ``Config.merge_from_dict``
+    takes (mmengine's ``DictAction``, as ``tools/train.py`` reads them);
+    None for no pairs."""
+    if not pairs:
+        return None
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    return parser.parse_args(['--o'] + list(pairs)).o
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog='deepacc',

@@ -42,7 +42,7 @@ import os
 import os.path as osp
 import sys
 
-from deepacc.cli import add_cell_split_arguments
+from deepacc.cli import add_cell_split_arguments, parse_cfg_options
 
 DEFAULT_CONFIG = (
     'crop_classification/cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py'
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _load_config(path: str, args: argparse.Namespace):
     """The config with the crop set, split and overrides of ``args``."""
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
 
     from deepacc.utils import get_config_path
 
@@ -182,10 +182,9 @@ def _load_config(path: str, args: argparse.Namespace):
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such config')
     cfg = Config.fromfile(path)
-    if getattr(args, 'cfg_options', None):
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(parser.parse_args(['--o'] + args.cfg_options).o)
+    options = parse_cfg_options(getattr(args, 'cfg_options', None))
+    if options:
+        cfg.merge_from_dict(options)
     if getattr(args, 'crops', None):
         for split in SPLITS:
             cfg[f'{split}_dataloader'].dataset.update(

@@ -221,11 +221,11 @@ def _warn(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import cv2
-    from mmengine.config import DictAction
     from tqdm import tqdm
 
     from deepacc.chromosomes import CLASSES
     from deepacc.classification import CropClassifier
+    from deepacc.cli import parse_cfg_options
     from deepacc.karyotype import Karyotyper, draw_karyogram, draw_overlay
     from deepacc.scale import parse_scale
     from deepacc.utils.image_io import ImageReadError
@@ -248,11 +248,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    cfg_options = None
-    if args.cfg_options:
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg_options = parser.parse_args(['--o'] + args.cfg_options).o
+    cfg_options = parse_cfg_options(args.cfg_options)
 
     os.makedirs(args.out, exist_ok=True)
     files, skipped = collect_inputs(args.inputs, args.out)

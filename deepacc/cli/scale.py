@@ -44,10 +44,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     import torch
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     import deepacc  # noqa: F401  (registries, safe checkpoint globals)
+    from deepacc.cli import parse_cfg_options
     from deepacc.engine import ChromosomeScaleHook
 
     if not osp.isfile(args.checkpoint):
@@ -55,14 +56,9 @@ def run(args) -> int:
     if args.out and osp.exists(args.out) and not args.force:
         raise SystemExit(f'{args.out} exists; pass --force to overwrite it')
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        import argparse
-
-        options = argparse.ArgumentParser()
-        options.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(
-            options.parse_args(['--o'] + list(args.cfg_options)).o
-        )
+    options = parse_cfg_options(args.cfg_options)
+    if options:
+        cfg.merge_from_dict(options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     settings = next(
         (
