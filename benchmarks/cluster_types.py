@@ -84,7 +84,9 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
     """True and predicted types of every object of the config's test set.
 
     Returns:
-        dict: ``truth``, ``pred`` ((N,) arrays), ``images``, ``seconds``.
+        dict: ``truth``, ``pred`` ((N,) arrays: the model's types),
+        ``pred_shape`` (the same read with the objects' shapes, as
+        ``deepacc clusters`` does by default), ``images``, ``seconds``.
     """
     import torch
     from mmdet.registry import DATASETS, MODELS
@@ -93,6 +95,9 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
     from tqdm import tqdm
 
     import deepacc  # noqa: F401
+    from deepacc.clusters import find_objects
+    from deepacc.clusters.shape import shape_types
+    from deepacc.scale import object_widths
 
     cfg = Config.fromfile(config)
     dataset_cfg = cfg.test_dataloader.dataset
@@ -102,7 +107,7 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
     model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
     model.eval()
-    truth, pred = [], []
+    truth, pred, pred_shape = [], [], []
     start = time.time()
     for i in tqdm(range(len(dataset)), desc=osp.basename(config)):
         item = dataset[i]
@@ -110,9 +115,19 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
             logits = model(item['inputs'], mode='tensor')
         truth.append(item['data_samples'].gt_labels.numpy())
         pred.append(logits.argmax(1).numpy())
+        # The objects the dataset typed (the same render, the same
+        # threshold), for their shapes.
+        metaphases = dataset.metaphases
+        image = metaphases.render(i, metaphases.image_rng(i))[0]
+        objects = find_objects(image, dataset.polarity, dataset.min_area)
+        probs = logits.softmax(-1).numpy()
+        pred_shape.append(
+            shape_types(probs, objects, object_widths(objects))[0]
+        )
     return dict(
         truth=np.concatenate(truth),
         pred=np.concatenate(pred),
+        pred_shape=np.concatenate(pred_shape),
         images=len(dataset),
         seconds=time.time() - start,
     )
@@ -134,38 +149,41 @@ def main() -> int:
         config, checkpoint = parts[:2]
         log = parts[2] if len(parts) == 3 else runner_log(checkpoint)
         res = evaluate(config, checkpoint, args.num_images)
-        m = cluster_metrics(res['truth'], res['pred'], CLUSTER_TYPES)
+        # The model's types, and the same read with the objects' shapes
+        # (the default of `deepacc clusters`).
         truth = res['truth']
         chrom = (truth >= 0) & (truth < len(CHROMOSOME_TYPES))
         counts = {
             c: int((truth == k).sum()) for k, c in enumerate(CLUSTER_TYPES)
         }
-        row = dict(
-            name=name,
-            config=config,
-            checkpoint=checkpoint,
-            images=res['images'],
-            objects=m['num_objects'],
-            fragments=m['num_fragments'],
-            counts=counts,
-            majority_baseline=float((truth[chrom] == 0).mean()),
-            train_minutes=train_minutes(log),
-            test_seconds=round(res['seconds'], 1),
-            **{k: v for k, v in m.items() if k != 'confusion'},
-        )
-        table.append(row)
-        png = osp.join(args.out, f'cluster_confusion_{name}.png')
-        plot_confusion_matrix(
-            m['confusion'],
-            png,
-            title=(
-                f'{name}: {res["images"]} held-out images, '
-                f'{m["num_objects"]} objects, accuracy '
-                f'{100 * m["accuracy"]:.1f}%'
-            ),
-            names=CLUSTER_TYPES,
-        )
-        print(f'wrote {png}')
+        for label, key in ((name, 'pred'), (f'{name}+shape', 'pred_shape')):
+            m = cluster_metrics(truth, res[key], CLUSTER_TYPES)
+            row = dict(
+                name=label,
+                config=config,
+                checkpoint=checkpoint,
+                images=res['images'],
+                objects=m['num_objects'],
+                fragments=m['num_fragments'],
+                counts=counts,
+                majority_baseline=float((truth[chrom] == 0).mean()),
+                train_minutes=train_minutes(log),
+                test_seconds=round(res['seconds'], 1),
+                **{k: v for k, v in m.items() if k != 'confusion'},
+            )
+            table.append(row)
+            png = osp.join(args.out, f'cluster_confusion_{label}.png')
+            plot_confusion_matrix(
+                m['confusion'],
+                png,
+                title=(
+                    f'{label}: {res["images"]} held-out images, '
+                    f'{m["num_objects"]} objects, accuracy '
+                    f'{100 * m["accuracy"]:.1f}%'
+                ),
+                names=CLUSTER_TYPES,
+            )
+            print(f'wrote {png}')
     with open(osp.join(args.out, 'cluster_types.json'), 'w') as f:
         json.dump(table, f, indent=1, default=float)
     pct = lambda v: f'{100 * v:.2f}'  # noqa: E731

@@ -334,9 +334,12 @@ def cluster_crops(typer, folder: str) -> dict:
     from deepacc.scale import object_widths
     from deepacc.utils.image_io import read_image
 
-    truth, pred = {}, {}
-    for scale in ('auto', 'none'):
-        truth[scale], pred[scale] = [], []
+    readings = [
+        (scale, shape) for scale in ('auto', 'none') for shape in (True, False)
+    ]
+    own_shape = typer.shape
+    truth = {r: [] for r in readings}
+    pred = {r: [] for r in readings}
     for case in sorted(glob.glob(osp.join(folder, 'case*'))):
         items = []
         for kind in ('chromosome', 'cluster'):
@@ -347,21 +350,25 @@ def cluster_crops(typer, folder: str) -> dict:
         widths = np.concatenate([object_widths(o) for _, o in items])
         width = float(np.median(widths[widths > 0]))
         factor = typer.model_width / width if typer.model_width else None
-        for scale, f in (('auto', factor), ('none', None)):
+        for scale, shape in readings:
+            typer.shape = shape
+            f = factor if scale == 'auto' else None
             for is_cluster, objects in items:
                 labels, scores = typer.classify(objects, f)
                 # The image's object: its largest.
                 main = int(np.argmax(objects.areas))
-                truth[scale].append(is_cluster)
+                truth[scale, shape].append(is_cluster)
                 # A cluster: touching, overlapping or both (debris and
                 # nucleus calls count as not a cluster).
-                pred[scale].append(
+                pred[scale, shape].append(
                     typer.classes[labels[main]] in CLUSTER_NAMES
                 )
+    typer.shape = own_shape
     result = {}
-    for scale in truth:
-        t, p = np.asarray(truth[scale]), np.asarray(pred[scale])
-        result[scale] = dict(
+    for scale, shape in truth:
+        key = scale + (', shape' if shape else ', model alone')
+        t, p = np.asarray(truth[scale, shape]), np.asarray(pred[scale, shape])
+        result[key] = dict(
             accuracy=float((t == p).mean() * 100),
             single_recall=float((~p[~t]).mean() * 100),
             cluster_recall=float(p[t].mean() * 100),
@@ -511,8 +518,8 @@ def main() -> int:
         clusters = cluster_crops(typer, osp.join(args.data, 'cluster-crops'))
         report['cluster_crops'] = clusters
         print(
-            '\n| scale | accuracy | single recall | cluster recall |\n'
-            '|---|--:|--:|--:|'
+            '\n| scale, reading | accuracy | single recall '
+            '| cluster recall |\n|---|--:|--:|--:|'
         )
         for key, r in clusters.items():
             print(

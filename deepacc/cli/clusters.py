@@ -92,6 +92,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         'by it',
     )
     parser.add_argument(
+        '--no-shape',
+        action='store_true',
+        help="the model's types alone: do not call an object single when "
+        'its outline is one unbranched band (by default a cluster call '
+        'on such an object becomes single, and the JSON says so)',
+    )
+    parser.add_argument(
         '--no-pictures', action='store_true', help='write no overlay PNGs'
     )
     parser.add_argument(
@@ -159,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         polarity=args.polarity,
         min_area=args.min_area,
         scale=scale,
+        shape=not args.no_shape,
     )
     os.makedirs(args.out, exist_ok=True)
     rows = [dict(image=m.split(': ')[0], error=m) for m in errors]

@@ -12,17 +12,23 @@ the checkpoint (mmengine's Runner stores it) unless one is given.
 
 import os
 import os.path as osp
-from typing import Optional, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from deepacc.scale import model_scale, robust_scale_factor, scale_record
+from deepacc.scale import (
+    model_scale,
+    object_widths,
+    robust_scale_factor,
+    scale_record,
+)
 from deepacc.utils.image_io import as_bgr, read_image
 from deepacc.utils.model_config import load_model_config
 
 from .objects import ImageObjects, find_objects, object_polygon
 from .patches import FEATURE_NAMES
 from .sample import object_inputs
+from .shape import shape_types
 from .types import CLUSTER_TYPES
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
@@ -46,6 +52,11 @@ class ClusterTyper:
             they are; a number: as if the image were resized by it. The
             patches are size-free (each object fills its patch), so the
             factor enters through the objects' size feature.
+        shape (bool): Read each object the model calls a cluster by its
+            shape too, and call it single when its outline is one
+            unbranched band (:func:`deepacc.clusters.shape.shape_types`):
+            on real prometaphase objects the model alone calls long
+            singles clusters. Default True.
     """
 
     def __init__(
@@ -56,6 +67,7 @@ class ClusterTyper:
         polarity: Optional[str] = None,
         min_area: Optional[int] = None,
         scale='auto',
+        shape: bool = True,
     ) -> None:
         from mmdet.registry import MODELS
         from mmengine.runner import load_checkpoint
@@ -74,6 +86,7 @@ class ClusterTyper:
         self.model.to(device).eval()
         self.device = device
         self.scale, self.model_width = model_scale(scale, cfg, self.checkpoint)
+        self.shape = bool(shape)
 
     def classify(
         self, objects: ImageObjects, factor: Optional[float] = None
@@ -87,8 +100,13 @@ class ClusterTyper:
 
         Returns:
             tuple[np.ndarray, np.ndarray]: (N,) type indices and (N,)
-            softmax scores of those types.
+            the model's probabilities of those types.
         """
+        return self._read(objects, factor)[:2]
+
+    def _read(self, objects: ImageObjects, factor: Optional[float]):
+        """Types, their probabilities and the shapes read (see
+        :func:`shape_types`; all None with ``shape=False``)."""
         import torch
 
         inputs = object_inputs(objects, self.patch_size)
@@ -105,8 +123,14 @@ class ClusterTyper:
                 mode='tensor',
             )
         probs = logits.softmax(-1).cpu().numpy()
-        labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
-        return labels, probs[np.arange(len(labels)), labels]
+        if self.shape:
+            labels, shapes = shape_types(
+                probs, objects, object_widths(objects)
+            )
+        else:
+            labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
+            shapes = [None] * len(labels)
+        return labels, probs[np.arange(len(labels)), labels], shapes
 
     def predict(self, image: ImageLike) -> Tuple[dict, ImageObjects]:
         """The record of one image and its objects.
@@ -125,8 +149,8 @@ class ClusterTyper:
         factor, width, scale_flag = robust_scale_factor(
             array, self.scale, self.model_width, self.polarity, objects
         )
-        labels, scores = self.classify(objects, factor)
-        record = objects_record(objects, labels, scores, self.classes)
+        labels, scores, shapes = self._read(objects, factor)
+        record = objects_record(objects, labels, scores, self.classes, shapes)
         record.update(
             image=path,
             height=int(array.shape[0]),
@@ -147,6 +171,7 @@ def objects_record(
     labels: np.ndarray,
     scores: np.ndarray,
     classes=CLUSTER_TYPES,
+    shapes: Optional[Sequence] = None,
 ) -> dict:
     """Plain-JSON description of typed objects.
 
@@ -155,25 +180,36 @@ def objects_record(
         labels (np.ndarray): (N,) type indices.
         scores (np.ndarray): (N,) their scores.
         classes (list[str]): Type names.
+        shapes (list[ObjectShape | None], optional): Per object, the
+            shape read (:func:`shape_types`) or None.
 
     Returns:
         dict: ``polarity``, ``threshold``, ``num_objects``, ``counts``
         (per type), ``num_small`` (specks under the minimum area, not
         listed) and ``objects``: per object ``id``, ``type``, ``score``,
-        ``area``, ``bbox`` ``[x, y, w, h]`` and ``polygon`` (outline).
+        ``area``, ``bbox`` ``[x, y, w, h]``, ``polygon`` (outline) and,
+        where the shape was read, ``shape``: ``ends`` and ``holes`` of its
+        centre line and ``one_band`` (then the type is single whatever
+        the model's most probable type; ``score`` is the model's
+        probability of the type given).
     """
     items = []
     for k in range(len(objects)):
-        items.append(
-            dict(
-                id=k,
-                type=classes[int(labels[k])],
-                score=round(float(scores[k]), 4),
-                area=int(objects.areas[k]),
-                bbox=[int(v) for v in objects.boxes[k]],
-                polygon=object_polygon(objects, k),
-            )
+        item = dict(
+            id=k,
+            type=classes[int(labels[k])],
+            score=round(float(scores[k]), 4),
+            area=int(objects.areas[k]),
+            bbox=[int(v) for v in objects.boxes[k]],
+            polygon=object_polygon(objects, k),
         )
+        if shapes is not None and shapes[k] is not None:
+            item['shape'] = dict(
+                ends=shapes[k].ends,
+                holes=shapes[k].holes,
+                one_band=not shapes[k].branched,
+            )
+        items.append(item)
     return dict(
         polarity=objects.polarity,
         threshold=round(float(objects.threshold), 4),

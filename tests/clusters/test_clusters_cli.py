@@ -192,3 +192,27 @@ def test_cli_needs_a_cluster_checkpoint(images, tmp_path, capsys):
         main(['clusters', str(images), '--out', str(tmp_path)])
     assert exit_info.value.code == 2
     assert '--checkpoint' in capsys.readouterr().err
+
+
+def test_cli_shape_reading_and_no_shape(
+    tiny_cluster_checkpoint, images, cli_run, tmp_path, capsys
+):
+    _, checkpoint, _ = tiny_cluster_checkpoint
+    _, out = cli_run
+    args = (str(images / 'cell_0.png'), '--out', str(tmp_path), '--no-shape')
+    status, _, err = _clusters_here(capsys, checkpoint, *args)
+    assert status == 0, err
+    alone = json.load(open(tmp_path / 'cell_0_clusters.json'))['objects']
+    read = json.load(open(out / 'cell_0_clusters.json'))['objects']
+    assert all('shape' not in o for o in alone)
+    assert [o['bbox'] for o in alone] == [o['bbox'] for o in read]
+    clusters = ('touching', 'overlapping', 'touching+overlapping')
+    assert any(a['type'] in clusters for a in alone)
+    for a, r in zip(alone, read):
+        # The shape is read exactly where the model called a cluster; a
+        # one-band object is then single, any other keeps the call.
+        assert ('shape' in r) == (a['type'] in clusters)
+        if 'shape' in r and r['shape']['one_band']:
+            assert r['type'] == 'single'
+        else:
+            assert r['type'] == a['type']

@@ -1,0 +1,219 @@
+"""The shape of an object: is it one band, or chromosomes joined?
+
+A single chromosome, straight or bent, long or short, is one unbranched
+band: its centre line has two ends and it encloses no background.
+Chromosomes that cross have a centre line with four ends (an X) and
+often enclose background between them; one touching another from the
+side gives three ends (a T). This is the geometric reading of Lin et al.
+(IEEE BIBM 2020), and unlike a learned patch classifier it does not
+depend on how long a chromosome is for its width, which is what changes
+between a lab's prometaphase captures and the condensed training crops
+(``benchmarks/README.md``, "Real single chromosomes and clusters").
+
+What it cannot see: chromosomes joined end to end, or lying side by
+side along their length, are one band too.
+
+The centre line is Zhang and Suen's thinning (a connected,
+one-pixel-wide line; the medial axis of :mod:`deepacc.scale` is not
+connected and only serves widths). Before thinning, holes under half a
+width squared (a pale band cut by the threshold) are filled and the
+outline is opened by a sixth of the width; after it, spurs shorter than
+one width (a bump of the outline, a chromatid end) are cut. Each of
+these sizes is a fraction of the object's own width, so the reading is
+the same at any magnification.
+"""
+
+from typing import List, NamedTuple, Optional, Tuple
+
+import cv2
+import numpy as np
+
+from .types import BOTH, SINGLE, TOUCHING
+
+# The 8 neighbours of a pixel in order around it, starting above:
+# (row, column) offsets.
+_RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
+_EIGHT = np.ones((3, 3), np.uint8)
+
+
+class ObjectShape(NamedTuple):
+    """What :func:`object_shape` reads of one object.
+
+    Attributes:
+        ends (int): Ends of the pruned centre line (2 for one band).
+        holes (int): Enclosed background regions of at least half a
+            width squared.
+        width (float): The width the sizes were taken from, in pixels.
+    """
+
+    ends: int
+    holes: int
+    width: float
+
+    @property
+    def branched(self) -> bool:
+        """More than one band: three or more ends, or a hole."""
+        return self.ends >= 3 or self.holes > 0
+
+
+def _neighbours(mask: np.ndarray) -> list:
+    """The 8 neighbour planes of a boolean mask, in :data:`_RING`
+    order (zero outside the image)."""
+    padded = np.pad(mask, 1)
+    h, w = mask.shape
+    return [
+        padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy, dx in _RING
+    ]
+
+
+def thin(mask: np.ndarray) -> np.ndarray:
+    """Zhang-Suen thinning: the mask reduced to a connected line one
+    pixel wide, ends kept (Zhang and Suen, CACM 1984).
+
+    Args:
+        mask (np.ndarray): (H, W) boolean.
+
+    Returns:
+        np.ndarray: (H, W) boolean centre line.
+    """
+    line = mask.astype(bool).copy()
+    while True:
+        changed = False
+        for step in (0, 1):
+            p = _neighbours(line)
+            count = sum(q.astype(np.uint8) for q in p)
+            ring = p + [p[0]]
+            transitions = sum(
+                (~ring[i] & ring[i + 1]).astype(np.uint8) for i in range(8)
+            )
+            up, right, down, left = p[0], p[2], p[4], p[6]
+            if step == 0:
+                side = ~(up & right & down) & ~(right & down & left)
+            else:
+                side = ~(up & right & left) & ~(up & down & left)
+            remove = (
+                line & (count >= 2) & (count <= 6) & (transitions == 1) & side
+            )
+            if remove.any():
+                line &= ~remove
+                changed = True
+        if not changed:
+            return line
+
+
+def _neighbour_count(line: np.ndarray) -> np.ndarray:
+    return sum(q.astype(np.uint8) for q in _neighbours(line))
+
+
+def _junctions(line: np.ndarray) -> np.ndarray:
+    """Line pixels where three or more branches meet."""
+    p = _neighbours(line)
+    ring = p + [p[0]]
+    transitions = sum(
+        (~ring[i] & ring[i + 1]).astype(np.uint8) for i in range(8)
+    )
+    return line & ((transitions >= 3) | (_neighbour_count(line) >= 4))
+
+
+def _prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
+    """Cut the branches that run from an end to a junction in fewer
+    than ``length`` pixels."""
+    for _ in range(rounds):
+        junctions = _junctions(line)
+        if not junctions.any():
+            break
+        near = cv2.dilate(junctions.astype(np.uint8), _EIGHT).astype(bool)
+        num, labels = cv2.connectedComponents(
+            (line & ~near).astype(np.uint8), connectivity=8
+        )
+        ends = line & (_neighbour_count(line) == 1)
+        sizes = np.bincount(labels.ravel(), minlength=num)
+        with_end = np.unique(labels[ends])
+        cut = [i for i in with_end if i > 0 and sizes[i] < length]
+        if not cut:
+            break
+        line = thin(line & ~np.isin(labels, cut))
+    return line
+
+
+def _fill_holes(mask: np.ndarray, max_area: float) -> np.ndarray:
+    """``mask`` with its holes under ``max_area`` pixels filled."""
+    background = np.pad(~mask, 1, constant_values=True).astype(np.uint8)
+    num, labels, stats, _ = cv2.connectedComponentsWithStats(
+        background, connectivity=4
+    )
+    outside = labels[0, 0]
+    small = [
+        i
+        for i in range(1, num)
+        if i != outside and stats[i, cv2.CC_STAT_AREA] < max_area
+    ]
+    filled = background.astype(bool) & ~np.isin(labels, small)
+    return ~filled[1:-1, 1:-1]
+
+
+def _holes(mask: np.ndarray) -> int:
+    background = np.pad(~mask, 1, constant_values=True).astype(np.uint8)
+    num = cv2.connectedComponents(background, connectivity=4)[0]
+    return num - 2  # minus the label 0 (the object) and the outside
+
+
+def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
+    """Ends and holes of one object's cleaned outline.
+
+    Args:
+        mask (np.ndarray): (H, W) boolean mask of the object alone
+            (:meth:`ImageObjects.mask`).
+        width (float): Its chromosome width in pixels
+            (:func:`deepacc.scale.object_widths`); at least 1.
+
+    Returns:
+        ObjectShape: Its ends, holes and the width used.
+    """
+    width = max(float(width), 1.0)
+    mask = _fill_holes(mask.astype(bool), 0.5 * width * width)
+    radius = int(round(width / 6))
+    if radius >= 1:
+        kernel = cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)
+        )
+        pad = radius + 1
+        opened = cv2.morphologyEx(
+            np.pad(mask, pad).astype(np.uint8), cv2.MORPH_OPEN, kernel
+        )[pad:-pad, pad:-pad].astype(bool)
+        if opened.any():
+            mask = opened
+    line = _prune(thin(mask), width)
+    ends = int((line & (_neighbour_count(line) == 1)).sum())
+    return ObjectShape(ends=ends, holes=_holes(mask), width=width)
+
+
+def shape_types(
+    probs: np.ndarray, objects, widths: np.ndarray
+) -> Tuple[np.ndarray, List[Optional[ObjectShape]]]:
+    """Cluster types read with the objects' shapes.
+
+    An object the classifier calls a cluster (touching, overlapping or
+    both) whose outline is one band is called single; every other call
+    stays (a branched object the classifier calls single stays single:
+    a condensed chromosome's chromatids can splay; debris and nuclei are
+    not read). What it costs and buys: ``benchmarks/README.md``, "Real
+    single chromosomes and clusters".
+
+    Args:
+        probs (np.ndarray): (N, len(CLUSTER_TYPES)) type probabilities.
+        objects (ImageObjects): The objects they are of.
+        widths (np.ndarray): (N,) the objects' widths in pixels
+            (:func:`deepacc.scale.object_widths`).
+
+    Returns:
+        tuple: (N,) type indices and the shapes read (None for the
+        objects not called a cluster).
+    """
+    labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
+    shapes: List[Optional[ObjectShape]] = [None] * len(labels)
+    for k in np.flatnonzero((labels >= TOUCHING) & (labels <= BOTH)):
+        shapes[k] = object_shape(objects.mask(k), widths[k])
+        if not shapes[k].branched:
+            labels[k] = SINGLE
+    return labels, shapes

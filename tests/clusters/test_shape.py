@@ -1,0 +1,119 @@
+"""The shape reading of objects: one band, or chromosomes joined."""
+
+import cv2
+import numpy as np
+import pytest
+
+from deepacc.clusters import CLUSTER_TYPES, find_objects
+from deepacc.clusters.inferencer import objects_record
+from deepacc.clusters.shape import object_shape, shape_types, thin
+from deepacc.scale import object_widths
+
+
+def _draw(size, strokes, width):
+    """A boolean mask of thick polylines (round ends)."""
+    canvas = np.zeros(size, np.uint8)
+    for points in strokes:
+        pts = np.asarray(points, np.int32)
+        cv2.polylines(canvas, [pts], False, 1, thickness=width)
+        for p in pts[[0, -1]]:
+            cv2.circle(canvas, tuple(int(v) for v in p), width // 2, 1, -1)
+    return canvas.astype(bool)
+
+
+BAR = [[(20, 60), (140, 90)]]
+BENT = [[(20, 20), (70, 40), (100, 90), (90, 140)]]
+CROSS = [[(20, 20), (140, 140)], [(20, 140), (140, 20)]]
+TEE = [[(20, 40), (140, 40)], [(80, 40), (80, 140)]]
+# Two bent chromosomes meeting at both ends, background between them.
+RING = [[(30, 80), (80, 20), (130, 80)], [(30, 80), (80, 140), (130, 80)]]
+
+
+@pytest.mark.parametrize(
+    'strokes, ends, holes',
+    [(BAR, 2, 0), (BENT, 2, 0), (CROSS, 4, 0), (TEE, 3, 0), (RING, 0, 1)],
+)
+@pytest.mark.parametrize('zoom', [1, 2])
+def test_ends_and_holes(strokes, ends, holes, zoom):
+    # The same drawing at twice the size reads the same: every size in
+    # the reading is a fraction of the width.
+    width = 14 * zoom
+    strokes = [[(x * zoom, y * zoom) for x, y in s] for s in strokes]
+    mask = _draw((170 * zoom, 170 * zoom), strokes, width)
+    shape = object_shape(mask, width)
+    assert (shape.ends, shape.holes) == (ends, holes)
+    assert shape.branched == (ends >= 3 or holes > 0)
+
+
+def test_pale_band_and_bump_keep_one_band():
+    width = 14
+    mask = _draw((170, 170), BAR, width)
+    # A pale band cut by the threshold: a hole of 3x3 px (under half a
+    # width squared, 98 px) inside the bar.
+    mask[72:75, 78:81] = False
+    # A bump on the outline: a knob of 5 px beyond the edge (a spur
+    # shorter than a width).
+    cv2.circle(mask.view(np.uint8), (60, 60), 5, 1, -1)
+    shape = object_shape(mask, width)
+    assert (shape.ends, shape.holes) == (2, 0)
+    assert not shape.branched
+
+
+def test_thin_is_connected_and_one_pixel_wide():
+    mask = _draw((170, 170), CROSS, 14)
+    line = thin(mask)
+    assert line.any() and not (line & ~mask).any()
+    assert cv2.connectedComponents(line.astype(np.uint8))[0] == 2
+    # One pixel wide (no 2x2 block of line pixels) except where the bars
+    # cross, at (80, 80).
+    blocks = line[:-1, :-1] & line[1:, :-1] & line[:-1, 1:] & line[1:, 1:]
+    ys, xs = np.nonzero(blocks)
+    assert np.all(np.hypot(ys - 80, xs - 80) < 14)
+
+
+def _image_of(masks):
+    """A white image with the masks drawn dark, and its objects."""
+    image = np.full((200, 400), 255, np.uint8)
+    for mask, dx in masks:
+        image[:170, dx : dx + 170][mask] = 60
+    return find_objects(image, polarity='dark')
+
+
+def test_shape_types_turns_one_band_clusters_single():
+    objects = _image_of(
+        [(_draw((170, 170), BAR, 14), 0), (_draw((170, 170), CROSS, 14), 220)]
+    )
+    assert len(objects) == 2
+    bar = int(np.argmin(objects.boxes[:, 0]))
+    cross = 1 - bar
+    t = {c: k for k, c in enumerate(CLUSTER_TYPES)}
+    widths = object_widths(objects)
+
+    def probs(bar_type, cross_type):
+        p = np.full((2, len(CLUSTER_TYPES)), 0.02)
+        p[bar, t[bar_type]] = 0.9
+        p[cross, t[cross_type]] = 0.9
+        return p
+
+    # The model calls both clusters: the bar is one band, so single.
+    labels, shapes = shape_types(
+        probs('touching', 'overlapping'), objects, widths
+    )
+    assert labels[bar] == t['single'] and labels[cross] == t['overlapping']
+    assert not shapes[bar].branched and shapes[cross].ends == 4
+    # Calls that are not clusters stay and are not read.
+    labels, shapes = shape_types(probs('debris', 'single'), objects, widths)
+    assert labels[bar] == t['debris'] and labels[cross] == t['single']
+    assert shapes == [None, None]
+    # The record says which objects were read and how.
+    record = objects_record(objects, labels, np.ones(2), shapes=shapes)
+    assert all('shape' not in o for o in record['objects'])
+    labels, shapes = shape_types(
+        probs('touching', 'overlapping'), objects, widths
+    )
+    record = objects_record(objects, labels, np.ones(2), shapes=shapes)
+    assert record['objects'][bar]['shape'] == dict(
+        ends=2, holes=0, one_band=True
+    )
+    assert record['objects'][bar]['type'] == 'single'
+    assert record['objects'][cross]['shape']['one_band'] is False
