@@ -188,10 +188,10 @@ def objects_record(
         (per type), ``num_small`` (specks under the minimum area, not
         listed) and ``objects``: per object ``id``, ``type``, ``score``,
         ``area``, ``bbox`` ``[x, y, w, h]``, ``polygon`` (outline) and,
-        where the shape was read, ``shape``: ``ends`` and ``holes`` of its
-        centre line and ``one_band`` (then the type is single whatever
-        the model's most probable type; ``score`` is the model's
-        probability of the type given).
+        where the shape was read, ``shape``: ``ends``, ``holes`` and
+        ``neck`` of its centre line and ``one_band`` (then the type is
+        single whatever the model's most probable type; ``score`` is the
+        model's probability of the type given).
     """
     items = []
     for k in range(len(objects)):
@@ -207,7 +207,8 @@ def objects_record(
             item['shape'] = dict(
                 ends=shapes[k].ends,
                 holes=shapes[k].holes,
-                one_band=not shapes[k].branched,
+                neck=round(shapes[k].neck, 3),
+                one_band=shapes[k].one_band,
             )
         items.append(item)
     return dict(

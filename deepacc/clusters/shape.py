@@ -1,17 +1,19 @@
 """The shape of an object: is it one band, or chromosomes joined?
 
 A single chromosome, straight or bent, long or short, is one unbranched
-band: its centre line has two ends and it encloses no background.
+band: its centre line has two ends, it encloses no background and it is
+nowhere pinched to under half its width (a centromere narrows it less).
 Chromosomes that cross have a centre line with four ends (an X) and
 often enclose background between them; one touching another from the
-side gives three ends (a T). This is the geometric reading of Lin et al.
-(IEEE BIBM 2020), and unlike a learned patch classifier it does not
-depend on how long a chromosome is for its width, which is what changes
-between a lab's prometaphase captures and the condensed training crops
+side gives three ends (a T); two whose rounded ends meet leave a neck.
+This is the geometric reading of Lin et al. (IEEE BIBM 2020), and
+unlike a learned patch classifier it does not depend on how long a
+chromosome is for its width, which is what changes between a lab's
+prometaphase captures and the condensed training crops
 (``benchmarks/README.md``, "Real single chromosomes and clusters").
 
-What it cannot see: chromosomes joined end to end, or lying side by
-side along their length, are one band too.
+What it cannot see: chromosomes joined end to end along a broad
+contact, or lying side by side along their length, are one band too.
 
 The centre line is Zhang and Suen's thinning (a connected,
 one-pixel-wide line; the medial axis of :mod:`deepacc.scale` is not
@@ -20,7 +22,8 @@ width squared (a pale band cut by the threshold) are filled and the
 outline is opened by a sixth of the width; after it, spurs shorter than
 one width (a bump of the outline, a chromatid end) are cut. Each of
 these sizes is a fraction of the object's own width, so the reading is
-the same at any magnification.
+the same at any magnification. The neck is the narrowest point of the
+centre line farther than one width from its ends.
 """
 
 from typing import List, NamedTuple, Optional, Tuple
@@ -30,6 +33,10 @@ import numpy as np
 
 from .types import BOTH, SINGLE, TOUCHING
 
+# A band narrower than this fraction of its width is two chromosomes
+# meeting; no single chromosome of the real, composed or generated
+# sets measured (benchmarks/README.md) narrows under 0.5.
+NECK = 0.5
 # The 8 neighbours of a pixel in order around it, starting above:
 # (row, column) offsets.
 _RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
@@ -43,17 +50,22 @@ class ObjectShape(NamedTuple):
         ends (int): Ends of the pruned centre line (2 for one band).
         holes (int): Enclosed background regions of at least half a
             width squared.
+        neck (float): The narrowest width of the centre line away from
+            its ends, as a fraction of ``width`` (1.0 when the line is
+            too short to have an inside).
         width (float): The width the sizes were taken from, in pixels.
     """
 
     ends: int
     holes: int
+    neck: float
     width: float
 
     @property
-    def branched(self) -> bool:
-        """More than one band: three or more ends, or a hole."""
-        return self.ends >= 3 or self.holes > 0
+    def one_band(self) -> bool:
+        """One chromosome's shape: at most two ends, no hole, no neck
+        under :data:`NECK`."""
+        return self.ends <= 2 and self.holes == 0 and self.neck >= NECK
 
 
 def _neighbours(mask: np.ndarray) -> list:
@@ -184,8 +196,32 @@ def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
         if opened.any():
             mask = opened
     line = _prune(thin(mask), width)
-    ends = int((line & (_neighbour_count(line) == 1)).sum())
-    return ObjectShape(ends=ends, holes=_holes(mask), width=width)
+    ends = line & (_neighbour_count(line) == 1)
+    return ObjectShape(
+        ends=int(ends.sum()),
+        holes=_holes(mask),
+        neck=_neck(mask, line, ends, width),
+        width=width,
+    )
+
+
+def _neck(mask, line, ends, width) -> float:
+    """The narrowest width along ``line`` farther than ``width`` from
+    its ``ends``, over ``width``."""
+    points = np.argwhere(line)
+    ends = np.argwhere(ends)
+    if len(ends):
+        gaps = np.hypot(
+            points[:, None, 0] - ends[None, :, 0],
+            points[:, None, 1] - ends[None, :, 1],
+        ).min(axis=1)
+        points = points[gaps > width]
+    if not len(points):
+        return 1.0
+    dist = cv2.distanceTransform(
+        np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5
+    )[1:-1, 1:-1]
+    return float(2 * dist[points[:, 0], points[:, 1]].min() / width)
 
 
 def shape_types(
@@ -194,7 +230,8 @@ def shape_types(
     """Cluster types read with the objects' shapes.
 
     An object the classifier calls a cluster (touching, overlapping or
-    both) whose outline is one band is called single; every other call
+    both) whose outline is one band (:attr:`ObjectShape.one_band`) is
+    called single; every other call
     stays (a branched object the classifier calls single stays single:
     a condensed chromosome's chromatids can splay; debris and nuclei are
     not read). What it costs and buys: ``benchmarks/README.md``, "Real
@@ -214,6 +251,6 @@ def shape_types(
     shapes: List[Optional[ObjectShape]] = [None] * len(labels)
     for k in np.flatnonzero((labels >= TOUCHING) & (labels <= BOTH)):
         shapes[k] = object_shape(objects.mask(k), widths[k])
-        if not shapes[k].branched:
+        if shapes[k].one_band:
             labels[k] = SINGLE
     return labels, shapes

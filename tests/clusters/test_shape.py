@@ -42,7 +42,7 @@ def test_ends_and_holes(strokes, ends, holes, zoom):
     mask = _draw((170 * zoom, 170 * zoom), strokes, width)
     shape = object_shape(mask, width)
     assert (shape.ends, shape.holes) == (ends, holes)
-    assert shape.branched == (ends >= 3 or holes > 0)
+    assert shape.one_band == (ends == 2 and holes == 0)
 
 
 def test_pale_band_and_bump_keep_one_band():
@@ -56,7 +56,25 @@ def test_pale_band_and_bump_keep_one_band():
     cv2.circle(mask.view(np.uint8), (60, 60), 5, 1, -1)
     shape = object_shape(mask, width)
     assert (shape.ends, shape.holes) == (2, 0)
-    assert not shape.branched
+    assert shape.one_band
+
+
+@pytest.mark.parametrize('left, one_band', [(10, True), (5, False)])
+def test_a_neck_under_half_the_width_is_two_chromosomes(left, one_band):
+    # A horizontal bar 14 px wide with notches from both sides in the
+    # middle, leaving ``left`` px: 10 px (0.71 of the width, like a
+    # centromere) is one chromosome, 5 px (0.36) two meeting end to end.
+    width = 14
+    mask = _draw((170, 170), [[(20, 80), (150, 80)]], width)
+    rows = np.flatnonzero(mask[:, 84])
+    start = (len(rows) - left) // 2
+    for row in (*rows[:start], *rows[start + left :]):
+        mask[row, 82:86] = False
+    assert mask[:, 84].sum() == left
+    shape = object_shape(mask, width)
+    assert shape.ends == 2 and shape.holes == 0
+    assert shape.neck == pytest.approx(left / width, abs=0.1)
+    assert shape.one_band is one_band
 
 
 def test_thin_is_connected_and_one_pixel_wide():
@@ -100,7 +118,7 @@ def test_shape_types_turns_one_band_clusters_single():
         probs('touching', 'overlapping'), objects, widths
     )
     assert labels[bar] == t['single'] and labels[cross] == t['overlapping']
-    assert not shapes[bar].branched and shapes[cross].ends == 4
+    assert shapes[bar].one_band and shapes[cross].ends == 4
     # Calls that are not clusters stay and are not read.
     labels, shapes = shape_types(probs('debris', 'single'), objects, widths)
     assert labels[bar] == t['debris'] and labels[cross] == t['single']
@@ -113,7 +131,7 @@ def test_shape_types_turns_one_band_clusters_single():
     )
     record = objects_record(objects, labels, np.ones(2), shapes=shapes)
     assert record['objects'][bar]['shape'] == dict(
-        ends=2, holes=0, one_band=True
+        ends=2, holes=0, neck=round(shapes[bar].neck, 3), one_band=True
     )
     assert record['objects'][bar]['type'] == 'single'
     assert record['objects'][cross]['shape']['one_band'] is False
