@@ -53,28 +53,6 @@ def test_forward_shapes_and_no_siamese():
     assert plain.fc_cls.bias is None and 'center_inds' not in outs
 
 
-@pytest.mark.parametrize('num_polarity_fcs', [0, 1])
-def test_polarity_branch_of_its_own(num_polarity_fcs):
-    # With its own FC layers the polarity loss trains them and not the
-    # classification branch; without, it reads (and trains) that branch.
-    torch.manual_seed(0)
-    head = _head(with_polarity=True, num_polarity_fcs=num_polarity_fcs)
-    assert len(head.polarity_fcs) == num_polarity_fcs
-    x = torch.rand(5, 2, 1, 1)
-    _, _, outs = head(x, img_inds=IMG)
-    assert outs['polarity_pred'].shape == (5,)
-    loss = head.polarity_loss(
-        outs['polarity_pred'], torch.tensor([0, 1, 1, -1, 0])
-    )['loss_polarity']
-    loss.backward()
-    cls_grad = head.cls_fcs[0].weight.grad
-    if num_polarity_fcs:
-        assert cls_grad is None
-        assert head.polarity_fcs[0].weight.grad.abs().sum() > 0
-    else:
-        assert cls_grad.abs().sum() > 0
-
-
 def test_centre_warmup_holds_centres_off_in_training_only():
     """Before the Runner's iteration ``center_warmup_iters`` a training
     step uses the global weights only (``use_centers=False``, by hand in

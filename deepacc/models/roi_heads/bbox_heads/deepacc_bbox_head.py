@@ -80,11 +80,6 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         loss_margin (dict): Margin-branch loss (AAM, s 64, m 0.25, 0.1).
         loss_gia (dict, optional): Group Inner-Adjacency loss; None off.
         with_polarity (bool): Predict each RoI's polarity.
-        num_polarity_fcs (int): FC layers of a polarity branch of its own
-            on the RoI features; 0: the polarity logit reads the
-            classification branch's features (which the class loss,
-            trained on crops turned at random, pushes to ignore which
-            way up a chromosome is).
         loss_polarity (dict): Polarity loss (sigmoid CE).
         init_cfg (dict, optional): Initialisation config.
     """
@@ -114,7 +109,6 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             type='GroupInnerAdjacencyLoss', loss_weight=0.1
         ),
         with_polarity: bool = False,
-        num_polarity_fcs: int = 0,
         loss_polarity: ConfigType = dict(
             type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0
         ),
@@ -166,12 +160,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
         self.loss_gia = MODELS.build(loss_gia) if loss_gia else None
         self.with_polarity = with_polarity
         if with_polarity:
-            _, self.polarity_fcs, polarity_dim = self._add_conv_fc_branch(
-                0, num_polarity_fcs, self.in_channels
-            )
-            if not num_polarity_fcs:
-                polarity_dim = self.cls_last_dim
-            self.fc_polarity = nn.Linear(polarity_dim, 1)
+            self.fc_polarity = nn.Linear(self.cls_last_dim, 1)
             self.loss_polarity = MODELS.build(loss_polarity)
 
     @property
@@ -215,12 +204,7 @@ class DeepAccBBoxHead(ConvFCBBoxHead):
             x_cls, img_inds, use_centers=not self.in_center_warmup()
         )
         if self.with_polarity:
-            x_pol = x_cls
-            if len(self.polarity_fcs):
-                x_pol = x.flatten(1)
-                for fc in self.polarity_fcs:
-                    x_pol = self.relu(fc(x_pol))
-            head_outs['polarity_pred'] = self.fc_polarity(x_pol).squeeze(1)
+            head_outs['polarity_pred'] = self.fc_polarity(x_cls).squeeze(1)
         return cls_score, bbox_pred, head_outs
 
     def loss_and_target(
