@@ -1,7 +1,8 @@
 """Objects outlined on the image and labelled by cluster type.
 
-Single chromosomes get a thin grey outline and a short ``S``, debris and
-nuclei a coloured one and ``D`` / ``N``; clusters a thicker coloured
+Single chromosomes get a thin grey outline and a short ``S`` (``S*``
+where the shape overruled the model's cluster call), debris and nuclei
+a coloured one and ``D`` / ``N``; clusters a thicker coloured
 outline and their type name with the score, so the places that need a
 reviewer stand out (:func:`deepacc.visualization.draw_outlines`). A
 header strip gives the counts per type and the colour key.
@@ -52,6 +53,11 @@ def _header(record: dict, width: int) -> np.ndarray:
     text = f'{name}: {record["num_objects"]} objects, ' + ', '.join(
         f'{counts[c]} {c}' for c in CLUSTER_TYPES if counts[c]
     )
+    by_shape = sum(
+        o.get('shape', {}).get('one_band', False) for o in record['objects']
+    )
+    if by_shape:
+        text += f' ({by_shape} single by shape: S*)'
     put_text(strip, text, (4, line - base), scale, (30, 30, 30), text_thick)
     key = [(f'{TYPE_SHORT[c]} = {c}', TYPE_COLORS[c]) for c in CLUSTER_TYPES]
     draw_text_key(strip, key, (4, 2 * line - base), scale, text_thick)

@@ -35,8 +35,9 @@ def draw_outlines(
 ) -> np.ndarray:
     """Draw typed objects' outlines (in place) on a BGR image.
 
-    Single chromosomes get a thin grey outline and a short ``S``, debris
-    and nuclei a coloured one and ``D`` / ``N``; clusters a thicker
+    Single chromosomes get a thin grey outline and a short ``S`` (``S*``
+    where the object's shape overruled a cluster call), debris and
+    nuclei a coloured one and ``D`` / ``N``; clusters a thicker
     coloured outline and their type name with the score, so the places
     that need a reviewer stand out.
 
@@ -75,6 +76,9 @@ def draw_outlines(
             text = f'{obj["type"]} {obj["score"]:.2f}'
         else:
             text = TYPE_SHORT[obj['type']]
+            if obj.get('shape', {}).get('one_band'):
+                # Single by its shape where the model said cluster.
+                text += '*'
         (tw, th), base = text_size(text, scale, text_thick)
         top = y - 2 if y - th - base - 2 >= 0 else y + h + th + 2
         left = int(min(max(0, x), max(0, img.shape[1] - tw)))
