@@ -78,6 +78,14 @@ def _neighbours(mask: np.ndarray) -> list:
     ]
 
 
+def _transitions(planes: list) -> np.ndarray:
+    """Background-to-line steps going once around each pixel (one for a
+    pixel inside a line or at its end, three or more where branches
+    meet)."""
+    ring = planes + [planes[0]]
+    return sum((~ring[i] & ring[i + 1]).astype(np.uint8) for i in range(8))
+
+
 def thin(mask: np.ndarray) -> np.ndarray:
     """Zhang-Suen thinning: the mask reduced to a connected line one
     pixel wide, ends kept (Zhang and Suen, CACM 1984).
@@ -94,10 +102,7 @@ def thin(mask: np.ndarray) -> np.ndarray:
         for step in (0, 1):
             p = _neighbours(line)
             count = sum(q.astype(np.uint8) for q in p)
-            ring = p + [p[0]]
-            transitions = sum(
-                (~ring[i] & ring[i + 1]).astype(np.uint8) for i in range(8)
-            )
+            transitions = _transitions(p)
             up, right, down, left = p[0], p[2], p[4], p[6]
             if step == 0:
                 side = ~(up & right & down) & ~(right & down & left)
@@ -119,11 +124,7 @@ def _neighbour_count(line: np.ndarray) -> np.ndarray:
 
 def _junctions(line: np.ndarray) -> np.ndarray:
     """Line pixels where three or more branches meet."""
-    p = _neighbours(line)
-    ring = p + [p[0]]
-    transitions = sum(
-        (~ring[i] & ring[i + 1]).astype(np.uint8) for i in range(8)
-    )
+    transitions = _transitions(_neighbours(line))
     return line & ((transitions >= 3) | (_neighbour_count(line) >= 4))
 
 
@@ -171,7 +172,7 @@ def _holes(mask: np.ndarray) -> int:
 
 
 def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
-    """Ends and holes of one object's cleaned outline.
+    """Ends, holes and neck of one object's cleaned outline.
 
     Args:
         mask (np.ndarray): (H, W) boolean mask of the object alone
@@ -180,7 +181,7 @@ def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
             (:func:`deepacc.scale.object_widths`); at least 1.
 
     Returns:
-        ObjectShape: Its ends, holes and the width used.
+        ObjectShape: Its ends, holes, neck and the width used.
     """
     width = max(float(width), 1.0)
     mask = _fill_holes(mask.astype(bool), 0.5 * width * width)
@@ -231,11 +232,11 @@ def shape_types(
 
     An object the classifier calls a cluster (touching, overlapping or
     both) whose outline is one band (:attr:`ObjectShape.one_band`) is
-    called single; every other call
-    stays (a branched object the classifier calls single stays single:
-    a condensed chromosome's chromatids can splay; debris and nuclei are
-    not read). What it costs and buys: ``benchmarks/README.md``, "Real
-    single chromosomes and clusters".
+    called single; every other call stays (a branched object the
+    classifier calls single stays single: a condensed chromosome's
+    chromatids can splay; debris and nuclei are not read). What it
+    costs and buys: ``benchmarks/README.md``, "Real single chromosomes
+    and clusters".
 
     Args:
         probs (np.ndarray): (N, len(CLUSTER_TYPES)) type probabilities.
