@@ -185,73 +185,45 @@ def test_training_draws_change_and_turn(crops_root):
     assert (unknown[0]['data_samples'].polarity == -1).all()
 
 
-# Crops upright, unturned and undistorted, on a canvas that holds them
-# whole, so their ink's extent is their shape.
-STILL = dict(
-    cell_split='all',
-    input_size=(200, 64),
-    scale=0.5,
-    turn_prob=0.0,
-    augment=dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1)),
-)
-
-
-def _extents(data):
-    """Ink rows and columns of each crop of the first cell."""
-    ink = data[0]['inputs'][:, 0].numpy() > 0.1
-    return ink.any(2).sum(1).astype(float), ink.any(1).sum(1).astype(float)
-
-
 def test_condensed_training_cells(crops_root):
     """``condense`` halves every crop of a training cell (length 0.5) and
     widens it (1.3); rate 0 leaves the cell as it was; never in test
     mode; refused for crops of unknown polarity."""
+    still = dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1))
+    common = dict(
+        cell_split='all',
+        input_size=(200, 64),
+        scale=0.5,
+        turn_prob=0.0,
+        augment=still,
+    )
     squat = dict(length=(0.5, 0.5), width=(1.3, 1.3), jitter=0.0)
     squat.update(separated=0.0)
-    rows, cols = _extents(ChromosomeCropDataset(crops_root, **STILL))
-    c_rows, c_cols = _extents(
-        ChromosomeCropDataset(crops_root, condense=squat, **STILL)
+
+    def extents(data):
+        ink = data[0]['inputs'][:, 0].numpy() > 0.1
+        rows = ink.any(2).sum(1).astype(float)
+        cols = ink.any(1).sum(1).astype(float)
+        return rows, cols
+
+    rows, cols = extents(ChromosomeCropDataset(crops_root, **common))
+    c_rows, c_cols = extents(
+        ChromosomeCropDataset(crops_root, condense=squat, **common)
     )
     ratio = c_rows / rows
     assert np.median(ratio) == pytest.approx(0.5, abs=0.08), ratio
     assert np.median(c_cols / cols) > 1.15
     never = ChromosomeCropDataset(
-        crops_root, condense=squat, condense_rate=0.0, **STILL
+        crops_root, condense=squat, condense_rate=0.0, **common
     )
-    np.testing.assert_array_equal(_extents(never)[0], rows)
+    np.testing.assert_array_equal(extents(never)[0], rows)
     tested = ChromosomeCropDataset(
-        crops_root, condense=squat, test_mode=True, **STILL
+        crops_root, condense=squat, test_mode=True, **common
     )
-    plain = ChromosomeCropDataset(crops_root, test_mode=True, **STILL)
+    plain = ChromosomeCropDataset(crops_root, test_mode=True, **common)
     assert (tested[0]['inputs'] == plain[0]['inputs']).all()
     with pytest.raises(ValueError, match='upright'):
         ChromosomeCropDataset(crops_root, condense=squat, upright=False)
-
-
-def test_bent_training_crops(crops_root):
-    """``bend`` folds training crops into a U (180 degrees in the middle):
-    shorter and wider than straight; rate 0 leaves them as they were;
-    never in test mode; refused for crops of unknown polarity."""
-    u_bend = dict(
-        rate=1.0, angle=(180, 180), position=(0.5, 0.5), min_length=0.0
-    )
-    rows, cols = _extents(ChromosomeCropDataset(crops_root, **STILL))
-    b_rows, b_cols = _extents(
-        ChromosomeCropDataset(crops_root, bend=u_bend, **STILL)
-    )
-    assert np.median(b_rows / rows) < 0.8
-    assert np.median(b_cols / cols) > 1.5
-    never = ChromosomeCropDataset(
-        crops_root, bend=dict(u_bend, rate=0.0), **STILL
-    )
-    np.testing.assert_array_equal(_extents(never)[0], rows)
-    tested = ChromosomeCropDataset(
-        crops_root, bend=u_bend, test_mode=True, **STILL
-    )
-    plain = ChromosomeCropDataset(crops_root, test_mode=True, **STILL)
-    assert (tested[0]['inputs'] == plain[0]['inputs']).all()
-    with pytest.raises(ValueError, match='upright'):
-        ChromosomeCropDataset(crops_root, bend=u_bend, upright=False)
 
 
 def test_crop_views_global_and_zoomed(crops_root):
