@@ -86,12 +86,6 @@ VARIANTS.update(
             'crop_classification/'
             'cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py',
         ),
-        'plain3200-aug-zoom-bend': (
-            'cosine softmax, 3200 it, strong aug, global + zoomed view, '
-            'a third of the long crops bent',
-            'crop_classification/'
-            'cos-cls_r18-c32_3200it-aug-zoom-bend_gband-crops-cpu.py',
-        ),
         'deepacc1600-aug': (
             'DeepACC head, 1600 it, strong aug',
             'crop_classification/'

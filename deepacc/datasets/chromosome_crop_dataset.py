@@ -10,8 +10,7 @@ from mmengine.structures import BaseDataElement
 
 from deepacc.chromosomes import CLASSES, PALETTE
 from deepacc.synthesis.appearance import CondenseOptions
-from deepacc.synthesis.bend import BendOptions
-from deepacc.synthesis.compose import bend_cell, condense_cell
+from deepacc.synthesis.compose import condense_cell
 
 from .cell_split import cells_of_split
 from .crop_distortions import distort_crop, sample_crop_distortion
@@ -80,11 +79,6 @@ class ChromosomeCropDataset(BaseDataset):
             none.
         condense_rate (float): Probability that a training cell is
             drawn condensed (with ``condense``).
-        bend (dict, optional): Bent training crops
-            (:class:`deepacc.synthesis.bend.BendOptions` arguments: which
-            crops bend into an L, J or U, and where); needs ``upright``
-            crops (the part above the bend stays p-arm up). Training
-            only; default none.
         max_cells (int, optional): Keep this many cells of the split
             (the first of a permutation seeded by ``split_seed``, so a
             smaller set is part of a larger one): a learning curve over
@@ -118,7 +112,6 @@ class ChromosomeCropDataset(BaseDataset):
         distort: Optional[dict] = None,
         condense: Optional[dict] = None,
         condense_rate: float = 1.0,
-        bend: Optional[dict] = None,
         max_cells: Optional[int] = None,
         background: str = 'auto',
         views: Sequence[str] = ('global',),
@@ -146,12 +139,6 @@ class ChromosomeCropDataset(BaseDataset):
         self.distort = dict(distort or {})
         self.condense = CondenseOptions(**condense) if condense else None
         self.condense_rate = float(condense_rate)
-        self.bend = BendOptions(**bend) if bend else None
-        if self.bend is not None and not upright:
-            raise ValueError(
-                'bend needs upright crops (p-arm up): a bent crop keeps '
-                'the part above the bend upright'
-            )
         if self.condense is not None and not upright:
             raise ValueError(
                 'condense needs upright crops (p-arm up): the chromatids '
@@ -196,8 +183,6 @@ class ChromosomeCropDataset(BaseDataset):
             grays, _ = condense_cell(
                 grays, rng, self.condense, self.background
             )
-        if self.bend is not None and not self.test_mode:
-            grays = bend_cell(grays, rng, self.bend, self.background)
         if self.test_mode:
             turns = np.zeros(len(crops), bool)
             if self.upright:

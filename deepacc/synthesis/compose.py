@@ -199,10 +199,7 @@ def compose_metaphase(
     if opts.condense is not None:
         crops, condensed = _condense_cell(crops, rng, opts)
     if opts.bend is not None:
-        grays = bend_cell(
-            [g for g, _ in crops], rng, opts.bend, opts.background
-        )
-        crops = [(g, label) for g, (_, label) in zip(grays, crops)]
+        crops = _bend_cell(crops, rng, opts)
     sprites = [
         crop_sprite(
             gray, label, opts.background, rng, opts.scale * batch['scale'], src
@@ -258,12 +255,12 @@ def compose_metaphase(
     return image, sprites, info
 
 
-def _crop_kind(gray, background: str) -> str:
-    """A crop's background kind: ``background``, or read from the crop
-    when that is ``'auto'``."""
-    if background == 'auto':
+def _crop_kind(gray, options) -> str:
+    """A crop's background kind: ``options.background``, or read from the
+    crop when that is ``'auto'``."""
+    if options.background == 'auto':
         return crop_background(gray)
-    return background
+    return options.background
 
 
 def condense_cell(grays, rng, options, background: str = 'auto'):
@@ -288,7 +285,7 @@ def condense_cell(grays, rng, options, background: str = 'auto'):
     cell = options.sample_cell(rng)
     out = []
     for gray in grays:
-        kind = _crop_kind(gray, background)
+        kind = crop_background(gray) if background == 'auto' else background
         drawn = options.sample_chromosome(rng, cell)
         out.append(condense(gray, background=kind, **drawn))
     return out, cell
@@ -304,28 +301,16 @@ def _condense_cell(crops, rng, options):
     return crops, [round(v, 4) for v in cell]
 
 
-def bend_cell(grays, rng, options, background: str = 'auto'):
-    """One cell's upright crops, some bent.
-
-    Args:
-        grays (list[np.ndarray]): Upright (p-arm up) uint8 grey crops.
-        rng (np.random.Generator): Random source.
-        options (BendOptions): Which bend and how; crops under
-            ``options.min_length`` widths long stay straight.
-        background (str): ``'auto'`` (read per crop), ``'white'`` or
-            ``'black'``.
-
-    Returns:
-        list[np.ndarray]: The crops, bent or as they were, the part above
-        each bend still upright.
-    """
+def _bend_cell(crops, rng, options):
+    """A cell's crops, some bent (``options.bend``); short ones (under
+    ``min_length`` widths long) stay straight."""
     out = []
-    for gray in grays:
-        kind = _crop_kind(gray, background)
-        drawn = options.sample(rng)
-        if drawn and elongation(gray, kind) >= options.min_length:
+    for gray, label in crops:
+        kind = _crop_kind(gray, options)
+        drawn = options.bend.sample(rng)
+        if drawn and elongation(gray, kind) >= options.bend.min_length:
             gray = bend(gray, background=kind, **drawn)
-        out.append(gray)
+        out.append((gray, label))
     return out
 
 
