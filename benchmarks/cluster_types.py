@@ -97,7 +97,6 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
     import deepacc  # noqa: F401
     from deepacc.clusters import find_objects
     from deepacc.clusters.shape import shape_types
-    from deepacc.scale import object_widths
 
     cfg = Config.fromfile(config)
     dataset_cfg = cfg.test_dataloader.dataset
@@ -120,10 +119,7 @@ def evaluate(config: str, checkpoint: str, num_images=None) -> dict:
         metaphases = dataset.metaphases
         image = metaphases.render(i, metaphases.image_rng(i))[0]
         objects = find_objects(image, dataset.polarity, dataset.min_area)
-        probs = logits.softmax(-1).numpy()
-        pred_shape.append(
-            shape_types(probs, objects, object_widths(objects))[0]
-        )
+        pred_shape.append(shape_types(pred[-1], objects)[0])
     return dict(
         truth=np.concatenate(truth),
         pred=np.concatenate(pred),

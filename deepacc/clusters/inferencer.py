@@ -16,12 +16,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from deepacc.scale import (
-    model_scale,
-    object_widths,
-    robust_scale_factor,
-    scale_record,
-)
+from deepacc.scale import model_scale, robust_scale_factor, scale_record
 from deepacc.utils.image_io import as_bgr, read_image
 from deepacc.utils.model_config import load_model_config
 
@@ -123,13 +118,10 @@ class ClusterTyper:
                 mode='tensor',
             )
         probs = logits.softmax(-1).cpu().numpy()
+        labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
+        shapes = [None] * len(labels)
         if self.shape:
-            labels, shapes = shape_types(
-                probs, objects, object_widths(objects)
-            )
-        else:
-            labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
-            shapes = [None] * len(labels)
+            labels, shapes = shape_types(labels, objects)
         return labels, probs[np.arange(len(labels)), labels], shapes
 
     def predict(self, image: ImageLike) -> Tuple[dict, ImageObjects]:

@@ -178,7 +178,7 @@ def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
         mask (np.ndarray): (H, W) boolean mask of the object alone
             (:meth:`ImageObjects.mask`).
         width (float): Its chromosome width in pixels
-            (:func:`deepacc.scale.object_widths`); at least 1.
+            (:func:`deepacc.scale.mask_width`); at least 1.
 
     Returns:
         ObjectShape: Its ends, holes, neck and the width used.
@@ -226,7 +226,7 @@ def _neck(mask, line, ends, width) -> float:
 
 
 def shape_types(
-    probs: np.ndarray, objects, widths: np.ndarray
+    labels: np.ndarray, objects
 ) -> Tuple[np.ndarray, List[Optional[ObjectShape]]]:
     """Cluster types read with the objects' shapes.
 
@@ -239,19 +239,21 @@ def shape_types(
     and clusters".
 
     Args:
-        probs (np.ndarray): (N, len(CLUSTER_TYPES)) type probabilities.
+        labels (np.ndarray): (N,) the classifier's type indices.
         objects (ImageObjects): The objects they are of.
-        widths (np.ndarray): (N,) the objects' widths in pixels
-            (:func:`deepacc.scale.object_widths`).
 
     Returns:
         tuple: (N,) type indices and the shapes read (None for the
         objects not called a cluster).
     """
-    labels = probs.argmax(1) if len(probs) else np.zeros(0, np.int64)
+    # deepacc.scale reads objects of this package: imported here.
+    from deepacc.scale import mask_width
+
+    labels = np.array(labels, np.int64)
     shapes: List[Optional[ObjectShape]] = [None] * len(labels)
     for k in np.flatnonzero((labels >= TOUCHING) & (labels <= BOTH)):
-        shapes[k] = object_shape(objects.mask(k), widths[k])
+        mask = objects.mask(k)
+        shapes[k] = object_shape(mask, mask_width(mask))
         if shapes[k].one_band:
             labels[k] = SINGLE
     return labels, shapes

@@ -4,6 +4,7 @@ from .estimate import (
     ScaleEstimateError,
     crops_width,
     estimate_chromosome_width,
+    mask_width,
     object_widths,
 )
 from .normalize import (
@@ -26,6 +27,7 @@ __all__ = [
     'estimate_chromosome_width',
     'model_chromosome_width',
     'model_scale',
+    'mask_width',
     'object_widths',
     'parse_scale',
     'rescale_pipeline',

@@ -50,14 +50,21 @@ def object_widths(objects: ImageObjects) -> np.ndarray:
         np.ndarray: (N,) float64 widths in pixels (0 for objects too
         small to have an axis).
     """
-    widths = np.zeros(len(objects), np.float64)
-    for k in range(len(objects)):
-        mask = np.pad(objects.mask(k), 1).astype(np.uint8)
-        dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
-        axis = _thin(mask)
-        if axis.sum() >= 2:
-            widths[k] = 2.0 * float(np.median(dist[axis]))
-    return widths
+    return np.array(
+        [mask_width(objects.mask(k)) for k in range(len(objects))],
+        np.float64,
+    ).reshape(-1)
+
+
+def mask_width(mask: np.ndarray) -> float:
+    """Width of one object's mask: twice the median distance to its edge
+    along its medial axis (0 when too small to have an axis)."""
+    mask = np.pad(mask, 1).astype(np.uint8)
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
+    axis = _thin(mask)
+    if axis.sum() < 2:
+        return 0.0
+    return 2.0 * float(np.median(dist[axis]))
 
 
 def estimate_chromosome_width(

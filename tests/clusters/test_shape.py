@@ -7,7 +7,6 @@ import pytest
 from deepacc.clusters import CLUSTER_TYPES, find_objects
 from deepacc.clusters.inferencer import objects_record
 from deepacc.clusters.shape import object_shape, shape_types, thin
-from deepacc.scale import object_widths
 
 
 def _draw(size, strokes, width):
@@ -105,30 +104,24 @@ def test_shape_types_turns_one_band_clusters_single():
     bar = int(np.argmin(objects.boxes[:, 0]))
     cross = 1 - bar
     t = {c: k for k, c in enumerate(CLUSTER_TYPES)}
-    widths = object_widths(objects)
 
-    def probs(bar_type, cross_type):
-        p = np.full((2, len(CLUSTER_TYPES)), 0.02)
-        p[bar, t[bar_type]] = 0.9
-        p[cross, t[cross_type]] = 0.9
-        return p
+    def calls(bar_type, cross_type):
+        labels = np.zeros(2, np.int64)
+        labels[bar], labels[cross] = t[bar_type], t[cross_type]
+        return labels
 
     # The model calls both clusters: the bar is one band, so single.
-    labels, shapes = shape_types(
-        probs('touching', 'overlapping'), objects, widths
-    )
+    labels, shapes = shape_types(calls('touching', 'overlapping'), objects)
     assert labels[bar] == t['single'] and labels[cross] == t['overlapping']
     assert shapes[bar].one_band and shapes[cross].ends == 4
     # Calls that are not clusters stay and are not read.
-    labels, shapes = shape_types(probs('debris', 'single'), objects, widths)
+    labels, shapes = shape_types(calls('debris', 'single'), objects)
     assert labels[bar] == t['debris'] and labels[cross] == t['single']
     assert shapes == [None, None]
     # The record says which objects were read and how.
     record = objects_record(objects, labels, np.ones(2), shapes=shapes)
     assert all('shape' not in o for o in record['objects'])
-    labels, shapes = shape_types(
-        probs('touching', 'overlapping'), objects, widths
-    )
+    labels, shapes = shape_types(calls('touching', 'overlapping'), objects)
     record = objects_record(objects, labels, np.ones(2), shapes=shapes)
     assert record['objects'][bar]['shape'] == dict(
         ends=2, holes=0, neck=round(shapes[bar].neck, 3), one_band=True
