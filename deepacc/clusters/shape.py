@@ -31,6 +31,10 @@ from typing import List, NamedTuple, Optional, Tuple
 import cv2
 import numpy as np
 
+# deepacc.scale imports .objects of this package; this module is not
+# imported by the package's __init__, so there is no cycle.
+from deepacc.scale import mask_width
+
 from .types import BOTH, SINGLE, TOUCHING
 
 # A band narrower than this fraction of its width is two chromosomes
@@ -246,9 +250,6 @@ def shape_types(
         tuple: (N,) type indices and the shapes read (None for the
         objects not called a cluster).
     """
-    # deepacc.scale reads objects of this package: imported here.
-    from deepacc.scale import mask_width
-
     labels = np.array(labels, np.int64)
     shapes: List[Optional[ObjectShape]] = [None] * len(labels)
     for k in np.flatnonzero((labels >= TOUCHING) & (labels <= BOTH)):
