@@ -86,6 +86,12 @@ VARIANTS.update(
             'crop_classification/'
             'cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py',
         ),
+        'pair3200-aug-zoom-straight': (
+            'two of the 3200 it two-view cosine classifier, one reading '
+            'the crops straightened',
+            'crop_classification/'
+            'cos-cls-pair_r18-c32_3200it-aug-zoom-straight_gband-crops-cpu.py',
+        ),
         'deepacc1600-aug': (
             'DeepACC head, 1600 it, strong aug',
             'crop_classification/'

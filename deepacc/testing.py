@@ -238,10 +238,12 @@ TINY_CROP_CLASSIFIER = dict(
 TINY_CROP_SIZE = (64, 24)  # (height, width) of TINY_CROP_CLASSIFIER's inputs
 
 
-def write_untrained_crop_classifier(folder: str, seed: int = 0) -> dict:
-    """The default crop-classification config shrunk to
-    :data:`TINY_CROP_CLASSIFIER` and :data:`TINY_CROP_SIZE`, and its
-    untrained weights.
+def write_untrained_crop_classifier(
+    folder: str, seed: int = 0, config: str = DEFAULT_CROP_CONFIG
+) -> dict:
+    """A crop-classification config (default: the default one) shrunk
+    to :data:`TINY_CROP_CLASSIFIER` (every member of an ensemble) and
+    :data:`TINY_CROP_SIZE`, and its untrained weights.
 
     Returns:
         dict: ``config`` (``folder/config.py``) and ``checkpoint``
@@ -250,26 +252,24 @@ def write_untrained_crop_classifier(folder: str, seed: int = 0) -> dict:
     import torch
     from mmdet.registry import MODELS
 
-    cfg = get_config(DEFAULT_CROP_CONFIG)
-    head = dict(TINY_CROP_CLASSIFIER['head'])
-    # One backbone reads every view; the head gets their features side
-    # by side.
-    head['in_channels'] *= cfg.model.get('num_views', 1)
-    cfg.merge_from_dict(
-        {
-            'model.backbone': TINY_CROP_CLASSIFIER['backbone'],
-            'model.head': head,
-        }
-    )
+    cfg = get_config(config)
+    members = cfg.model.get('members', [cfg.model])
+    for member in members:
+        head = dict(TINY_CROP_CLASSIFIER['head'])
+        # One backbone reads every view; the head gets their features
+        # side by side.
+        head['in_channels'] *= member.get('num_views', 1)
+        member.backbone = TINY_CROP_CLASSIFIER['backbone']
+        member.head = head
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.input_size = TINY_CROP_SIZE
-    config = osp.join(folder, 'config.py')
-    cfg.dump(config)
+    path = osp.join(folder, 'config.py')
+    cfg.dump(path)
     torch.manual_seed(seed)
     model = MODELS.build(cfg.model)
     checkpoint = osp.join(folder, 'weights.pth')
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    return dict(config=config, checkpoint=checkpoint)
+    return dict(config=path, checkpoint=checkpoint)
 
 
 def make_tiny_crops(root: str, cells=None, black: bool = False) -> str:
@@ -440,3 +440,52 @@ def to_pycocotools(gts, preds, num_classes: int = 24, image_size=(1600, 1200)):
         coco_gt.createIndex()
         coco_dt = coco_gt.loadRes(dets) if dets else COCO()
     return coco_gt, coco_dt
+
+
+def band_ink(s: np.ndarray, length: float) -> np.ndarray:
+    """Ink of :func:`bent_chromosome_crop` along its arc ``s`` (of
+    ``length``): grey, two dark bands at 20-30% and 60-66%."""
+    ink = np.full(np.shape(s), 0.45)
+    ink[(s > 0.2 * length) & (s < 0.3 * length)] = 0.95
+    ink[(s > 0.6 * length) & (s < 0.66 * length)] = 0.95
+    return ink
+
+
+def draw_chromosome_along(points: np.ndarray, width: float, shape):
+    """A banded chromosome ``width`` wide along dense (x, y) ``points``
+    on white, inked by :func:`band_ink` of the arc length.
+
+    Returns:
+        tuple: (H, W) uint8 crop and the arc's length in pixels.
+    """
+    arc = np.concatenate(
+        [[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))]
+    )
+    ys, xs = np.mgrid[: shape[0], : shape[1]]
+    grid = np.stack([xs.ravel(), ys.ravel()], 1).astype(float)
+    dist = np.hypot(
+        grid[:, None, 0] - points[None, :, 0],
+        grid[:, None, 1] - points[None, :, 1],
+    )
+    nearest = dist.argmin(1)
+    inside = dist[np.arange(len(grid)), nearest] <= width / 2
+    ink = np.where(inside, band_ink(arc[nearest], arc[-1]), 0.0)
+    gray = (255 * (1 - ink)).reshape(shape).round().astype(np.uint8)
+    return gray, float(arc[-1])
+
+
+def bent_chromosome_crop(width: float = 10.0):
+    """An L-shaped banded chromosome on a 100 x 100 crop: down from
+    (25, 8) to (25, 55), a quarter turn of radius 15, then right to
+    (85, 70), so its top end is the start of its arc.
+
+    Returns:
+        tuple: uint8 crop and the arc's length (about 133 px).
+    """
+    down = np.stack([np.full(190, 25.0), np.linspace(8, 55, 190)], 1)
+    turn = np.linspace(np.pi, np.pi / 2, 100)
+    bend = np.stack([40 + 15 * np.cos(turn), 55 + 15 * np.sin(turn)], 1)
+    right = np.stack([np.linspace(40, 85, 180), np.full(180, 70.0)], 1)
+    return draw_chromosome_along(
+        np.vstack([down, bend, right]), width, (100, 100)
+    )

@@ -29,6 +29,7 @@ from deepacc.datasets.crops import (
     crop_views,
     read_crop,
 )
+from deepacc.datasets.straighten import check_straighten, crop_readings
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 from deepacc.scale import crops_width, model_scale
 from deepacc.utils.model_config import load_model_config
@@ -39,10 +40,12 @@ CropLike = Union[str, os.PathLike, np.ndarray]
 
 
 class CropClassifier:
-    """A trained :class:`ChromosomeCropClassifier` applied to one cell.
+    """A trained :class:`ChromosomeCropClassifier` (or
+    :class:`ChromosomeCropEnsemble`) applied to one cell.
 
     The crops become model inputs as the config's test dataset makes them
-    (``input_size``, ``scale``, ``background``; not turned) and go through
+    (``input_size``, ``scale``, ``background``, ``straighten``; not
+    turned) and go through
     the model together, so the siamese branch chooses its local class
     centres among them. Their classes are then read together as a
     karyotype (:func:`~deepacc.classification.cell_reading.read_cell`)
@@ -74,7 +77,9 @@ class CropClassifier:
         scale='auto',
     ) -> None:
         config = load_model_config(
-            checkpoint, config, 'ChromosomeCropClassifier'
+            checkpoint,
+            config,
+            ('ChromosomeCropClassifier', 'ChromosomeCropEnsemble'),
         )
         if cfg_options:
             config.merge_from_dict(cfg_options)
@@ -83,6 +88,8 @@ class CropClassifier:
         self.scale = float(data.get('scale', DEFAULT_CROP_SCALE))
         self.background = data.get('background', 'auto')
         self.views = tuple(data.get('views', ('global',)))
+        self.straighten = data.get('straighten', False)
+        check_straighten(self.straighten)
         self.penalties = penalties
         self.checkpoint = os.fspath(checkpoint)
         self.model = MODELS.build(config.model)
@@ -118,18 +125,28 @@ class CropClassifier:
         """
         scale = self.scale * (1.0 if factor is None else factor)
         images = [
-            crop_views(
-                _grey(crop),
-                self.input_size,
-                scale,
-                self.views,
-                background=self.background,
+            np.concatenate(
+                [
+                    crop_views(
+                        grey,
+                        self.input_size,
+                        scale,
+                        self.views,
+                        background=self.background,
+                    )
+                    for grey in crop_readings(
+                        _grey(crop), self.straighten, self.background
+                    )
+                ]
             )
             for crop in crops
         ]
         height, width = self.input_size
         if not images:
-            return np.zeros((0, len(self.views), height, width), np.float32)
+            channels = len(self.views) * (
+                2 if self.straighten == 'both' else 1
+            )
+            return np.zeros((0, channels, height, width), np.float32)
         return np.stack(images).astype(np.float32)
 
     def classify(

@@ -122,17 +122,17 @@ def thin(mask: np.ndarray) -> np.ndarray:
             return line
 
 
-def _neighbour_count(line: np.ndarray) -> np.ndarray:
+def neighbour_count(line: np.ndarray) -> np.ndarray:
     return sum(q.astype(np.uint8) for q in _neighbours(line))
 
 
 def _junctions(line: np.ndarray) -> np.ndarray:
     """Line pixels where three or more branches meet."""
     transitions = _transitions(_neighbours(line))
-    return line & ((transitions >= 3) | (_neighbour_count(line) >= 4))
+    return line & ((transitions >= 3) | (neighbour_count(line) >= 4))
 
 
-def _prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
+def prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
     """Cut the branches that run from an end to a junction in fewer
     than ``length`` pixels."""
     for _ in range(rounds):
@@ -143,7 +143,7 @@ def _prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
         num, labels = cv2.connectedComponents(
             (line & ~near).astype(np.uint8), connectivity=8
         )
-        ends = line & (_neighbour_count(line) == 1)
+        ends = line & (neighbour_count(line) == 1)
         sizes = np.bincount(labels.ravel(), minlength=num)
         with_end = np.unique(labels[ends])
         cut = [i for i in with_end if i > 0 and sizes[i] < length]
@@ -153,7 +153,7 @@ def _prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
     return line
 
 
-def _fill_holes(mask: np.ndarray, max_area: float) -> np.ndarray:
+def fill_holes(mask: np.ndarray, max_area: float) -> np.ndarray:
     """``mask`` with its holes under ``max_area`` pixels filled."""
     background = np.pad(~mask, 1, constant_values=True).astype(np.uint8)
     num, labels, stats, _ = cv2.connectedComponentsWithStats(
@@ -188,7 +188,7 @@ def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
         ObjectShape: Its ends, holes, neck and the width used.
     """
     width = max(float(width), 1.0)
-    mask = _fill_holes(mask.astype(bool), 0.5 * width * width)
+    mask = fill_holes(mask.astype(bool), 0.5 * width * width)
     radius = int(round(width / 6))
     if radius >= 1:
         kernel = cv2.getStructuringElement(
@@ -200,8 +200,8 @@ def object_shape(mask: np.ndarray, width: float) -> ObjectShape:
         )[pad:-pad, pad:-pad].astype(bool)
         if opened.any():
             mask = opened
-    line = _prune(thin(mask), width)
-    ends = line & (_neighbour_count(line) == 1)
+    line = prune(thin(mask), width)
+    ends = line & (neighbour_count(line) == 1)
     return ObjectShape(
         ends=int(ends.sum()),
         holes=_holes(mask),

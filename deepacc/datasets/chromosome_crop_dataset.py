@@ -1,6 +1,6 @@
 """Labelled single-chromosome crops, one item per cell."""
 
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -22,6 +22,7 @@ from .crops import (
     sample_crop_augment,
 )
 from .generated_metaphase_dataset import GeneratedMetaphaseDataset
+from .straighten import check_straighten, crop_readings
 
 
 @DATASETS.register_module()
@@ -84,6 +85,13 @@ class ChromosomeCropDataset(BaseDataset):
             smaller set is part of a larger one): a learning curve over
             the number of training cells.
         background (str): ``'auto'``, ``'white'`` or ``'black'``.
+        straighten (bool | str): Lay bent crops out straight when they
+            are read (``True``;
+            :func:`deepacc.datasets.straighten.straighten_crop`), in
+            training and test alike, or read each crop both as cut out
+            and straightened (``'both'``: the views of one, then of the
+            other, for a :class:`ChromosomeCropEnsemble` of two);
+            default False. Not with ``condense``.
         views (Sequence[str]): Input channels
             (:func:`deepacc.datasets.crops.crop_views`): ``'global'``
             (the crop at ``scale``) and/or ``'zoom'`` (the crop filling
@@ -114,6 +122,7 @@ class ChromosomeCropDataset(BaseDataset):
         condense_rate: float = 1.0,
         max_cells: Optional[int] = None,
         background: str = 'auto',
+        straighten: Union[bool, str] = False,
         views: Sequence[str] = ('global',),
         repeat: int = 1,
         seed: int = 0,
@@ -129,6 +138,24 @@ class ChromosomeCropDataset(BaseDataset):
             )
             cell_ids = sorted(cell_ids[k] for k in order[: int(max_cells)])
         self.cells = read_crop_images(index, cell_ids, skip_invalid)
+        check_straighten(straighten)
+        if straighten and condense:
+            raise ValueError(
+                'straighten and condense can not be combined (the cells are '
+                'condensed after they are read)'
+            )
+        self.straighten = straighten
+        # Each crop's readings (crop_readings), made once: None when the
+        # crop is read as it is.
+        self.readings = None
+        if straighten:
+            self.readings = {
+                cell: [
+                    crop_readings(gray, straighten, background)
+                    for gray, _, _ in crops
+                ]
+                for cell, crops in self.cells.items()
+            }
         self.cell_ids = list(self.cells)
         self.cell_split = cell_split
         self.input_size = tuple(int(v) for v in input_size)
@@ -194,16 +221,24 @@ class ChromosomeCropDataset(BaseDataset):
                 sample_crop_augment(rng, turn_prob=turn_prob, **self.augment)
                 for _ in crops
             ]
+        readings = (
+            self.readings[cell] if self.readings else [[g] for g in grays]
+        )
         images = [
-            crop_views(
-                gray,
-                self.input_size,
-                self.scale,
-                self.views,
-                background=self.background,
-                **p,
+            np.concatenate(
+                [
+                    crop_views(
+                        gray,
+                        self.input_size,
+                        self.scale,
+                        self.views,
+                        background=self.background,
+                        **p,
+                    )
+                    for gray in reading
+                ]
             )
-            for gray, p in zip(grays, params)
+            for reading, p in zip(readings, params)
         ]
         if self.distort and not self.test_mode:
             distorted = []

@@ -2,11 +2,13 @@
 
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 
 def load_model_config(
-    checkpoint, config=None, model_type: Optional[str] = None
+    checkpoint,
+    config=None,
+    model_type: Optional[Union[str, Sequence[str]]] = None,
 ):
     """The model config: ``config`` (file or Config), else the one the
     Runner stored in ``checkpoint`` (``meta['cfg']``).
@@ -14,8 +16,9 @@ def load_model_config(
     Args:
         checkpoint (str): Checkpoint written by an mmengine Runner.
         config (str | Config, optional): Config file or object.
-        model_type (str, optional): The model type the config must
-            build (e.g. ``'ClusterTypeClassifier'``); checked when given.
+        model_type (str | Sequence[str], optional): The model type (or
+            types) the config must build (e.g.
+            ``'ClusterTypeClassifier'``); checked when given.
 
     Raises:
         FileNotFoundError: No checkpoint file.
@@ -39,9 +42,10 @@ def load_model_config(
     elif not isinstance(config, Config):
         config = Config.fromfile(os.fspath(config))
     found = str(config.model.get('type', '')).split('.')[-1]
-    if model_type is not None and found != model_type:
+    types = [model_type] if isinstance(model_type, str) else model_type
+    if types is not None and found not in types:
         raise ValueError(
             f'{checkpoint}: its model is {config.model.get("type")!r}, '
-            f'not a {model_type}'
+            f'not a {" or ".join(types)}'
         )
     return config

@@ -25,13 +25,14 @@ def _model(**head):
     return model
 
 
-def _batch(crops_root, test_mode=False, views=('global',)):
+def _batch(crops_root, test_mode=False, views=('global',), straighten=False):
     data = ChromosomeCropDataset(
         crops_root,
         cell_split='all',
         input_size=TINY_SIZE,
         test_mode=test_mode,
         views=views,
+        straighten=straighten,
     )
     return pseudo_collate([data[0], data[1]])
 
@@ -138,7 +139,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 10
+    assert len(names) == 11
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -186,6 +187,16 @@ def test_config_variants():
     assert default.param_scheduler[0] == zoom.param_scheduler[0]
     assert default.param_scheduler[1].end == 3200
     assert default.default_hooks.checkpoint.interval == 3200
+    # The pair: two of the default, the second reading the crops
+    # straightened.
+    pair = cfgs['cos-cls-pair', '3200it-aug-zoom-straight']
+    assert pair.model.type == 'ChromosomeCropEnsemble'
+    assert pair.model.members == [default.model, default.model]
+    for split in ('train', 'val', 'test'):
+        data = pair[f'{split}_dataloader'].dataset
+        assert data.straighten == 'both'
+        assert tuple(data.views) == ('global', 'zoom')
+    assert pair.train_cfg == default.train_cfg
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset
@@ -204,12 +215,82 @@ def test_config_model_builds_and_runs(config, crops_root):
     assert [d.get('test_mode', False) for d in splits] == [False, True, True]
     views = splits[0].get('views', ('global',))
     assert all(tuple(d.get('views', ('global',))) == views for d in splits)
+    straighten = splits[0].get('straighten', False)
+    assert all(d.get('straighten', False) == straighten for d in splits)
     model_cfg = cfg.model.to_dict()
-    assert model_cfg.get('num_views', 1) == len(views)
-    model_cfg['backbone'].update(TINY['backbone'])
-    model_cfg['head'].update(in_channels=32 * len(views), fc_out_channels=32)
+    members = model_cfg.get('members', [model_cfg])
+    # One member a reading of each crop (as cut out and/or straightened).
+    assert len(members) == (2 if straighten == 'both' else 1)
+    for member in members:
+        assert member.get('num_views', 1) == len(views)
+        member['backbone'].update(TINY['backbone'])
+        member['head'].update(in_channels=32 * len(views), fc_out_channels=32)
     model = MODELS.build(model_cfg)
     model.train()
-    batch = model.data_preprocessor(_batch(crops_root, views=views), True)
+    batch = model.data_preprocessor(
+        _batch(crops_root, views=views, straighten=straighten), True
+    )
     total, _ = model.parse_losses(model(**batch, mode='loss'))
     assert torch.isfinite(total)
+
+
+def _ensemble():
+    """A one-view member and a two-view member with test flips."""
+    torch.manual_seed(0)
+    one = dict(type='ChromosomeCropClassifier', **copy.deepcopy(TINY))
+    two = copy.deepcopy(one)
+    two['head']['in_channels'] *= 2
+    two.update(num_views=2, test_cfg=dict(flips=['vertical']))
+    model = MODELS.build(
+        dict(type='ChromosomeCropEnsemble', members=[one, two])
+    )
+    model.init_weights()
+    return model
+
+
+def test_ensemble_sums_the_losses_and_averages_the_readings(crops_root):
+    """Member 0 reads channel 0, member 1 channels 1-2 (a two-view
+    member): the loss carries both members' terms, prediction is the
+    mean of what each member predicts on its own channels."""
+    model = _ensemble()
+    assert model.channels == [1, 2]
+    batch = _batch(crops_root, True, views=('global', 'zoom', 'global'))
+    model.train()
+    losses = model(**model.data_preprocessor(batch, True), mode='loss')
+    for k in (0, 1):
+        assert torch.isfinite(losses[f'm{k}.loss_cls'])
+    total, _ = model.parse_losses(losses)
+    assert float(total) == pytest.approx(
+        sum(float(v) for k, v in losses.items() if 'loss' in k), rel=1e-5
+    )
+    total.backward()
+    for member in model.members:
+        assert member.backbone.conv1.weight.grad.abs().sum() > 0
+    model.eval()
+    data = model.data_preprocessor(batch, False)
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+        inputs = data['inputs']
+        first = model.members[0].predict([x[:, :1] for x in inputs])
+        second = model.members[1].predict([x[:, 1:] for x in inputs])
+    for result, a, b in zip(results, first, second):
+        mean = (a['scores'] + b['scores']) / 2
+        torch.testing.assert_close(result['scores'], mean)
+        torch.testing.assert_close(
+            result['polarity_probs'],
+            (a['polarity_probs'] + b['polarity_probs']) / 2,
+        )
+        assert (result['pred_labels'] == mean.argmax(1)).all()
+        assert 'gt_labels' in result
+    # The test flips go to every member.
+    model.test_cfg = dict(flips=['horizontal'])
+    assert [m.test_cfg for m in model.members] == [
+        {'flips': ['horizontal']}
+    ] * 2
+
+
+def test_ensemble_refuses_inputs_of_another_width(crops_root):
+    model = _ensemble()
+    batch = model.data_preprocessor(_batch(crops_root, True), False)
+    with pytest.raises(ValueError, match=r'1 channels, the members read 3'):
+        model(**batch, mode='predict')

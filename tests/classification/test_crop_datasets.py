@@ -1,9 +1,12 @@
 """Crop layouts, bad input, the cell split and the model inputs."""
 
 import csv
+import glob
 import os
+import os.path as osp
 import shutil
 
+import cv2
 import numpy as np
 import pytest
 
@@ -20,6 +23,8 @@ from deepacc.datasets.crops import (
     crop_views,
     read_crop,
 )
+from deepacc.datasets.straighten import straighten_crop
+from deepacc.testing import bent_chromosome_crop, make_tiny_crops
 
 from .conftest import CELLS, TINY_SIZE
 
@@ -278,3 +283,61 @@ def test_crop_input_keeps_aspect_and_turns_by_180(crops_root):
     # Too tall for the canvas: shrunk to fit, not cut.
     small = crop_input(gray, (24, 24), scale=4.0)
     assert small[0].max() == 0 and small[-1].max() == 0
+
+
+def test_straighten_lays_bent_crops_out_before_the_turn(tmp_path):
+    """``straighten=True``: a bent crop is read straightened (upright,
+    then turned as every test crop may be), a straight crop as it is."""
+    root = make_tiny_crops(str(tmp_path), {'case1.cell1': ('1', '2')})
+    bent, _ = bent_chromosome_crop()
+    (bent_path,) = glob.glob(osp.join(root, 'cells', '*', 'clase1', '*'))
+    cv2.imwrite(bent_path, bent)
+    kwargs = dict(cell_split='all', test_mode=True, input_size=(96, 32))
+    plain = ChromosomeCropDataset(root, **kwargs)
+    straight = ChromosomeCropDataset(root, straighten=True, **kwargs)
+    ((_, _, first), (_, _, second)) = straight.cells['case1.cell1']
+    readings = dict(zip((first, second), straight.readings['case1.cell1']))
+    assert readings[bent_path][0].shape == straighten_crop(bent).shape
+    item, before = straight[0], plain[0]
+    paths = item['data_samples'].paths
+    k = paths.index(bent_path)
+    turn = item['data_samples'].polarity[k] == 0
+    expected = crop_views(
+        straighten_crop(bent), (96, 32), straight.scale, turn=bool(turn)
+    )
+    np.testing.assert_array_equal(item['inputs'][k].numpy(), expected)
+    assert not np.array_equal(before['inputs'][k].numpy(), expected)
+    # The straight crop reads the same either way.
+    np.testing.assert_array_equal(
+        item['inputs'][1 - k], before['inputs'][1 - k]
+    )
+
+
+def test_straighten_both_reads_each_crop_twice(tmp_path):
+    """``straighten='both'``: the views of the crop as cut out, then of
+    the crop straightened (the same turn and augmentation)."""
+    root = make_tiny_crops(str(tmp_path), {'case1.cell1': ('1', '2')})
+    bent, _ = bent_chromosome_crop()
+    (bent_path,) = glob.glob(osp.join(root, 'cells', '*', 'clase1', '*'))
+    cv2.imwrite(bent_path, bent)
+    kwargs = dict(cell_split='all', input_size=(96, 32), seed=3)
+    views = ('global', 'zoom')
+    plain = ChromosomeCropDataset(root, views=views, **kwargs)
+    both = ChromosomeCropDataset(
+        root, views=views, straighten='both', **kwargs
+    )
+    straight = ChromosomeCropDataset(
+        root, views=views, straighten=True, **kwargs
+    )
+    item = both[0]['inputs']
+    assert item.shape[1] == 4
+    np.testing.assert_array_equal(item[:, :2], plain[0]['inputs'])
+    np.testing.assert_array_equal(item[:, 2:], straight[0]['inputs'])
+    k = both[0]['data_samples'].paths.index(bent_path)
+    assert not np.array_equal(item[k, :2], item[k, 2:])
+    with pytest.raises(ValueError, match="False, True or 'both'"):
+        ChromosomeCropDataset(root, straighten='yes', **kwargs)
+    with pytest.raises(ValueError, match='straighten and condense'):
+        ChromosomeCropDataset(
+            root, straighten=True, condense=dict(length=0.5), **kwargs
+        )

@@ -8,6 +8,12 @@ import pytest
 from deepacc.chromosomes import CLASSES
 from deepacc.classification import CropClassifier, cell_karyotype
 from deepacc.datasets import load_crops
+from deepacc.datasets.crops import crop_views
+from deepacc.datasets.straighten import straighten_crop
+from deepacc.testing import (
+    bent_chromosome_crop,
+    write_untrained_crop_classifier,
+)
 
 from .conftest import JOINT_INDEPENDENT, JOINT_TRUTH, TINY_SIZE
 
@@ -118,3 +124,54 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
     assert plain(cell_paths)['scale_factor'] is None
     with pytest.raises(ValueError, match='scale'):
         CropClassifier(untrained['config'], checkpoint, scale='big')
+
+
+def test_a_straightening_config_straightens_bent_crops(untrained):
+    """``straighten=True`` in the config's test dataset: the classifier
+    reads a bent crop laid out straight (as the dataset trained it), a
+    straight one as it is."""
+    bent, _ = bent_chromosome_crop()
+    plain = CropClassifier(untrained['config'], untrained['checkpoint'])
+    straight = CropClassifier(
+        untrained['config'],
+        untrained['checkpoint'],
+        cfg_options={'test_dataloader.dataset.straighten': True},
+    )
+    assert not plain.straighten and straight.straighten
+    expected = crop_views(
+        straighten_crop(bent),
+        straight.input_size,
+        straight.scale,
+        straight.views,
+    )
+    np.testing.assert_array_equal(straight.inputs([bent])[0], expected)
+    assert not np.array_equal(plain.inputs([bent])[0], expected)
+    record = straight([bent, bent])
+    assert len(record['crops']) == 2
+
+
+def test_the_straightening_pair_reads_each_crop_both_ways(tmp_path):
+    """The pair config (an ensemble of two, ``straighten='both'``): the
+    inputs carry the crop's views as cut out, then straightened; the
+    record holds the members' mean."""
+    pair = write_untrained_crop_classifier(
+        str(tmp_path),
+        config='crop_classification/'
+        'cos-cls-pair_r18-c32_3200it-aug-zoom-straight_gband-crops-cpu.py',
+    )
+    bent, _ = bent_chromosome_crop()
+    classifier = CropClassifier(pair['config'], pair['checkpoint'])
+    assert classifier.straighten == 'both'
+    inputs = classifier.inputs([bent])
+    size, scale = classifier.input_size, classifier.scale
+    np.testing.assert_array_equal(
+        inputs[0, :2], crop_views(bent, size, scale, ('global', 'zoom'))
+    )
+    np.testing.assert_array_equal(
+        inputs[0, 2:],
+        crop_views(straighten_crop(bent), size, scale, ('global', 'zoom')),
+    )
+    assert classifier.inputs([]).shape == (0, 4, *size)
+    record = classifier([bent, bent])
+    assert len(record['crops']) == 2
+    assert record['karyotype']
