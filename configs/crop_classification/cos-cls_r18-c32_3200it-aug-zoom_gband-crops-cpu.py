@@ -1,6 +1,7 @@
 # The two-view cosine classifier (global + zoomed view, strong
-# augmentation, test flips) trained 3200 iterations instead of 1600: the
-# default of `deepacc classify train`. With flips, seeds 0-2: type read
+# augmentation, test flips) trained 3200 iterations instead of 1600; the
+# default of `deepacc classify train` (cos-cls-pair_...-straight) is two
+# of it, one reading the crops straightened. With flips, seeds 0-2: type read
 # as whole cells 98.36% (98.26-98.55), 94.90% per crop, polarity 98.84%;
 # at 2400 iterations 98.04 / 94.39 / 98.91, at 1600 97.85 / 93.79 /
 # 98.62; 21-22 minutes on 2 shared cores

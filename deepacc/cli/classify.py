@@ -45,7 +45,8 @@ import sys
 from deepacc.cli import add_cell_split_arguments, parse_cfg_options
 
 DEFAULT_CONFIG = (
-    'crop_classification/cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py'
+    'crop_classification/'
+    'cos-cls-pair_r18-c32_3200it-aug-zoom-straight_gband-crops-cpu.py'
 )
 SPLITS = ('train', 'val', 'test')
 

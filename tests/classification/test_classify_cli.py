@@ -14,17 +14,30 @@ from mmengine.config import Config
 from deepacc.cli.classify import DEFAULT_CONFIG
 from deepacc.testing import REPO_ROOT, get_config
 
-# The tiny backbone gives 32 channels a view.
-VIEWS = get_config(DEFAULT_CONFIG).model.get('num_views', 1)
-TINY_OPTIONS = [
-    '--cfg-options',
-    'model.backbone.base_channels=8',
-    f'model.head.in_channels={32 * VIEWS}',
-    'model.head.fc_out_channels=32',
-] + [
-    f'{split}_dataloader.dataset.input_size=(64,24)'
-    for split in ('train', 'val', 'test')
-]
+# The tiny backbone gives 32 channels a view; every member of an
+# ensemble shrunk alike.
+_MODEL = get_config(DEFAULT_CONFIG).model
+_MEMBERS = (
+    [(f'model.members.{k}', m) for k, m in enumerate(_MODEL.members)]
+    if 'members' in _MODEL
+    else [('model', _MODEL)]
+)
+TINY_OPTIONS = (
+    ['--cfg-options']
+    + [
+        option
+        for key, member in _MEMBERS
+        for option in (
+            f'{key}.backbone.base_channels=8',
+            f'{key}.head.in_channels={32 * member.get("num_views", 1)}',
+            f'{key}.head.fc_out_channels=32',
+        )
+    ]
+    + [
+        f'{split}_dataloader.dataset.input_size=(64,24)'
+        for split in ('train', 'val', 'test')
+    ]
+)
 
 
 def _classify(*args):
@@ -73,10 +86,14 @@ def test_train_writes_checkpoint_and_config(trained, capsys):
     assert 'loss_polarity' in trained['log'] and 'loss_aam' in trained['log']
     assert osp.isfile(osp.join(trained['work'], 'iter_3.pth'))
     assert osp.isfile(osp.join(trained['work'], 'config.py'))
-    # The default config: the cosine classifier with test-time flips.
+    # The default config: two cosine classifiers with test-time flips,
+    # the second reading the crops straightened.
     cfg = Config.fromfile(osp.join(trained['work'], 'config.py'))
-    assert not cfg.model.head.with_siamese and cfg.model.head.loss_gia is None
-    assert len(cfg.model.test_cfg.flips) == 3
+    assert cfg.model.type == 'ChromosomeCropEnsemble'
+    assert cfg.train_dataloader.dataset.straighten == 'both'
+    for member in cfg.model.members:
+        assert not member.head.with_siamese and member.head.loss_gia is None
+        assert len(member.test_cfg.flips) == 3
     # A second run into the same folder needs --force.
     code, out = _classify_here(
         capsys, 'train', '--crops', 'x', '--work-dir', trained['work']

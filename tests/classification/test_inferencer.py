@@ -126,15 +126,19 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
         CropClassifier(untrained['config'], checkpoint, scale='big')
 
 
-def test_a_straightening_config_straightens_bent_crops(untrained):
+def test_a_straightening_config_straightens_bent_crops(tmp_path):
     """``straighten=True`` in the config's test dataset: the classifier
-    reads a bent crop laid out straight (as the dataset trained it), a
-    straight one as it is."""
+    reads a bent crop laid out straight (as the dataset trained it)."""
+    single = write_untrained_crop_classifier(
+        str(tmp_path),
+        config='crop_classification/'
+        'cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py',
+    )
     bent, _ = bent_chromosome_crop()
-    plain = CropClassifier(untrained['config'], untrained['checkpoint'])
+    plain = CropClassifier(single['config'], single['checkpoint'])
     straight = CropClassifier(
-        untrained['config'],
-        untrained['checkpoint'],
+        single['config'],
+        single['checkpoint'],
         cfg_options={'test_dataloader.dataset.straighten': True},
     )
     assert not plain.straighten and straight.straighten
