@@ -123,6 +123,7 @@ def thin(mask: np.ndarray) -> np.ndarray:
 
 
 def neighbour_count(line: np.ndarray) -> np.ndarray:
+    """Set 8-neighbours of every pixel (1 at a line's ends)."""
     return sum(q.astype(np.uint8) for q in _neighbours(line))
 
 

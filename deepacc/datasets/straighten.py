@@ -18,6 +18,13 @@ the left), so an upright crop stays upright, and straightening a crop
 turned by 180 degrees gives its straightened crop turned: the rule
 ``y + x / 1000`` is linear, and the turn maps its smallest value on one
 end to the largest on the other.
+
+A classifier reading straightened crops alone is no better than one
+reading them as cut out, but it errs on other crops: the default crop
+classifier is a pair of readers, one of each
+(``ChromosomeCropDataset(straighten='both')`` and
+:class:`~deepacc.models.classifiers.ChromosomeCropEnsemble`; measured in
+``configs/crop_classification/README.md``).
 """
 
 from collections import deque
