@@ -126,14 +126,19 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
         CropClassifier(untrained['config'], checkpoint, scale='big')
 
 
+SINGLE = (
+    'crop_classification/cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py'
+)
+PAIR = (
+    'crop_classification/'
+    'cos-cls-pair_r18-c32_3200it-aug-zoom-straight_gband-crops-cpu.py'
+)
+
+
 def test_a_straightening_config_straightens_bent_crops(tmp_path):
     """``straighten=True`` in the config's test dataset: the classifier
     reads a bent crop laid out straight (as the dataset trained it)."""
-    single = write_untrained_crop_classifier(
-        str(tmp_path),
-        config='crop_classification/'
-        'cos-cls_r18-c32_3200it-aug-zoom_gband-crops-cpu.py',
-    )
+    single = write_untrained_crop_classifier(str(tmp_path), config=SINGLE)
     bent, _ = bent_chromosome_crop()
     plain = CropClassifier(single['config'], single['checkpoint'])
     straight = CropClassifier(
@@ -156,13 +161,9 @@ def test_a_straightening_config_straightens_bent_crops(tmp_path):
 
 def test_the_straightening_pair_reads_each_crop_both_ways(tmp_path):
     """The pair config (an ensemble of two, ``straighten='both'``): the
-    inputs carry the crop's views as cut out, then straightened; the
-    record holds the members' mean."""
-    pair = write_untrained_crop_classifier(
-        str(tmp_path),
-        config='crop_classification/'
-        'cos-cls-pair_r18-c32_3200it-aug-zoom-straight_gband-crops-cpu.py',
-    )
+    inputs carry the crop's views as cut out, then straightened, and the
+    cell's record comes out of the two members."""
+    pair = write_untrained_crop_classifier(str(tmp_path), config=PAIR)
     bent, _ = bent_chromosome_crop()
     classifier = CropClassifier(pair['config'], pair['checkpoint'])
     assert classifier.straighten == 'both'
