@@ -285,19 +285,27 @@ def test_crop_input_keeps_aspect_and_turns_by_180(crops_root):
     assert small[0].max() == 0 and small[-1].max() == 0
 
 
-def test_straighten_lays_bent_crops_out_before_the_turn(tmp_path):
-    """``straighten=True``: a bent crop is read straightened (upright,
-    then turned as every test crop may be), a straight crop as it is."""
+@pytest.fixture
+def bent_cell(tmp_path):
+    """A two-crop cell whose chromosome 1 is the L-shaped
+    :func:`bent_chromosome_crop`: (crops root, bent crop, its path)."""
     root = make_tiny_crops(str(tmp_path), {'case1.cell1': ('1', '2')})
     bent, _ = bent_chromosome_crop()
     (bent_path,) = glob.glob(osp.join(root, 'cells', '*', 'clase1', '*'))
     cv2.imwrite(bent_path, bent)
+    return root, bent, bent_path
+
+
+def test_straighten_lays_bent_crops_out_before_the_turn(bent_cell):
+    """``straighten=True``: a bent crop is read straightened (upright,
+    then turned as every test crop may be), a straight crop as it is."""
+    root, bent, bent_path = bent_cell
     kwargs = dict(cell_split='all', test_mode=True, input_size=(96, 32))
     plain = ChromosomeCropDataset(root, **kwargs)
     straight = ChromosomeCropDataset(root, straighten=True, **kwargs)
-    ((_, _, first), (_, _, second)) = straight.cells['case1.cell1']
-    readings = dict(zip((first, second), straight.readings['case1.cell1']))
-    assert readings[bent_path][0].shape == straighten_crop(bent).shape
+    paths = [path for _, _, path in straight.cells['case1.cell1']]
+    (reading,) = straight.readings['case1.cell1'][paths.index(bent_path)]
+    assert reading.shape == straighten_crop(bent).shape
     item, before = straight[0], plain[0]
     paths = item['data_samples'].paths
     k = paths.index(bent_path)
@@ -313,13 +321,10 @@ def test_straighten_lays_bent_crops_out_before_the_turn(tmp_path):
     )
 
 
-def test_straighten_both_reads_each_crop_twice(tmp_path):
+def test_straighten_both_reads_each_crop_twice(bent_cell):
     """``straighten='both'``: the views of the crop as cut out, then of
     the crop straightened (the same turn and augmentation)."""
-    root = make_tiny_crops(str(tmp_path), {'case1.cell1': ('1', '2')})
-    bent, _ = bent_chromosome_crop()
-    (bent_path,) = glob.glob(osp.join(root, 'cells', '*', 'clase1', '*'))
-    cv2.imwrite(bent_path, bent)
+    root, bent, bent_path = bent_cell
     kwargs = dict(cell_split='all', input_size=(96, 32), seed=3)
     views = ('global', 'zoom')
     plain = ChromosomeCropDataset(root, views=views, **kwargs)
