@@ -49,6 +49,10 @@ COMMANDS = {
         'deepacc.cli.scale',
         "measure a model's training chromosome width into its checkpoint",
     ),
+    'publish': (
+        'deepacc.cli.publish',
+        'a checkpoint to ship: weights and meta only, optionally float16',
+    ),
 }
 
 

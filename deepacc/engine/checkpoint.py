@@ -73,3 +73,36 @@ def register_checkpoint_safe_globals() -> None:
     add = getattr(torch.serialization, 'add_safe_globals', None)
     if add is not None:  # torch < 2.4 loads everything anyway
         add(checkpoint_safe_globals())
+
+
+def publish_checkpoint(checkpoint: dict, fp16: bool = False) -> dict:
+    """The part of a Runner checkpoint a user needs to run the model.
+
+    As mmdet's ``tools/model_converters/publish_model.py``: the weights
+    and the ``meta`` (config text, classes, the training chromosome width
+    that ``--scale auto`` reads), without the optimizer state, the
+    message hub and the schedulers, which only resuming needs.
+
+    Args:
+        checkpoint (dict): As ``torch.load`` reads a Runner checkpoint
+            (``state_dict`` and ``meta``).
+        fp16 (bool): Store floating-point weights as float16 (half the
+            size; loading casts them back to the model's float32).
+
+    Returns:
+        dict: ``{'meta': ..., 'state_dict': ...}``.
+
+    Raises:
+        KeyError: No ``state_dict`` in ``checkpoint``.
+    """
+    if 'state_dict' not in checkpoint:
+        raise KeyError(
+            'not a Runner checkpoint: no state_dict (keys: '
+            f'{sorted(checkpoint)})'
+        )
+    weights = {}
+    for name, value in checkpoint['state_dict'].items():
+        if fp16 and torch.is_floating_point(value):
+            value = value.half()
+        weights[name] = value
+    return dict(meta=dict(checkpoint.get('meta', {})), state_dict=weights)
