@@ -1,14 +1,16 @@
 """The main job on built-in data: ``make demo`` (``python -m deepacc.demo``).
 
-1. train the CPU DeepACC recipe
-   (``configs/deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py``) with
-   ``tools/train.py`` (mmengine's Runner) on synthetic metaphases rendered
-   on the fly, a new cell at every draw, for ``--iters`` iterations at
-   peak rate ``--lr``, with the local centres from the first iteration
-   (:func:`center_warmup_options`);
-2. write a held-out test set of other synthetic cells with ``deepacc
-   synth`` (the recipe's own generator settings, another seed);
-3. evaluate the last checkpoint on it with ``tools/test.py`` (all
+1. take the detector deepacc ships (:mod:`deepacc.pretrained`: trained
+   on generated cells alone, no training here), or with ``--train`` train
+   the CPU DeepACC recipe
+   (``configs/deepacc/deepacc_r18-c32_fpn_2100it_synth-cpu.py``, or
+   ``--config``) with ``tools/train.py`` (mmengine's Runner) on synthetic
+   metaphases rendered on the fly, a new cell at every draw, for
+   ``--iters`` iterations at peak rate ``--lr``, with the local centres
+   from the first iteration (:func:`center_warmup_options`);
+2. write a held-out test set of other synthetic cells with the model's
+   own test-set generator settings (another seed);
+3. evaluate the checkpoint on it with ``tools/test.py`` (all
    ``chromosome/`` metrics) and draw the confusion matrix;
 4. run karyotype inference (``deepacc karyotype``) on every test cell:
    overlay and karyogram pictures, JSON records, a CSV summary, and how
@@ -16,12 +18,12 @@
    (:mod:`deepacc.karyotype.assignment`) and from the calls alone;
 5. print a short summary: where everything is, the metrics table.
 
-Everything lands in one folder (``--out``, default ``work_dirs/demo``). The
-default budget takes about 14 minutes in all on 2 CPU cores;
-``--iters``, ``--lr``, ``--num-images`` and ``--config`` change it (on a
-GPU, raise them). Re-running reuses the data and the checkpoint already
-in ``--out`` when they were made with the same settings; ``--force``
-regenerates both.
+Everything lands in one folder (``--out``, default ``work_dirs/demo``).
+With the shipped detector the demo takes a few minutes on 2 CPU cores;
+``--train`` adds about 14 minutes (``--iters``, ``--lr``,
+``--num-images`` and ``--config`` change it; on a GPU, raise them).
+Re-running reuses the data and a checkpoint already trained in
+``--out`` with the same settings; ``--force`` regenerates both.
 """
 
 import argparse
@@ -38,6 +40,7 @@ from typing import Dict, List, Optional
 from mmengine.config import Config
 
 from deepacc.karyotype.iscn import NORMAL_KARYOTYPES
+from deepacc.pretrained import pretrained_detector
 from deepacc.utils import (
     get_config_path,
     get_tool_path,
@@ -62,8 +65,15 @@ METRIC_ORDER = ('mAP', 'mAP_max', 'Acc', 'AER', 'whole_cell_correct')
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='python -m deepacc.demo',
-        description='Train DeepACC on CPU on synthetic metaphases, evaluate '
-        'on held-out cells and draw karyograms, all into one folder.',
+        description='Evaluate the shipped DeepACC detector (or, with '
+        '--train, one trained here on CPU) on held-out synthetic '
+        'metaphases and draw karyograms, all into one folder.',
+    )
+    parser.add_argument(
+        '--train',
+        action='store_true',
+        help='train a detector first (the synthetic CPU recipe, or '
+        '--config) instead of taking the shipped one',
     )
     parser.add_argument(
         '--out',
@@ -72,15 +82,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument(
         '--config',
-        default=DEFAULT_CONFIG,
-        help='config under configs/ or a path; it must train on '
-        'SynthMetaphaseDataset (default: %(default)s)',
+        default=None,
+        help='with --train (implied): config under configs/ or a path; it '
+        'must train on SynthMetaphaseDataset (default: '
+        f'{DEFAULT_CONFIG})',
     )
     parser.add_argument(
         '--iters',
         type=int,
         default=DEFAULT_ITERS,
-        help='training iterations (batch 2; default: %(default)s)',
+        help='with --train: training iterations (batch 2; default: '
+        '%(default)s)',
     )
     parser.add_argument(
         '--num-images',
@@ -98,9 +110,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--lr',
         type=float,
         default=DEFAULT_LR,
-        help='peak AdamW rate of the short schedule (default: %(default)s)',
+        help='with --train: peak AdamW rate of the short schedule '
+        '(default: %(default)s)',
     )
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--seed', type=int, default=0, help='with --train: training seed'
+    )
     parser.add_argument(
         '--device', default='cpu', help='device for karyotype inference'
     )
@@ -110,7 +125,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='regenerate the data and retrain even if the '
         'output folder already has them',
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.config is not None:
+        args.train = True
+    return args
 
 
 def center_warmup_options(base_cfg: Config) -> dict:
@@ -140,7 +158,11 @@ def center_warmup_options(base_cfg: Config) -> dict:
 
 
 def demo_config(
-    base_cfg: Config, data_root: str, iters: int, seed: int, lr: float
+    base_cfg: Config,
+    data_root: str,
+    iters: Optional[int] = None,
+    seed: int = 0,
+    lr: float = DEFAULT_LR,
 ) -> Config:
     """The demo's config: the recipe ``base_cfg`` (trained and validated
     on cells rendered on the fly) on the budget ``iters`` at peak rate
@@ -152,7 +174,9 @@ def demo_config(
         base_cfg (Config): The recipe (not modified).
         data_root (str): Folder of ``annotations/all.json`` and
             ``images/``.
-        iters (int): Training iterations.
+        iters (int, optional): Training iterations; None leaves the
+            training settings as the recipe has them (a model not trained
+            here).
         seed (int): Training seed.
         lr (float): Peak learning rate.
 
@@ -187,10 +211,30 @@ def demo_config(
     cfg.merge_from_dict(
         dict(data_root=data_root, test_dataloader=dict(dataset=test_dataset))
     )
-    cfg.merge_from_dict(schedule_options(iters, lr))
-    cfg.merge_from_dict(dict(randomness=dict(seed=seed)))
-    cfg.merge_from_dict(center_warmup_options(base_cfg))
+    if iters is not None:
+        cfg.merge_from_dict(schedule_options(iters, lr))
+        cfg.merge_from_dict(dict(randomness=dict(seed=seed)))
+        cfg.merge_from_dict(center_warmup_options(base_cfg))
     return cfg
+
+
+def test_synth(cfg: Config) -> Optional[dict]:
+    """The generator settings of ``cfg``'s test set (a recipe that draws
+    its chromosomes larger, ``chromosome_scale``, sets them there), or
+    None when its test set is not generated."""
+    synth = cfg.test_dataloader.dataset.get('synth')
+    if synth is None:
+        return None
+    return synth.to_dict() if hasattr(synth, 'to_dict') else dict(synth)
+
+
+def _same_settings(path: str, settings: dict) -> bool:
+    """Whether the test cells were made with ``settings`` (as written to
+    ``path`` when they were made)."""
+    if not osp.isfile(path):
+        return False
+    with open(path) as f:
+        return json.load(f) == json.loads(json.dumps(settings))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -203,20 +247,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.makedirs(out, exist_ok=True)
     data_root = osp.join(out, 'data')
     started = time.time()
-    base = (
-        args.config
-        if osp.isfile(args.config)
-        else get_config_path(args.config)
-    )
+    if args.train:
+        name = args.config or DEFAULT_CONFIG
+        base = name if osp.isfile(name) else get_config_path(name)
+    else:
+        base, checkpoint = pretrained_detector()
     base_cfg = Config.fromfile(base)
-    synth = base_cfg.get('synth')
+    synth = test_synth(base_cfg)
     if synth is None:
         raise SystemExit(
-            f'{base}: no `synth` settings; the demo needs a config that '
-            'trains on SynthMetaphaseDataset'
+            f'{base}: no `synth` settings in its test set; the demo needs '
+            'a config that trains on SynthMetaphaseDataset'
         )
     config = osp.join(out, 'demo_config.py')
-    cfg = demo_config(base_cfg, data_root, args.iters, args.seed, args.lr)
+    iters = args.iters if args.train else None
+    cfg = demo_config(base_cfg, data_root, iters, args.seed, args.lr)
     text = cfg.pretty_text
     previous = None
     if osp.exists(config):
@@ -225,34 +270,42 @@ def main(argv: Optional[List[str]] = None) -> int:
     cfg.dump(config)
 
     python = sys.executable
-    train_dir = osp.join(out, 'train')
-    checkpoint = osp.join(train_dir, f'iter_{args.iters}.pth')
-    # A checkpoint trained with other settings (--config, --lr, --seed)
-    # is not reused.
-    stale = osp.exists(checkpoint) and previous != text
-    if stale:
-        print(
-            f'\n{checkpoint} was trained with other settings than '
-            f'{config} now has: training again'
-        )
-    if args.force or stale or not osp.exists(checkpoint):
-        run_step(
-            f'1. training on fresh synthetic cells, {args.iters} iterations '
-            '(tools/train.py)',
-            [
-                python,
-                get_tool_path('train.py'),
-                config,
-                '--work-dir',
-                train_dir,
-            ],
-            osp.join(out, 'train.log'),
-        )
+    if args.train:
+        train_dir = osp.join(out, 'train')
+        checkpoint = osp.join(train_dir, f'iter_{args.iters}.pth')
+        # A checkpoint trained with other settings (--config, --lr,
+        # --seed) is not reused.
+        stale = osp.exists(checkpoint) and previous != text
+        if stale:
+            print(
+                f'\n{checkpoint} was trained with other settings than '
+                f'{config} now has: training again'
+            )
+        if args.force or stale or not osp.exists(checkpoint):
+            run_step(
+                f'1. training on fresh synthetic cells, {args.iters} '
+                'iterations (tools/train.py)',
+                [
+                    python,
+                    get_tool_path('train.py'),
+                    config,
+                    '--work-dir',
+                    train_dir,
+                ],
+                osp.join(out, 'train.log'),
+            )
+        else:
+            print(f'\n=== 1. reusing {checkpoint} (--force retrains)')
     else:
-        print(f'\n=== 1. reusing {checkpoint} (--force retrains)')
+        print(
+            f'\n=== 1. the shipped detector {checkpoint} (trained on '
+            'generated cells alone; --train trains one here instead)'
+        )
 
     ann = osp.join(data_root, 'annotations', 'all.json')
-    if args.force or not osp.exists(ann):
+    settings = dict(synth, num_images=args.num_images, seed=TEST_SEED)
+    made_with = osp.join(data_root, 'settings.json')
+    if args.force or not _same_settings(made_with, settings):
         print(
             f'\n=== 2. synthesizing {args.num_images} held-out test cells '
             f'into {data_root}',
@@ -263,8 +316,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             args.num_images,
             seed=TEST_SEED,
             force=True,
-            **synth.to_dict(),
+            **synth,
         )
+        with open(made_with, 'w') as f:
+            json.dump(settings, f, indent=1, sort_keys=True)
     else:
         print(f'\n=== 2. reusing {ann} (--force regenerates it)')
 

@@ -81,11 +81,16 @@ REAL_LOOK = {
     'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-cpu.py': (
         CPU_TWINS[1]
     ),
+    # The shipped detector (deepacc/pretrained/).
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-gaps-cpu.py': (
+        CPU_TWINS[1]
+    ),
 }
 # Real-look configs that also draw every chromosome larger, in every
 # split (the generator's chromosome_scale).
 DRAWN_LARGER = {
-    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-cpu.py': 1.8
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-cpu.py': 1.8,
+    'deepacc/deepacc_r18-c32_fpn_2100it_synth-real-look-wide-gaps-cpu.py': 1.8,
 }
 TOP1_CONFIGS = [TABLE1['a'][0], TABLE1['f'][0], CPU_TWINS[0]]
 # Scale jitter -> the recipe it changes (the training resize only).

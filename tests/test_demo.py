@@ -12,6 +12,7 @@ import pytest
 from mmengine.config import Config
 
 from deepacc import demo
+from deepacc.pretrained import pretrained_detector
 from deepacc.testing import REPO_ROOT, get_config
 
 
@@ -93,6 +94,7 @@ def test_demo_runs_every_step_into_one_folder(tmp_path, monkeypatch, capsys):
     assert 'the calls alone: ' in tail and 'aneuploid cells read' in tail
     # Run again in this process, up to the first tool it would start.
     again = ('--out', str(out), '--config', config, '--iters', '2')
+    again += ('--num-images', '2')
     # The same settings: the checkpoint and the test cells are reused.
     step, printed = _demo_until_a_step(
         monkeypatch, capsys, *again, '--lr', '0.003'
@@ -110,10 +112,33 @@ def test_demo_runs_every_step_into_one_folder(tmp_path, monkeypatch, capsys):
     assert trained.optim_wrapper.optimizer.lr == 0.001
 
 
-def test_demo_finds_its_default_recipe(tmp_path, monkeypatch, capsys):
-    """Without --config the demo trains the shipped recipe."""
+def test_demo_takes_the_shipped_detector(tmp_path, monkeypatch, capsys):
+    """Without --train the demo trains nothing: it tests the shipped
+    detector on cells drawn as its own test cells are."""
     out = tmp_path / 'demo'
-    step, _ = _demo_until_a_step(monkeypatch, capsys, '--out', str(out))
+    step, printed = _demo_until_a_step(
+        monkeypatch, capsys, '--out', str(out), '--num-images', '1'
+    )
+    assert step.startswith('3. evaluation')
+    config, weights = pretrained_detector()
+    assert f'=== 1. the shipped detector {weights}' in printed
+    derived = Config.fromfile(str(out / 'demo_config.py'))
+    shipped = Config.fromfile(config)
+    assert _strip(derived.model.to_dict()) == _strip(shipped.model.to_dict())
+    assert derived.optim_wrapper.optimizer.lr == shipped.lr
+    made = json.loads((out / 'data' / 'settings.json').read_text())
+    assert made['chromosome_scale'] == (
+        shipped.test_dataloader.dataset.synth.chromosome_scale
+    )
+    assert made['num_images'] == 1
+
+
+def test_demo_finds_its_default_recipe(tmp_path, monkeypatch, capsys):
+    """With --train and no --config the demo trains the synthetic recipe."""
+    out = tmp_path / 'demo'
+    step, _ = _demo_until_a_step(
+        monkeypatch, capsys, '--out', str(out), '--train'
+    )
     assert step.startswith(
         f'1. training on fresh synthetic cells, '
         f'{demo.DEFAULT_ITERS} iterations'

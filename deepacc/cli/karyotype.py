@@ -52,19 +52,20 @@ import sys
 
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
 from deepacc.karyotype.record import DEFAULT_NMS_IOU
+from deepacc.pretrained import pretrained_detector
 
 OUTPUT_SUFFIXES = ('_overlay.png', '_karyogram.png', '.json')
 SUMMARY = 'summary.csv'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('config', help='detector config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         'inputs',
         nargs='+',
-        metavar='IMAGES_OR_DIR',
-        help='image files and/or folders of images',
+        metavar='[CONFIG CHECKPOINT] IMAGES_OR_DIR',
+        help='a detector config (.py) and its checkpoint, then image files '
+        'and/or folders of images. Without a config: the shipped detector '
+        '(deepacc/pretrained/, trained on generated cells alone)',
     )
     parser.add_argument(
         '--out', required=True, help='output folder (created if missing)'
@@ -167,6 +168,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def split_model_arguments(inputs):
+    """``(config, checkpoint, images)`` from the positional arguments:
+    a leading ``.py`` file is the config and the next argument its
+    checkpoint; without one, the shipped detector
+    (:func:`deepacc.pretrained.pretrained_detector`).
+
+    Raises:
+        ValueError: A config without a checkpoint and an image after it.
+    """
+    if inputs[0].endswith('.py'):
+        if len(inputs) < 3:
+            raise ValueError(
+                f'{inputs[0]}: a config needs its checkpoint and at least '
+                'one image after it'
+            )
+        return inputs[0], inputs[1], list(inputs[2:])
+    config, checkpoint = pretrained_detector()
+    return config, checkpoint, list(inputs)
+
+
 def _is_our_output(name: str) -> bool:
     return name == SUMMARY or name.endswith(OUTPUT_SUFFIXES)
 
@@ -248,6 +269,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        args.config, args.checkpoint, args.inputs = split_model_arguments(
+            args.inputs
+        )
+    except (ValueError, FileNotFoundError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     cfg_options = parse_cfg_options(args.cfg_options)
 
     os.makedirs(args.out, exist_ok=True)
@@ -318,6 +346,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if typer is not None:
             _add_clusters(record, image, typer)
+        record['model'] = dict(config=args.config, checkpoint=args.checkpoint)
         record['outputs'] = {}
         if not args.no_pictures:
             overlay = draw_overlay(image, record)
