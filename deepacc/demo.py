@@ -218,7 +218,7 @@ def demo_config(
     return cfg
 
 
-def test_synth(cfg: Config) -> Optional[dict]:
+def held_out_synth(cfg: Config) -> Optional[dict]:
     """The generator settings of ``cfg``'s test set (a recipe that draws
     its chromosomes larger, ``chromosome_scale``, sets them there), or
     None when its test set is not generated."""
@@ -253,7 +253,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         base, checkpoint = pretrained_detector()
     base_cfg = Config.fromfile(base)
-    synth = test_synth(base_cfg)
+    synth = held_out_synth(base_cfg)
     if synth is None:
         raise SystemExit(
             f'{base}: no `synth` settings in its test set; the demo needs '
