@@ -225,7 +225,7 @@ def held_out_synth(cfg: Config) -> Optional[dict]:
     synth = cfg.test_dataloader.dataset.get('synth')
     if synth is None:
         return None
-    return synth.to_dict() if hasattr(synth, 'to_dict') else dict(synth)
+    return synth.to_dict()
 
 
 def _same_settings(path: str, settings: dict) -> bool:

@@ -20,9 +20,12 @@ from deepacc.pretrained import (
 )
 from deepacc.synthesis import SynthOptions, render_metaphase
 
+# The shipped detector's config, read once.
+SHIPPED = Config.fromfile(pretrained_detector()[0])
+
 
 def test_the_shipped_detector_is_small_half_precision_and_measured():
-    config, weights = pretrained_detector()
+    _, weights = pretrained_detector()
     assert osp.getsize(weights) <= 20 * 2**20  # the issue's limit
     state = torch.load(weights, map_location='cpu')
     assert set(state) == {'meta', 'state_dict'}  # nothing for resuming
@@ -32,7 +35,7 @@ def test_the_shipped_detector_is_small_half_precision_and_measured():
     assert 10 < state['meta']['chromosome_width'] < 25
     assert len(state['meta']['dataset_meta']['classes']) == 24
     # Trained on generated cells only: no crops anywhere in its data.
-    train = Config.fromfile(config).train_dataloader.dataset
+    train = SHIPPED.train_dataloader.dataset
     assert train.type == 'SynthMetaphaseDataset'
     assert 'crops' not in train
 
@@ -40,8 +43,7 @@ def test_the_shipped_detector_is_small_half_precision_and_measured():
 def _cell(seed, **options):
     """A generated cell drawn as the shipped model's test cells are, and
     its number of chromosomes."""
-    synth = Config.fromfile(pretrained_detector()[0])
-    synth = synth.test_dataloader.dataset.synth.to_dict()
+    synth = SHIPPED.test_dataloader.dataset.synth.to_dict()
     synth.update(options)
     image, sprites, _ = render_metaphase(
         np.random.default_rng(seed), SynthOptions(**synth)
@@ -61,8 +63,7 @@ def test_the_shipped_detector_counts_generated_cells(karyotyper):
     image, truth = _cell(7)
     record = karyotyper(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
     assert abs(len(record['detections']) - truth) <= 3
-    real_look = Config.fromfile(pretrained_detector()[0])
-    synth = real_look.train_dataloader.dataset.synth
+    synth = SHIPPED.train_dataloader.dataset.synth
     image, truth = _cell(8, condense=synth.condense, degrade=synth.degrade)
     small = cv2.resize(
         image, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA
