@@ -330,16 +330,23 @@ def classify_karyograms(classifier, cells: list) -> dict:
 
 
 def cluster_crops(typer, folder: str) -> dict:
+    """Single vs cluster on the images of ``folder``, two readings of an
+    image: its largest object's type (``largest``), and ``parts``: a
+    cluster too when the object finder splits the image into two or
+    more chromosome-sized parts (not specks,
+    :func:`deepacc.scale.speck_area`): each image holds one object of
+    the data's own segmentation, so two parts are chromosomes that our
+    finder already tells apart."""
     from deepacc.clusters.objects import find_objects
-    from deepacc.scale import object_widths
+    from deepacc.scale import object_widths, speck_area
     from deepacc.utils.image_io import read_image
 
     readings = [
         (scale, shape) for scale in ('auto', 'none') for shape in (True, False)
     ]
     own_shape = typer.shape
-    truth = {r: [] for r in readings}
-    pred = {r: [] for r in readings}
+    truth = []
+    pred = {(r, parts): [] for r in readings for parts in (False, True)}
     for case in sorted(glob.glob(osp.join(folder, 'case*'))):
         items = []
         for kind in ('chromosome', 'cluster'):
@@ -347,27 +354,30 @@ def cluster_crops(typer, folder: str) -> dict:
                 image = read_image(path)
                 objects = find_objects(image, typer.polarity, typer.min_area)
                 items.append((kind == 'cluster', objects))
+                truth.append(kind == 'cluster')
         widths = np.concatenate([object_widths(o) for _, o in items])
         width = float(np.median(widths[widths > 0]))
         factor = typer.model_width / width if typer.model_width else None
         for scale, shape in readings:
             typer.shape = shape
             f = factor if scale == 'auto' else None
-            for is_cluster, objects in items:
-                labels, scores = typer.classify(objects, f)
-                # The image's object: its largest.
+            for _, objects in items:
+                labels, _ = typer.classify(objects, f)
+                # The image's object: its largest. A cluster: touching,
+                # overlapping or both (debris and nucleus calls count as
+                # not a cluster).
                 main = int(np.argmax(objects.areas))
-                truth[scale, shape].append(is_cluster)
-                # A cluster: touching, overlapping or both (debris and
-                # nucleus calls count as not a cluster).
-                pred[scale, shape].append(
-                    typer.classes[labels[main]] in CLUSTER_NAMES
-                )
+                called = typer.classes[labels[main]] in CLUSTER_NAMES
+                parts = int((objects.areas >= speck_area(objects.areas)).sum())
+                pred[(scale, shape), False].append(called)
+                pred[(scale, shape), True].append(called or parts >= 2)
     typer.shape = own_shape
+    t = np.asarray(truth)
     result = {}
-    for scale, shape in truth:
+    for ((scale, shape), parts), calls in pred.items():
         key = scale + (', shape' if shape else ', model alone')
-        t, p = np.asarray(truth[scale, shape]), np.asarray(pred[scale, shape])
+        key += ', parts' if parts else ''
+        p = np.asarray(calls)
         result[key] = dict(
             accuracy=float((t == p).mean() * 100),
             single_recall=float((~p[~t]).mean() * 100),

@@ -108,7 +108,9 @@ def crop_input(
         np.ascontiguousarray(ink),
         matrix,
         (width, height),
-        flags=cv2.INTER_LINEAR,
+        # Bicubic where the crop is enlarged: sharper bands (a crop
+        # brought up from half the scale: benchmarks/README.md).
+        flags=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0,
     )

@@ -6,6 +6,7 @@ from .estimate import (
     estimate_chromosome_width,
     mask_width,
     object_widths,
+    speck_area,
 )
 from .normalize import (
     SCALE_CHOICES,
@@ -34,4 +35,5 @@ __all__ = [
     'robust_scale_factor',
     'scale_factor',
     'scale_record',
+    'speck_area',
 ]

@@ -75,7 +75,7 @@ def estimate_chromosome_width(
 ) -> float:
     """Median chromosome width of a metaphase image, in pixels.
 
-    Objects count when they are not specks (:func:`_speck_area`), not
+    Objects count when they are not specks (:func:`speck_area`), not
     in the top fifth of the other objects' areas (clusters, nuclei) and
     elongated (the box's long side at least 1.5 times the width).
 
@@ -97,7 +97,7 @@ def estimate_chromosome_width(
     areas = objects.areas.astype(np.float64)
     widths = object_widths(objects)
     long_side = objects.boxes[:, 2:].max(axis=1).astype(np.float64)
-    keep = (areas >= _speck_area(areas)) & (widths > 0)
+    keep = (areas >= speck_area(areas)) & (widths > 0)
     if keep.any():
         keep &= areas <= np.percentile(areas[keep], 80)
     keep &= long_side >= 1.5 * widths
@@ -110,7 +110,7 @@ def estimate_chromosome_width(
     return float(np.median(widths[keep]))
 
 
-def _speck_area(areas: np.ndarray) -> float:
+def speck_area(areas: np.ndarray) -> float:
     """Objects under a tenth of the area of the object that holds the
     median foreground pixel are specks. (By pixels, not by objects: on a
     noisy or uneven field most objects are blotches of the background,

@@ -120,8 +120,12 @@ def test_rescale_pipeline_replaces_the_fixed_resize_only():
     ]
     out = rescale_pipeline(steps, 0.5)
     assert out[1] == dict(
-        type='mmdet.Resize', scale_factor=0.5, keep_ratio=True
+        type='mmdet.Resize',
+        scale_factor=0.5,
+        keep_ratio=True,
+        interpolation='bilinear',
     )
+    assert rescale_pipeline(steps, 2.0)[1]['interpolation'] == 'bicubic'
     assert out[0] == steps[0] and out[2] == steps[2]
     assert steps[1]['scale'] == (640, 480)  # the input is not changed
     assert rescale_pipeline(steps, None) == steps
@@ -144,9 +148,13 @@ def test_rescaled_pipeline_maps_boxes_back(tmp_path):
         dict(type='Resize', scale=(640, 480), keep_ratio=True),
         dict(type='PackChromosomeInputs'),
     ]
-    image = np.zeros((200, 300, 3), np.uint8)
+    image = np.random.default_rng(0).integers(0, 256, (200, 300, 3))
+    image = image.astype(np.uint8)
     data = Compose(rescale_pipeline(steps, 2.0))(dict(img=image, img_id=0))
     assert tuple(data['inputs'].shape[1:]) == (400, 600)
+    # Enlarged bicubically, as OpenCV does it.
+    bicubic = cv2.resize(image, (600, 400), interpolation=cv2.INTER_CUBIC)
+    assert np.array_equal(data['inputs'].permute(1, 2, 0).numpy(), bicubic)
     assert data['data_samples'].scale_factor == (2.0, 2.0)
     assert data['data_samples'].ori_shape == (200, 300)
 
