@@ -139,14 +139,10 @@ class ChromosomeCropDataset(BaseDataset):
             cell_ids = sorted(cell_ids[k] for k in order[: int(max_cells)])
         self.cells = read_crop_images(index, cell_ids, skip_invalid)
         check_straighten(straighten)
-        if straighten and condense:
-            raise ValueError(
-                'straighten and condense can not be combined (the cells are '
-                'condensed after they are read)'
-            )
         self.straighten = straighten
         # Each crop's readings (crop_readings), made once: None when the
-        # crop is read as it is.
+        # crop is read as it is. A condensed draw is read anew (0.03 s a
+        # cell).
         self.readings = None
         if straighten:
             self.readings = {
@@ -202,6 +198,9 @@ class ChromosomeCropDataset(BaseDataset):
         crops = self.cells[cell]
         rng = self.item_rng(idx)
         grays = [gray for gray, _, _ in crops]
+        readings = (
+            self.readings[cell] if self.readings else [[g] for g in grays]
+        )
         if (
             self.condense is not None
             and not self.test_mode
@@ -210,6 +209,10 @@ class ChromosomeCropDataset(BaseDataset):
             grays, _ = condense_cell(
                 grays, rng, self.condense, self.background
             )
+            readings = [
+                crop_readings(g, self.straighten, self.background)
+                for g in grays
+            ]
         if self.test_mode:
             turns = np.zeros(len(crops), bool)
             if self.upright:
@@ -221,9 +224,6 @@ class ChromosomeCropDataset(BaseDataset):
                 sample_crop_augment(rng, turn_prob=turn_prob, **self.augment)
                 for _ in crops
             ]
-        readings = (
-            self.readings[cell] if self.readings else [[g] for g in grays]
-        )
         images = [
             np.concatenate(
                 [
