@@ -91,7 +91,8 @@ class ChromosomeCropDataset(BaseDataset):
             training and test alike, or read each crop both as cut out
             and straightened (``'both'``: the views of one, then of the
             other, for a :class:`ChromosomeCropEnsemble` of two);
-            default False. Not with ``condense``.
+            default False. A cell drawn condensed is straightened as
+            drawn.
         views (Sequence[str]): Input channels
             (:func:`deepacc.datasets.crops.crop_views`): ``'global'``
             (the crop at ``scale``) and/or ``'zoom'`` (the crop filling

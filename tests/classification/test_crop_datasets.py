@@ -342,7 +342,25 @@ def test_straighten_both_reads_each_crop_twice(bent_cell):
     assert not np.array_equal(item[k, :2], item[k, 2:])
     with pytest.raises(ValueError, match="False, True or 'both'"):
         ChromosomeCropDataset(root, straighten='yes', **kwargs)
-    with pytest.raises(ValueError, match='straighten and condense'):
-        ChromosomeCropDataset(
-            root, straighten=True, condense=dict(length=0.5), **kwargs
-        )
+
+
+def test_a_condensed_cell_is_straightened_as_drawn(bent_cell):
+    """Condensing and straightening combine: the straightened reading of
+    a condensed draw is of the condensed crop, not of the crop as read
+    from disk (a straight crop's two readings stay alike)."""
+    root, _, bent_path = bent_cell
+    kwargs = dict(cell_split='all', input_size=(96, 32), seed=3)
+    cond = ChromosomeCropDataset(
+        root,
+        straighten='both',
+        condense=dict(length=(0.5, 0.5), width=(1.4, 1.4)),
+        condense_rate=1.0,
+        **kwargs,
+    )
+    plain = ChromosomeCropDataset(root, straighten='both', **kwargs)
+    item = cond[0]
+    straight = 1 - item['data_samples'].paths.index(bent_path)
+    inputs = item['inputs'][straight].numpy()
+    np.testing.assert_array_equal(inputs[:1], inputs[1:])
+    # Condensed: half as long, so less ink than the crop as read.
+    assert inputs[0].sum() < 0.8 * plain[0]['inputs'][straight][0].sum()
