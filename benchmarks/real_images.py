@@ -16,7 +16,8 @@ into it):
    single chromosome or cluster. Single-vs-cluster accuracy with the
    sensitivity and specificity of each, at ``--scale auto`` (one width
    per case, the median over the case's objects: each image holds one
-   object) and ``none``.
+   object) and ``none``; the image read by its largest object, and also
+   as a cluster when the object finder splits it into two parts.
 3. ``real-metaphases/karyograms/``: the cytogeneticist's karyogram of
    each real cell cut into its 46 chromosomes (classes from the
    karyogram's layout: 24 underlined slots, 1-22, X, Y, row by row;
@@ -331,7 +332,7 @@ def classify_karyograms(classifier, cells: list) -> dict:
 
 def cluster_crops(typer, folder: str) -> dict:
     """Single vs cluster on the images of ``folder``, two readings of an
-    image: its largest object's type (``largest``), and ``parts``: a
+    image: its largest object's type, and (keys ending ``, parts``) a
     cluster too when the object finder splits the image into two or
     more chromosome-sized parts (not specks,
     :func:`deepacc.scale.speck_area`): each image holds one object of
