@@ -139,7 +139,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 11
+    assert len(names) == 12
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -197,6 +197,13 @@ def test_config_variants():
         assert data.straighten == 'both'
         assert tuple(data.views) == ('global', 'zoom')
     assert pair.train_cfg == default.train_cfg
+    # The pair with half its training cells condensed, as above.
+    pair_cond = cfgs['cos-cls-pair', '3200it-aug-zoom-straight-condensed']
+    assert pair_cond.model == pair.model
+    train = pair_cond.train_dataloader.dataset
+    assert train.condense == cond.train_dataloader.dataset.condense
+    assert train.condense_rate == 0.5 and train.straighten == 'both'
+    assert pair_cond.test_dataloader == pair.test_dataloader
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset
