@@ -285,6 +285,22 @@ def test_crop_input_keeps_aspect_and_turns_by_180(crops_root):
     assert small[0].max() == 0 and small[-1].max() == 0
 
 
+def test_an_enlarged_crop_keeps_its_band_edges_sharp():
+    """A crop enlarged 3x is interpolated bicubically: a band edge (a
+    step of ink) rises more steeply than the bilinear ramp, which spreads
+    it evenly over the 3 new pixels, and overshoots the band's ink (a
+    bilinear value is a mean of its neighbours and never does). A crop
+    made smaller stays bilinear."""
+    gray = np.full((12, 6), 255, np.uint8)
+    gray[:6] = 55  # a dark band on white: ink (255 - 55) / 255
+    ink = 200 / 255
+    out = crop_input(gray, (40, 20), scale=3.0, turn=False)[:, 10]
+    assert np.abs(np.diff(out)).max() > 1.05 * ink / 3
+    assert out.max() > ink + 0.05
+    small = crop_input(gray, (40, 20), scale=0.5, turn=False)
+    assert small.max() <= ink + 1e-6
+
+
 @pytest.fixture
 def bent_cell(tmp_path):
     """A two-crop cell whose chromosome 1 is the L-shaped
