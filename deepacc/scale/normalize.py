@@ -19,7 +19,7 @@ An image enlarged by the factor is interpolated bicubically (mmdet's
 ``Resize(interpolation='bicubic')``): a capture at half the training
 scale, brought up to it, keeps sharper bands than bilinearly
 (``benchmarks/README.md``, "Composed test cells at other capture
-scales": +3.6 points of mAP_max at 0.5x, 1x and 2x within a point).
+scales": +3.6 points of mAP_max at 0.5x; 1x and 2x within a point).
 """
 
 import copy
