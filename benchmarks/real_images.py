@@ -354,22 +354,22 @@ def cluster_crops(typer, folder: str) -> dict:
             for path in sorted(glob.glob(osp.join(case, kind, '*.TIF'))):
                 image = read_image(path)
                 objects = find_objects(image, typer.polarity, typer.min_area)
-                items.append((kind == 'cluster', objects))
+                parts = (objects.areas >= speck_area(objects.areas)).sum()
+                items.append((objects, int(parts)))
                 truth.append(kind == 'cluster')
-        widths = np.concatenate([object_widths(o) for _, o in items])
+        widths = np.concatenate([object_widths(o) for o, _ in items])
         width = float(np.median(widths[widths > 0]))
         factor = typer.model_width / width if typer.model_width else None
         for scale, shape in readings:
             typer.shape = shape
             f = factor if scale == 'auto' else None
-            for _, objects in items:
+            for objects, parts in items:
                 labels, _ = typer.classify(objects, f)
                 # The image's object: its largest. A cluster: touching,
                 # overlapping or both (debris and nucleus calls count as
                 # not a cluster).
                 main = int(np.argmax(objects.areas))
                 called = typer.classes[labels[main]] in CLUSTER_NAMES
-                parts = int((objects.areas >= speck_area(objects.areas)).sum())
                 pred[(scale, shape), False].append(called)
                 pred[(scale, shape), True].append(called or parts >= 2)
     typer.shape = own_shape

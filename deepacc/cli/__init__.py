@@ -8,6 +8,7 @@ mmdet: a few seconds.)
 
 import argparse
 import importlib
+import os.path as osp
 import sys
 from typing import List, Optional
 
@@ -69,6 +70,38 @@ def add_cell_split_arguments(parser: argparse.ArgumentParser) -> None:
         help='train/val/test split of the cells (default: 3 1 1)',
     )
     parser.add_argument('--cell-seed', type=int, default=0)
+
+
+def check_checkpoint_rewrite(
+    checkpoint: str, out: Optional[str], force: bool
+) -> None:
+    """Before a command writes a copy of a checkpoint (``scale``,
+    ``publish``): the checkpoint exists and ``out`` is not overwritten
+    without ``--force``.
+
+    Raises:
+        SystemExit: Naming the file that is wrong.
+    """
+    if not osp.isfile(checkpoint):
+        raise SystemExit(f'{checkpoint}: no such checkpoint')
+    if out and osp.exists(out) and not force:
+        raise SystemExit(f'{out} exists; pass --force to overwrite it')
+
+
+def load_runner_checkpoint(checkpoint: str) -> dict:
+    """``torch.load`` of a Runner checkpoint (a dict) on the CPU.
+
+    Raises:
+        SystemExit: The file does not hold a dict.
+    """
+    import torch
+
+    import deepacc  # noqa: F401  (safe checkpoint globals)
+
+    state = torch.load(checkpoint, map_location='cpu')
+    if not isinstance(state, dict):
+        raise SystemExit(f'{checkpoint}: not a Runner checkpoint')
+    return state
 
 
 def parse_cfg_options(pairs: Optional[List[str]]) -> Optional[dict]:

@@ -37,18 +37,13 @@ def sha256(path: str) -> str:
 def run(args) -> int:
     import torch
 
-    import deepacc  # noqa: F401  (safe checkpoint globals)
+    from deepacc.cli import check_checkpoint_rewrite, load_runner_checkpoint
     from deepacc.engine import publish_checkpoint
 
-    if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'{args.checkpoint}: no such checkpoint')
     if osp.abspath(args.out) == osp.abspath(args.checkpoint):
         raise SystemExit(f'{args.out}: the output would replace the input')
-    if osp.exists(args.out) and not args.force:
-        raise SystemExit(f'{args.out} exists; pass --force to overwrite it')
-    state = torch.load(args.checkpoint, map_location='cpu')
-    if not isinstance(state, dict):
-        raise SystemExit(f'{args.checkpoint}: not a Runner checkpoint')
+    check_checkpoint_rewrite(args.checkpoint, args.out, args.force)
+    state = load_runner_checkpoint(args.checkpoint)
     try:
         published = publish_checkpoint(state, fp16=args.fp16)
     except KeyError as err:

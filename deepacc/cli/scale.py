@@ -48,13 +48,14 @@ def run(args) -> int:
     from mmengine.registry import init_default_scope
 
     import deepacc  # noqa: F401  (registries, safe checkpoint globals)
-    from deepacc.cli import parse_cfg_options
+    from deepacc.cli import (
+        check_checkpoint_rewrite,
+        load_runner_checkpoint,
+        parse_cfg_options,
+    )
     from deepacc.engine import ChromosomeScaleHook
 
-    if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'{args.checkpoint}: no such checkpoint')
-    if args.out and osp.exists(args.out) and not args.force:
-        raise SystemExit(f'{args.out} exists; pass --force to overwrite it')
+    check_checkpoint_rewrite(args.checkpoint, args.out, args.force)
     cfg = Config.fromfile(args.config)
     options = parse_cfg_options(args.cfg_options)
     if options:
@@ -75,9 +76,7 @@ def run(args) -> int:
             f'{args.config}: none of the first {hook.num_images} training '
             'images could be measured; no width to store'
         )
-    state = torch.load(args.checkpoint, map_location='cpu')
-    if not isinstance(state, dict):
-        raise SystemExit(f'{args.checkpoint}: not a Runner checkpoint')
+    state = load_runner_checkpoint(args.checkpoint)
     old = (state.get('meta') or {}).get('chromosome_width')
     old_text = 'none' if old is None else f'{float(old):.2f} px'
     print(
