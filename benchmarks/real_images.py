@@ -156,7 +156,10 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
     arrays = [read_image(path) for path in images]
     for k, (path, image) in enumerate(zip(images, arrays)):
         factor, width, _ = robust_scale_factor(
-            image, karyotyper.scale, karyotyper.model_width
+            image,
+            karyotyper.scale,
+            karyotyper.model_width,
+            reference=karyotyper.width_reference,
         )
         found = detect(karyotyper, image, factor)
         for cs in CALL_SCORES:
@@ -190,7 +193,10 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
             sweep[cs][str(scale)] = []
         for path, image in zip(images, arrays):
             factor, _, _ = robust_scale_factor(
-                image, scale, karyotyper.model_width
+                image,
+                scale,
+                karyotyper.model_width,
+                reference=karyotyper.width_reference,
             )
             found = detect(karyotyper, image, factor)
             for cs in CALL_SCORES:
@@ -417,7 +423,12 @@ def composed_cells(karyotyper, cfg, capture_scales, num_test) -> dict:
                     if capture < 1
                     else cv2.INTER_LINEAR,
                 )
-                factor, _ = scale_factor(image, mode, karyotyper.model_width)
+                factor, _ = scale_factor(
+                    image,
+                    mode,
+                    karyotyper.model_width,
+                    reference=karyotyper.width_reference,
+                )
                 steps = rescale_pipeline(karyotyper.pipeline_steps, factor)
                 data = Compose(steps)(dict(img=image, img_id=k))
                 sample = data['data_samples']

@@ -489,3 +489,49 @@ def bent_chromosome_crop(width: float = 10.0):
     return draw_chromosome_along(
         np.vstack([down, bend, right]), width, (100, 100)
     )
+
+
+def metaphase_like(width: int, seed: int = 0, size=(480, 640)) -> np.ndarray:
+    """Dark banded rods of one width on a light field, 30 of them, of
+    lengths 3-10 widths, apart from each other."""
+    rng = np.random.default_rng(seed)
+    image = np.full(size, 235, np.uint8)
+    taken = np.zeros(size, bool)
+    placed = 0
+    while placed < 30:
+        length = rng.uniform(3, 10) * width
+        angle = rng.uniform(0, np.pi)
+        cx, cy = rng.uniform(40, size[1] - 40), rng.uniform(40, size[0] - 40)
+        dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+        p0 = (int(cx - dx), int(cy - dy))
+        p1 = (int(cx + dx), int(cy + dy))
+        rod = np.zeros(size, np.uint8)
+        cv2.line(rod, p0, p1, 1, thickness=width)
+        rod = rod.astype(bool)
+        grown = cv2.dilate(rod.astype(np.uint8), np.ones((9, 9), np.uint8))
+        if (grown.astype(bool) & taken).any():
+            continue
+        taken |= rod
+        image[rod] = rng.integers(40, 110)
+        placed += 1
+    return cv2.GaussianBlur(image, (0, 0), 0.8)
+
+
+@functools.lru_cache(maxsize=1)
+def _fine_rods() -> np.ndarray:
+    """:func:`metaphase_like` drawn 80 px wide at 8 times the size: area-
+    averaged down by ``w / 80`` it holds rods ``w`` px wide (81 with
+    OpenCV's line caps) for any real ``w``, their edges anti-aliased as
+    a camera's pixels would be."""
+    return metaphase_like(width=80, seed=0, size=(1920, 2560))
+
+
+def rods_of_width(width: float) -> np.ndarray:
+    """:func:`metaphase_like` rods ``width`` px wide (any real width;
+    81/80 of it with OpenCV's line caps), anti-aliased: drawn 80 px wide
+    at 8 times the size and area-averaged down, so their edges are
+    partly covered pixels, as a camera's are."""
+    factor = width / 80
+    return cv2.resize(
+        _fine_rods(), None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA
+    )

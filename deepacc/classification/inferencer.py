@@ -98,7 +98,9 @@ class CropClassifier:
         )
         self.model.to(device).eval()
         self.device = device
-        self.scale_mode, self.model_width = model_scale(
+        # Crop classifiers' widths are read one crop at a time (no
+        # reference); the karyotyper reads a cell's width to match it.
+        self.scale_mode, self.model_width, self.width_reference = model_scale(
             scale, config, self.checkpoint
         )
 

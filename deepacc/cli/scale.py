@@ -77,17 +77,28 @@ def run(args) -> int:
             'images could be measured; no width to store'
         )
     state = load_runner_checkpoint(args.checkpoint)
-    old = (state.get('meta') or {}).get('chromosome_width')
+    meta = state.get('meta') or {}
+    old = meta.get('chromosome_width')
     old_text = 'none' if old is None else f'{float(old):.2f} px'
+    if old is not None and meta.get('chromosome_width_reference') is None:
+        old_text += ', read in one pass'
+    read = (
+        'one reading per crop'
+        if hook.reference is None
+        else f'read at {hook.reference:g} px'
+    )
     print(
         f'{args.checkpoint}: training chromosome width {width:.2f} px '
-        f'(median of {hook.num_images} training images; stored: {old_text})'
+        f'(median of {hook.num_images} training images, {read}; stored: '
+        f'{old_text})'
     )
     target = args.checkpoint if args.in_place else args.out
     if target is None:
         print('not written (pass --out NEW.pth or --in-place)')
         return 0
-    state.setdefault('meta', {})['chromosome_width'] = width
+    state.setdefault('meta', {}).update(
+        chromosome_width=width, chromosome_width_reference=hook.reference
+    )
     folder = osp.dirname(osp.abspath(target))
     os.makedirs(folder, exist_ok=True)
     torch.save(state, target)

@@ -80,7 +80,9 @@ class ClusterTyper:
         )
         self.model.to(device).eval()
         self.device = device
-        self.scale, self.model_width = model_scale(scale, cfg, self.checkpoint)
+        self.scale, self.model_width, self.width_reference = model_scale(
+            scale, cfg, self.checkpoint
+        )
         self.shape = bool(shape)
 
     def classify(
@@ -139,7 +141,12 @@ class ClusterTyper:
             path, array = None, as_bgr(image)
         objects = find_objects(array, self.polarity, self.min_area)
         factor, width, scale_flag = robust_scale_factor(
-            array, self.scale, self.model_width, self.polarity, objects
+            array,
+            self.scale,
+            self.model_width,
+            self.polarity,
+            objects,
+            self.width_reference,
         )
         labels, scores, shapes = self._read(objects, factor)
         record = objects_record(objects, labels, scores, self.classes, shapes)
@@ -149,7 +156,12 @@ class ClusterTyper:
             width=int(array.shape[1]),
             model=osp.basename(self.checkpoint),
             scale=scale_record(
-                self.scale, factor, width, self.model_width, scale_flag
+                self.scale,
+                factor,
+                width,
+                self.model_width,
+                scale_flag,
+                self.width_reference,
             ),
         )
         return record, objects

@@ -162,7 +162,7 @@ class Karyotyper:
             steps.append(step)
         self.pipeline_steps = steps
         self.pipeline = Compose(steps)
-        self.scale, self.model_width = model_scale(
+        self.scale, self.model_width, self.width_reference = model_scale(
             scale, self.model.cfg, checkpoint
         )
 
@@ -275,18 +275,24 @@ class Karyotyper:
         else:
             path, array = None, as_bgr(image)
         factor, width, scale_flag = robust_scale_factor(
-            array, self.scale, self.model_width
+            array, self.scale, self.model_width, reference=self.width_reference
         )
         found = self.detect(array, factor)
         if self.classifier is not None:
-            found = self.name(found, array, width)
+            same = self.classifier.width_reference == self.width_reference
+            found = self.name(found, array, width if same else None)
         record = self.record_of(found, array.shape[:2], path)
         if 'named' in found:
             record['classifier'] = found['named']
         if scale_flag:
             record['flags'].append(scale_flag)
         record['scale'] = scale_record(
-            self.scale, factor, width, self.model_width, scale_flag
+            self.scale,
+            factor,
+            width,
+            self.model_width,
+            scale_flag,
+            self.width_reference,
         )
         return record, array
 
@@ -317,7 +323,8 @@ class Karyotyper:
             found (dict): :meth:`detect`'s detections of ``image``.
             image (np.ndarray): (H, W, 3) BGR or (H, W) grey uint8 image.
             width (float, optional): The image's chromosome width in
-                pixels, when already measured.
+                pixels, when already measured as the classifier's
+                training width was (its ``width_reference``).
 
         Returns:
             dict: ``found`` with new ``labels``, ``scores``,
@@ -346,7 +353,12 @@ class Karyotyper:
         factor, model_width = None, self.classifier.model_width
         if self.classifier.scale_mode == 'auto' and model_width:
             if width is None:
-                _, width, _ = robust_scale_factor(image, 'auto', model_width)
+                _, width, _ = robust_scale_factor(
+                    image,
+                    'auto',
+                    model_width,
+                    reference=self.classifier.width_reference,
+                )
             if width:
                 factor = model_width / width
         out = self.classifier.classify(crops, factor)

@@ -1,6 +1,7 @@
 """Chromosome scale: measured in an image, matched to the model's."""
 
 from .estimate import (
+    REFERENCE_WIDTH,
     ScaleEstimateError,
     crops_width,
     estimate_chromosome_width,
@@ -10,9 +11,11 @@ from .estimate import (
 )
 from .normalize import (
     SCALE_CHOICES,
+    ModelScale,
     checkpoint_meta,
     model_chromosome_width,
     model_scale,
+    model_width_reference,
     parse_scale,
     rescale_pipeline,
     robust_scale_factor,
@@ -21,13 +24,16 @@ from .normalize import (
 )
 
 __all__ = [
+    'REFERENCE_WIDTH',
     'SCALE_CHOICES',
+    'ModelScale',
     'ScaleEstimateError',
     'checkpoint_meta',
     'crops_width',
     'estimate_chromosome_width',
     'model_chromosome_width',
     'model_scale',
+    'model_width_reference',
     'mask_width',
     'object_widths',
     'parse_scale',

@@ -9,6 +9,24 @@ medial axis and its width read from the distance transform along that
 axis, twice the median distance to the edge; the image's width is the
 median over the objects that look like single chromosomes (elongated
 enough, not among the largest objects, which are clusters and nuclei).
+
+Read in the image's own pixels, the width is coarse where chromosomes
+are narrow: twice a median of distance-transform values takes only a
+few values (rods 8.5 and 9 px wide both read 9.99), and counting from
+pixel centres adds a pixel that weighs twice as much at half the size.
+A capture at half the training scale read 4-12% wider than half its
+full-size width (generated, composed and real cells; 2x captures 2-8%
+narrower). So the image is read twice: once as it is, then resized so
+that its chromosomes are about :data:`REFERENCE_WIDTH` pixels wide
+(bicubically up, area-averaged down); the second reading, divided by
+that resize, is the width. It follows sub-pixel changes of the width,
+and the half-size capture reads 2-5% wide (7% on sharp rods), the 2x
+capture within 1% (what remains is the rim the object finder's noise
+threshold takes in, about a capture pixel; ``benchmarks/README.md``,
+"Reading the width at a reference size"). Checkpoints trained before
+this record no reference (``meta['chromosome_width_reference']``) and
+are matched with a one-pass reading (``reference=None``), as they were
+measured.
 ``benchmarks/real_images.py`` prints this estimate for every real set.
 """
 
@@ -18,6 +36,12 @@ import cv2
 import numpy as np
 
 from deepacc.clusters.objects import ImageObjects, find_objects
+
+#: Chromosome width (px) at which images are read (module docstring).
+REFERENCE_WIDTH = 24.0
+# The second reading's resize is kept within these bounds (a 3 px wide
+# reading would otherwise enlarge a 640x480 image eightfold).
+MAX_REFERENCE_RESIZE = (0.25, 4.0)
 
 
 class ScaleEstimateError(ValueError):
@@ -72,6 +96,7 @@ def estimate_chromosome_width(
     polarity: str = 'auto',
     objects: Optional[ImageObjects] = None,
     min_objects: int = 3,
+    reference: Optional[float] = REFERENCE_WIDTH,
 ) -> float:
     """Median chromosome width of a metaphase image, in pixels.
 
@@ -85,15 +110,38 @@ def estimate_chromosome_width(
         objects (ImageObjects, optional): Already found objects of
             ``image``.
         min_objects (int): Fewer usable objects raise.
+        reference (float, optional): Read the image again resized so
+            that its chromosomes are about this wide (the module
+            docstring); None: one reading as the image is (how
+            checkpoints without ``chromosome_width_reference`` were
+            measured).
 
     Returns:
-        float: The width in pixels.
+        float: The width in pixels of ``image``.
 
     Raises:
         ScaleEstimateError: Fewer than ``min_objects`` usable objects.
     """
     if objects is None:
         objects = find_objects(image, polarity=polarity)
+    width = _single_chromosome_width(objects, min_objects)
+    if reference is None:
+        return width
+    factor = float(np.clip(reference / width, *MAX_REFERENCE_RESIZE))
+    resized = cv2.resize(
+        image,
+        None,
+        fx=factor,
+        fy=factor,
+        interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
+    )
+    again = find_objects(resized, polarity=objects.polarity)
+    return _single_chromosome_width(again, min_objects) / factor
+
+
+def _single_chromosome_width(objects: ImageObjects, min_objects: int) -> float:
+    """Median width of the objects that look like single chromosomes
+    (:func:`estimate_chromosome_width`)."""
     areas = objects.areas.astype(np.float64)
     widths = object_widths(objects)
     long_side = objects.boxes[:, 2:].max(axis=1).astype(np.float64)

@@ -4,7 +4,9 @@ A model learns chromosomes of one size. Its training width (the median
 chromosome width of its training images as the network saw them,
 measured by :class:`deepacc.engine.ChromosomeScaleHook` and kept in the
 checkpoint's ``meta['chromosome_width']``, or a config's top-level
-``chromosome_width``) and the width measured on a new image give the
+``chromosome_width``) and the width measured on a new image, read the
+same way (``meta['chromosome_width_reference']``: the reference size it
+was read at, :func:`deepacc.scale.estimate_chromosome_width`), give the
 factor by which that image is resized before the model sees it. The
 factor replaces the fixed-canvas ``Resize`` of the config's test
 pipeline; mmdet maps the boxes back to the original pixels.
@@ -25,11 +27,12 @@ scales": +3.6 points of mAP_max at 0.5x; 1x and 2x within a point).
 import copy
 import os
 import warnings
-from typing import List, Optional, Tuple, Union
+from typing import List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
 from deepacc.scale.estimate import (
+    REFERENCE_WIDTH,
     ScaleEstimateError,
     estimate_chromosome_width,
 )
@@ -75,20 +78,50 @@ def model_chromosome_width(
     return None if width is None else float(width)
 
 
+def model_width_reference(
+    cfg=None, checkpoint_meta: Optional[dict] = None
+) -> Optional[float]:
+    """The reference size a model's training width was read at (None:
+    read in one pass, as before the reference; see
+    :func:`deepacc.scale.estimate_chromosome_width`). Taken from where
+    the width itself came from: the checkpoint's meta, else the config's
+    ``chromosome_width_reference`` beside its ``chromosome_width``."""
+    meta = checkpoint_meta or {}
+    if meta.get('chromosome_width') is not None:
+        reference = meta.get('chromosome_width_reference')
+    elif cfg is not None:
+        reference = cfg.get('chromosome_width_reference', None)
+    else:
+        reference = None
+    return None if reference is None else float(reference)
+
+
+class ModelScale(NamedTuple):
+    """How an inferencer rescales images (:func:`model_scale`)."""
+
+    scale: Scale
+    width: Optional[float]
+    reference: Optional[float]
+
+
 def model_scale(
     scale: Union[str, float, None], cfg, checkpoint: Union[str, os.PathLike]
-) -> Tuple[Scale, Optional[float]]:
-    """An inferencer's scale mode and its model's training width.
+) -> ModelScale:
+    """An inferencer's scale mode, its model's training width and the
+    reference size that width was read at.
 
     ``'auto'`` with a model that has no width (trained before
     :class:`deepacc.engine.ChromosomeScaleHook`) becomes ``'none'``,
     with a warning naming the checkpoint.
 
     Returns:
-        tuple: The parsed scale and the width (None if unknown).
+        ModelScale: The parsed scale, the width (None if unknown) and
+        its reference (None: a one-pass reading).
     """
     scale = parse_scale(scale)
-    width = model_chromosome_width(cfg, checkpoint_meta(checkpoint))
+    meta = checkpoint_meta(checkpoint)
+    width = model_chromosome_width(cfg, meta)
+    reference = model_width_reference(cfg, meta)
     if scale == 'auto' and width is None:
         warnings.warn(
             f'{os.fspath(checkpoint)}: no training chromosome width in its '
@@ -97,7 +130,7 @@ def model_scale(
             'CHECKPOINT --out NEW.pth` measures and stores it'
         )
         scale = 'none'
-    return scale, width
+    return ModelScale(scale, width, reference)
 
 
 def scale_record(
@@ -106,6 +139,7 @@ def scale_record(
     width: Optional[float],
     model_width: Optional[float],
     note: Optional[str] = None,
+    reference: Optional[float] = None,
 ) -> dict:
     """What a record says of the scale it was read at (JSON-ready)."""
 
@@ -117,6 +151,7 @@ def scale_record(
         factor=rounded(factor, 4),
         image_width_px=rounded(width, 2),
         model_width_px=rounded(model_width, 2),
+        width_reference_px=rounded(reference, 2),
         note=note,
     )
 
@@ -136,6 +171,7 @@ def scale_factor(
     model_width: Optional[float],
     polarity: str = 'auto',
     objects=None,
+    reference: Optional[float] = REFERENCE_WIDTH,
 ) -> Tuple[Optional[float], Optional[float]]:
     """The resize factor for one image under ``scale``.
 
@@ -146,6 +182,9 @@ def scale_factor(
             needed for ``'auto'``.
         polarity (str): Stain side for the object finder.
         objects (ImageObjects, optional): The image's objects, if found.
+        reference (float, optional): The reference size the model's
+            width was read at (:class:`ModelScale`; None for a one-pass
+            reading); the image is read the same way.
 
     Returns:
         tuple: ``(factor, width)``: the factor (None for ``'none'``) and
@@ -167,7 +206,9 @@ def scale_factor(
             'at (checkpoint meta or config key chromosome_width); pass '
             '--scale none or a factor'
         )
-    width = estimate_chromosome_width(image, polarity, objects)
+    width = estimate_chromosome_width(
+        image, polarity, objects, reference=reference
+    )
     return model_width / width, width
 
 
@@ -203,6 +244,7 @@ def robust_scale_factor(
     model_width: Optional[float],
     polarity: str = 'auto',
     objects=None,
+    reference: Optional[float] = REFERENCE_WIDTH,
 ) -> Tuple[Optional[float], Optional[float], Optional[str]]:
     """:func:`scale_factor` that answers an unmeasurable image with no
     rescaling and a flag saying why, instead of an error.
@@ -213,7 +255,7 @@ def robust_scale_factor(
     """
     try:
         factor, width = scale_factor(
-            image, scale, model_width, polarity, objects
+            image, scale, model_width, polarity, objects, reference
         )
         return factor, width, None
     except ScaleEstimateError as err:

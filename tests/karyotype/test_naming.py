@@ -17,6 +17,8 @@ class StubClassifier:
         self.scores = np.asarray(scores, np.float64)
         self.polarity = polarity
         self.scale_mode, self.model_width = scale_mode, 15.0
+        # A crop classifier's width is read one crop at a time.
+        self.width_reference = None
         self.crops = self.factor = None
 
     def classify(self, crops, factor=None):
@@ -100,6 +102,47 @@ def test_name_replaces_the_classes_of_possible_calls(karyotyper):
         mask = crop < 150
         rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
         assert np.ptp(rows) > 4 * np.ptp(cols), crop.shape
+
+
+def test_crops_are_resized_by_a_width_read_as_the_classifier_s(
+    karyotyper, monkeypatch
+):
+    """The karyotyper reads the image's width at its detector's reference
+    size; a classifier whose training width was read in one pass gets
+    the image read in one pass too, not the detector's reading."""
+    import deepacc.scale.normalize
+
+    # A reading that tells the two ways apart: 10 px in one pass, 12 at
+    # the reference size.
+    readings = []
+
+    def width(image, polarity='auto', objects=None, reference=None):
+        readings.append(reference)
+        return 10.0 if reference is None else 12.0
+
+    monkeypatch.setattr(
+        deepacc.scale.normalize, 'estimate_chromosome_width', width
+    )
+    scores = np.zeros((2, NUM_CLASSES))
+    scores[:, 9] = 1.0
+    stub = StubClassifier(scores, scale_mode='auto')
+    monkeypatch.setattr(karyotyper, 'classifier', stub)
+    monkeypatch.setattr(karyotyper, 'scale', 'auto')
+    monkeypatch.setattr(karyotyper, 'model_width', 18.0)
+    monkeypatch.setattr(karyotyper, 'width_reference', 24.0)
+    monkeypatch.setattr(karyotyper, 'detect', lambda *_: found_of())
+    record, _ = karyotyper.predict(bars_image())
+    assert record['scale']['factor'] == 1.5  # 18 / 12
+    assert record['scale']['image_width_px'] == 12.0
+    assert record['scale']['width_reference_px'] == 24.0
+    assert readings == [24.0, None]
+    assert stub.factor == pytest.approx(15.0 / 10.0)
+    # A classifier read at the detector's reference: one reading serves.
+    stub.width_reference = 24.0
+    readings.clear()
+    karyotyper.predict(bars_image())
+    assert readings == [24.0]
+    assert stub.factor == pytest.approx(15.0 / 12.0)
 
 
 def test_name_without_class_probabilities(karyotyper):

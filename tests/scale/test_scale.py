@@ -5,41 +5,17 @@ import numpy as np
 import pytest
 
 from deepacc.scale import (
+    REFERENCE_WIDTH,
     ScaleEstimateError,
     estimate_chromosome_width,
+    model_width_reference,
     parse_scale,
     rescale_pipeline,
     scale_factor,
 )
 from deepacc.synthesis.metaphase import render_metaphase
 from deepacc.synthesis.options import SynthOptions
-from deepacc.testing import get_config
-
-
-def metaphase_like(width: int, seed: int = 0, size=(480, 640)) -> np.ndarray:
-    """Dark banded rods of one width on a light field, 30 of them, of
-    lengths 3-10 widths, apart from each other."""
-    rng = np.random.default_rng(seed)
-    image = np.full(size, 235, np.uint8)
-    taken = np.zeros(size, bool)
-    placed = 0
-    while placed < 30:
-        length = rng.uniform(3, 10) * width
-        angle = rng.uniform(0, np.pi)
-        cx, cy = rng.uniform(40, size[1] - 40), rng.uniform(40, size[0] - 40)
-        dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
-        p0 = (int(cx - dx), int(cy - dy))
-        p1 = (int(cx + dx), int(cy + dy))
-        rod = np.zeros(size, np.uint8)
-        cv2.line(rod, p0, p1, 1, thickness=width)
-        rod = rod.astype(bool)
-        grown = cv2.dilate(rod.astype(np.uint8), np.ones((9, 9), np.uint8))
-        if (grown.astype(bool) & taken).any():
-            continue
-        taken |= rod
-        image[rod] = rng.integers(40, 110)
-        placed += 1
-    return cv2.GaussianBlur(image, (0, 0), 0.8)
+from deepacc.testing import get_config, metaphase_like, rods_of_width
 
 
 @pytest.mark.parametrize('factor', [0.5, 2.0])
@@ -58,6 +34,53 @@ def test_width_follows_a_known_rescale(factor):
     )
     assert estimate_chromosome_width(resized) / base == pytest.approx(
         factor, rel=0.10
+    )
+
+
+def test_width_follows_a_subpixel_change():
+    """Rods 8, 8.5, ..., 10 px wide (8.1-10.1 with the line caps). Read
+    in one pass, twice a median of distance-transform values takes only
+    a few values at this size (9.99 for both 8.5 and 9): the reading at
+    the reference size grows with every half pixel. It reads the rods
+    wide by the rim the noise threshold takes in (about a pixel, 10-12%
+    here), within 15%."""
+    drawn = np.arange(8.0, 10.01, 0.5)
+    read = np.array(
+        [estimate_chromosome_width(rods_of_width(w)) for w in drawn]
+    )
+    assert (np.diff(read) > 0).all()
+    np.testing.assert_allclose(read, drawn * 81 / 80, rtol=0.15)
+    one_pass = [
+        estimate_chromosome_width(rods_of_width(w), reference=None)
+        for w in (8.5, 9.0)
+    ]
+    assert one_pass[0] == one_pass[1]
+
+
+@pytest.mark.parametrize('width', [16.0, 20.0])
+def test_a_half_size_capture_reads_half_the_width(width):
+    """The rim (about a capture pixel) is what a half-size capture adds
+    at the reference: 5-7% on these sharp rods, within 8%."""
+    full = estimate_chromosome_width(rods_of_width(width))
+    half = estimate_chromosome_width(rods_of_width(width / 2))
+    assert half / full == pytest.approx(0.5, rel=0.08)
+
+
+def test_model_width_reference_comes_with_the_width():
+    """A checkpoint's width was read at the reference it records; one
+    without a reference (trained before it) was read in one pass; the
+    config's keys count only where the checkpoint has no width."""
+    from mmengine.config import Config
+
+    new = dict(chromosome_width=14.4, chromosome_width_reference=24.0)
+    old = dict(chromosome_width=14.5)
+    cfg = Config(dict(chromosome_width=9.0, chromosome_width_reference=30))
+    assert model_width_reference(None, new) == 24.0
+    assert model_width_reference(None, old) is None
+    assert model_width_reference(cfg, old) is None
+    assert model_width_reference(cfg, {}) == 30.0
+    assert (
+        model_width_reference(Config(dict(chromosome_width=9.0)), {}) is None
     )
 
 
@@ -211,7 +234,11 @@ def test_scale_hook_records_width_and_keeps_random_state():
     assert 'training chromosome width' in Runner.logger.messages[-1]
     checkpoint = {'meta': {'cfg': 'x'}}
     hook.before_save_checkpoint(Runner, checkpoint)
-    assert checkpoint['meta'] == {'cfg': 'x', 'chromosome_width': hook.width}
+    assert checkpoint['meta'] == {
+        'cfg': 'x',
+        'chromosome_width': hook.width,
+        'chromosome_width_reference': REFERENCE_WIDTH,
+    }
 
 
 def test_scale_hook_reads_the_same_training_images_in_every_run():
@@ -300,7 +327,11 @@ def test_scale_command_stores_the_training_width(tmp_path, capsys):
     assert (
         main(['scale', str(config), str(checkpoint), '--out', str(new)]) == 0
     )
-    assert torch.load(new)['meta'] == dict(epoch=1, chromosome_width=expected)
+    assert torch.load(new)['meta'] == dict(
+        epoch=1,
+        chromosome_width=expected,
+        chromosome_width_reference=REFERENCE_WIDTH,
+    )
     with pytest.raises(SystemExit, match='--force'):
         main(['scale', str(config), str(checkpoint), '--out', str(new)])
 

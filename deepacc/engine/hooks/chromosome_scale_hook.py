@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 
 from deepacc.datasets import ChromosomeCropDataset
 from deepacc.scale.estimate import (
+    REFERENCE_WIDTH,
     ScaleEstimateError,
     crops_width,
     estimate_chromosome_width,
@@ -20,7 +21,11 @@ from deepacc.scale.estimate import (
 class ChromosomeScaleHook(Hook):
     """Measure the median chromosome width of the training images as the
     network sees them and keep it in every checkpoint's
-    ``meta['chromosome_width']``, where ``--scale auto`` finds it.
+    ``meta['chromosome_width']``, where ``--scale auto`` finds it, with
+    the reference size it was read at in
+    ``meta['chromosome_width_reference']`` (images:
+    :data:`deepacc.scale.REFERENCE_WIDTH`; crops: None, one reading per
+    crop), so a new image is read the same way.
 
     Before training, ``num_images`` images are drawn from a separate copy
     of the training data set (its pipeline applied, so a resize in it is
@@ -53,6 +58,8 @@ class ChromosomeScaleHook(Hook):
         self.num_images = int(num_images)
         self.pipeline = pipeline
         self.width: Optional[float] = None
+        # The reference size of the last measurement (see the class).
+        self.reference: Optional[float] = None
 
     def before_train(self, runner) -> None:
         self.width = self.measure(runner.cfg.train_dataloader.dataset)
@@ -92,6 +99,7 @@ class ChromosomeScaleHook(Hook):
             dataset_cfg = dict(dataset_cfg, pipeline=self.pipeline)
         dataset = DATASETS.build(dataset_cfg)
         if isinstance(dataset, ChromosomeCropDataset):
+            self.reference = None
             # cells: {cell id: [(grey crop, label, path), ...]}
             crops = [c[0] for cell in dataset.cells.values() for c in cell]
             step = max(1, len(crops) // (self.num_images * 46))
@@ -99,6 +107,7 @@ class ChromosomeScaleHook(Hook):
                 return crops_width(crops[::step])
             except ScaleEstimateError:
                 return None
+        self.reference = REFERENCE_WIDTH
         widths = []
         for index in range(min(self.num_images, len(dataset))):
             item = dataset[index]
@@ -108,11 +117,15 @@ class ChromosomeScaleHook(Hook):
                 image = np.asarray(item['img'])
             image = np.ascontiguousarray(image.astype(np.uint8))
             try:
-                widths.append(estimate_chromosome_width(image))
+                widths.append(
+                    estimate_chromosome_width(image, reference=self.reference)
+                )
             except ValueError:  # blank, empty or unmeasurable image
                 continue
         return float(np.median(widths)) if widths else None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if self.width is not None:
-            checkpoint.setdefault('meta', {})['chromosome_width'] = self.width
+            meta = checkpoint.setdefault('meta', {})
+            meta['chromosome_width'] = self.width
+            meta['chromosome_width_reference'] = self.reference
