@@ -343,10 +343,23 @@ def cluster_crops(typer, folder: str) -> dict:
     more chromosome-sized parts (not specks,
     :func:`deepacc.scale.speck_area`): each image holds one object of
     the data's own segmentation, so two parts are chromosomes that our
-    finder already tells apart."""
+    finder already tells apart. ``--scale auto`` reads one width per
+    case, the median over its objects (each image holds one), read as
+    the typer's training width was (at its reference size, or in one
+    pass)."""
     from deepacc.clusters.objects import find_objects
-    from deepacc.scale import object_widths, speck_area
+    from deepacc.scale import object_widths, speck_area, to_reference
     from deepacc.utils.image_io import read_image
+
+    def widths_of(image, objects):
+        widths = object_widths(objects)
+        if typer.width_reference is None or not (widths > 0).any():
+            return widths
+        resized, factor = to_reference(
+            image, float(np.median(widths[widths > 0])), typer.width_reference
+        )
+        again = find_objects(resized, typer.polarity, typer.min_area)
+        return object_widths(again) / factor
 
     readings = [
         (scale, shape) for scale in ('auto', 'none') for shape in (True, False)
@@ -355,15 +368,16 @@ def cluster_crops(typer, folder: str) -> dict:
     truth = []
     pred = {(r, parts): [] for r in readings for parts in (False, True)}
     for case in sorted(glob.glob(osp.join(folder, 'case*'))):
-        items = []
+        items, widths = [], []
         for kind in ('chromosome', 'cluster'):
             for path in sorted(glob.glob(osp.join(case, kind, '*.TIF'))):
                 image = read_image(path)
                 objects = find_objects(image, typer.polarity, typer.min_area)
                 parts = (objects.areas >= speck_area(objects.areas)).sum()
                 items.append((objects, int(parts)))
+                widths.append(widths_of(image, objects))
                 truth.append(kind == 'cluster')
-        widths = np.concatenate([object_widths(o) for o, _ in items])
+        widths = np.concatenate(widths)
         width = float(np.median(widths[widths > 0]))
         factor = typer.model_width / width if typer.model_width else None
         for scale, shape in readings:

@@ -8,6 +8,7 @@ from .estimate import (
     mask_width,
     object_widths,
     speck_area,
+    to_reference,
 )
 from .normalize import (
     SCALE_CHOICES,
@@ -42,4 +43,5 @@ __all__ = [
     'scale_factor',
     'scale_record',
     'speck_area',
+    'to_reference',
 ]

@@ -30,7 +30,7 @@ measured.
 ``benchmarks/real_images.py`` prints this estimate for every real set.
 """
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -127,6 +127,17 @@ def estimate_chromosome_width(
     width = _single_chromosome_width(objects, min_objects)
     if reference is None:
         return width
+    resized, factor = to_reference(image, width, reference)
+    again = find_objects(resized, polarity=objects.polarity)
+    return _single_chromosome_width(again, min_objects) / factor
+
+
+def to_reference(
+    image: np.ndarray, width: float, reference: float = REFERENCE_WIDTH
+) -> Tuple[np.ndarray, float]:
+    """``image`` resized so that chromosomes ``width`` px wide become
+    about ``reference`` px wide (bicubically up, area-averaged down; the
+    factor within :data:`MAX_REFERENCE_RESIZE`), and the factor."""
     factor = float(np.clip(reference / width, *MAX_REFERENCE_RESIZE))
     resized = cv2.resize(
         image,
@@ -135,8 +146,7 @@ def estimate_chromosome_width(
         fy=factor,
         interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
     )
-    again = find_objects(resized, polarity=objects.polarity)
-    return _single_chromosome_width(again, min_objects) / factor
+    return resized, factor
 
 
 def _single_chromosome_width(objects: ImageObjects, min_objects: int) -> float:
