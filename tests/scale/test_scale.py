@@ -66,6 +66,25 @@ def test_a_half_size_capture_reads_half_the_width(width):
     assert half / full == pytest.approx(0.5, rel=0.08)
 
 
+def test_to_reference_resizes_within_bounds():
+    from deepacc.scale import to_reference
+
+    image = metaphase_like(width=12, seed=3)
+    up, factor = to_reference(image, 12.0, 24.0)
+    assert factor == 2.0 and up.shape == (960, 1280)
+    np.testing.assert_array_equal(
+        up, cv2.resize(image, (1280, 960), interpolation=cv2.INTER_CUBIC)
+    )
+    down, factor = to_reference(image, 48.0, 24.0)
+    assert factor == 0.5
+    np.testing.assert_array_equal(
+        down, cv2.resize(image, (320, 240), interpolation=cv2.INTER_AREA)
+    )
+    # A 2 px reading would enlarge twelvefold: at most 4 times.
+    assert to_reference(image, 2.0, 24.0)[1] == 4.0
+    assert to_reference(image, 200.0, 24.0)[1] == 0.25
+
+
 def test_model_width_reference_comes_with_the_width():
     """A checkpoint's width was read at the reference it records; one
     without a reference (trained before it) was read in one pass; the
