@@ -35,7 +35,6 @@ import os.path as osp
 import sys
 import time
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
@@ -91,22 +90,12 @@ def real_look_cells(num: int) -> list:
     ]
 
 
-def resized(image: np.ndarray, factor: float) -> np.ndarray:
-    return cv2.resize(
-        image,
-        None,
-        fx=factor,
-        fy=factor,
-        interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC,
-    )
-
-
 def main() -> int:
     args = parse_args()
     from mmdet.utils import register_all_modules
 
     import deepacc  # noqa: F401
-    from deepacc.scale import estimate_chromosome_width
+    from deepacc.scale import estimate_chromosome_width, resize_by
     from deepacc.testing import rods_of_width
     from deepacc.utils.image_io import read_image
 
@@ -136,9 +125,11 @@ def main() -> int:
                 tick = time.time()
                 full = estimate_chromosome_width(image, **kwargs)
                 seconds += time.time() - tick
-                half = estimate_chromosome_width(resized(image, 0.5), **kwargs)
+                half = estimate_chromosome_width(
+                    resize_by(image, 0.5), **kwargs
+                )
                 double = estimate_chromosome_width(
-                    resized(image, 2.0), **kwargs
+                    resize_by(image, 2.0), **kwargs
                 )
                 rows.append((full, half / full / 0.5, double / full / 2.0))
             rows = np.array(rows)

@@ -7,6 +7,7 @@ from .estimate import (
     estimate_chromosome_width,
     mask_width,
     object_widths,
+    resize_by,
     speck_area,
     to_reference,
 )
@@ -39,6 +40,7 @@ __all__ = [
     'object_widths',
     'parse_scale',
     'rescale_pipeline',
+    'resize_by',
     'robust_scale_factor',
     'scale_factor',
     'scale_record',

@@ -139,14 +139,19 @@ def to_reference(
     about ``reference`` px wide (bicubically up, area-averaged down; the
     factor within :data:`MAX_REFERENCE_RESIZE`), and the factor."""
     factor = float(np.clip(reference / width, *MAX_REFERENCE_RESIZE))
-    resized = cv2.resize(
+    return resize_by(image, factor), factor
+
+
+def resize_by(image: np.ndarray, factor: float) -> np.ndarray:
+    """``image`` resized by ``factor``: bicubically up, area-averaged
+    down (as a capture at another magnification would be)."""
+    return cv2.resize(
         image,
         None,
         fx=factor,
         fy=factor,
         interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
     )
-    return resized, factor
 
 
 def _single_chromosome_width(objects: ImageObjects, min_objects: int) -> float:
