@@ -31,7 +31,7 @@ from deepacc.datasets.crops import (
 )
 from deepacc.datasets.straighten import check_straighten, crop_readings
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.scale import crops_width, model_scale
+from deepacc.scale import crops_length, crops_width, model_scale
 from deepacc.utils.model_config import load_model_config
 
 from .cell_reading import cell_karyotype, read_cell
@@ -59,12 +59,15 @@ class CropClassifier:
         penalties (tuple[float, float], optional): (gain, loss) penalties
             in nats of the joint reading; None: independent per-crop calls.
         cfg_options (dict, optional): Config overrides.
-        scale (str | float): ``'auto'`` (default): measure the cell's
-            chromosome width (:func:`deepacc.scale.crops_width`) and
-            resize its crops to the width the model was trained at
-            (checkpoint meta or config ``chromosome_width``); ``'none'``:
-            the config's crop scale as it is; a number: that factor on
-            top of it.
+        scale (str | float): ``'auto'`` (default): measure the cell and
+            resize its crops to the size the model was trained at: for a
+            config whose test data set has ``cell_length``, the cell's
+            median chromosome length (:func:`deepacc.scale.crops_length`)
+            brought to it, as the data set does; otherwise the cell's
+            chromosome width (:func:`deepacc.scale.crops_width`) brought
+            to the training width (checkpoint meta or config
+            ``chromosome_width``); ``'none'``: the config's crop scale as
+            it is; a number: that factor on top of it.
     """
 
     def __init__(
@@ -88,6 +91,8 @@ class CropClassifier:
         self.scale = float(data.get('scale', DEFAULT_CROP_SCALE))
         self.background = data.get('background', 'auto')
         self.views = tuple(data.get('views', ('global',)))
+        length = data.get('cell_length', None)
+        self.cell_length = None if length is None else float(length)
         self.straighten = data.get('straighten', False)
         check_straighten(self.straighten)
         self.penalties = penalties
@@ -108,6 +113,8 @@ class CropClassifier:
         """The factor ``scale`` asks for on one cell's grey crops."""
         if self.scale_mode == 'none' or not len(greys):
             return None
+        if self.scale_mode == 'auto' and self.cell_length is not None:
+            return self.cell_length / crops_length(greys)
         if self.scale_mode == 'auto':
             return self.model_width / crops_width(greys)
         return float(self.scale_mode)

@@ -9,6 +9,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from deepacc.chromosomes import CLASSES, PALETTE
+from deepacc.scale.estimate import crops_length
 from deepacc.synthesis.appearance import CondenseOptions
 from deepacc.synthesis.compose import condense_cell
 
@@ -63,6 +64,15 @@ class ChromosomeCropDataset(BaseDataset):
         input_size (tuple[int, int]): Model input (height, width).
         scale (float): Resize factor of every crop (relative lengths are
             kept; a crop that does not fit is shrunk).
+        cell_length (float, optional): Bring every cell, in training and
+            test alike, to this median chromosome length in pixels
+            (:func:`deepacc.scale.crops_length`, measured on the crops as
+            read or as drawn condensed) before ``scale``: a condensed
+            cell then shows its chromosomes at the sizes of a
+            prometaphase one, where at a fixed scale they are smaller
+            (:class:`deepacc.classification.CropClassifier` brings a new
+            cell to it the same way). Default None: every crop at
+            ``scale`` as read.
         upright (bool): Crops are stored p-arm up.
         turn_prob (float): Training probability of the 180-degree turn.
         augment (dict, optional): Arguments of
@@ -115,6 +125,7 @@ class ChromosomeCropDataset(BaseDataset):
         skip_invalid: bool = False,
         input_size: Tuple[int, int] = DEFAULT_INPUT_SIZE,
         scale: float = DEFAULT_CROP_SCALE,
+        cell_length: Optional[float] = None,
         upright: bool = True,
         turn_prob: float = 0.5,
         augment: Optional[dict] = None,
@@ -157,6 +168,15 @@ class ChromosomeCropDataset(BaseDataset):
         self.cell_split = cell_split
         self.input_size = tuple(int(v) for v in input_size)
         self.scale = float(scale)
+        self.cell_length = None if cell_length is None else float(cell_length)
+        # Each cell's median chromosome length as read (cell_length only;
+        # a condensed draw is measured anew).
+        self.lengths = {}
+        if self.cell_length is not None:
+            self.lengths = {
+                cell: crops_length([gray for gray, _, _ in crops])
+                for cell, crops in self.cells.items()
+            }
         self.upright = upright
         self.turn_prob = float(turn_prob)
         self.augment = dict(augment or {})
@@ -199,6 +219,7 @@ class ChromosomeCropDataset(BaseDataset):
         crops = self.cells[cell]
         rng = self.item_rng(idx)
         grays = [gray for gray, _, _ in crops]
+        length = self.lengths.get(cell)
         readings = (
             self.readings[cell] if self.readings else [[g] for g in grays]
         )
@@ -214,6 +235,11 @@ class ChromosomeCropDataset(BaseDataset):
                 crop_readings(g, self.straighten, self.background)
                 for g in grays
             ]
+            if self.cell_length is not None:
+                length = crops_length(grays)
+        scale = self.scale
+        if self.cell_length is not None:
+            scale *= self.cell_length / length
         if self.test_mode:
             turns = np.zeros(len(crops), bool)
             if self.upright:
@@ -231,7 +257,7 @@ class ChromosomeCropDataset(BaseDataset):
                     crop_views(
                         gray,
                         self.input_size,
-                        self.scale,
+                        scale,
                         self.views,
                         background=self.background,
                         **p,

@@ -317,7 +317,9 @@ class Karyotyper:
         training width over the image's chromosome width (``width``, or
         measured here on the whole image: many objects, steadier than
         the crops' own estimate, which the classifier falls back to when
-        the image cannot be measured).
+        the image cannot be measured); one that brings cells to a median
+        chromosome length (``cell_length``) measures the cut-outs
+        itself.
 
         Args:
             found (dict): :meth:`detect`'s detections of ``image``.
@@ -351,7 +353,8 @@ class Karyotyper:
             for i in todo
         ]
         factor, model_width = None, self.classifier.model_width
-        if self.classifier.scale_mode == 'auto' and model_width:
+        by_width = self.classifier.cell_length is None
+        if self.classifier.scale_mode == 'auto' and model_width and by_width:
             if width is None:
                 _, width, _ = robust_scale_factor(
                     image,

@@ -187,6 +187,17 @@ def speck_area(areas: np.ndarray) -> float:
     return 0.1 * float(areas[np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
+def _crop_masks(crops):
+    """The mask of each crop's largest object (the chromosome of a
+    single-chromosome cut-out); crops with no foreground are left out."""
+    for crop in crops:
+        try:
+            objects = find_objects(crop)
+        except ValueError:
+            continue
+        yield objects.mask(int(np.argmax(objects.areas)))
+
+
 def crops_width(crops) -> float:
     """Median chromosome width of single-chromosome crops (karyogram
     cut-outs, one chromosome each: the largest object of every crop).
@@ -201,17 +212,46 @@ def crops_width(crops) -> float:
     Raises:
         ScaleEstimateError: No crop with a measurable chromosome.
     """
-    widths = []
-    for crop in crops:
-        try:
-            objects = find_objects(crop)
-        except ValueError:
-            continue
-        width = object_widths(objects)[int(np.argmax(objects.areas))]
-        if width > 0:
-            widths.append(width)
+    widths = [w for w in map(mask_width, _crop_masks(crops)) if w > 0]
     if not widths:
         raise ScaleEstimateError(
             f'none of {len(crops)} crops holds a measurable chromosome'
         )
     return float(np.median(widths))
+
+
+def mask_length(mask: np.ndarray) -> float:
+    """Length of one object's mask: the long side of its smallest
+    enclosing rotated rectangle (a bent chromosome reads shorter)."""
+    points = cv2.findNonZero(mask.astype(np.uint8))
+    if points is None:
+        return 0.0
+    return float(max(cv2.minAreaRect(points)[1]))
+
+
+def crops_length(crops) -> float:
+    """Median chromosome length of one cell's single-chromosome crops.
+
+    Within a cell, chromosome lengths keep their proportions however
+    condensed the cell is (a chromosome's relative length is the
+    cytogeneticist's measure); the cell's median length is the yardstick
+    that brings a condensed cell and a prometaphase one to the same
+    sizes, where the width reads a condensed cell as a smaller one
+    (``ChromosomeCropDataset(cell_length=...)``).
+
+    Args:
+        crops (Sequence[np.ndarray]): One cell's (h, w) grey or
+            (h, w, 3) uint8 crops.
+
+    Returns:
+        float: The length in pixels.
+
+    Raises:
+        ScaleEstimateError: No crop with a chromosome.
+    """
+    lengths = [v for v in map(mask_length, _crop_masks(crops)) if v > 0]
+    if not lengths:
+        raise ScaleEstimateError(
+            f'none of {len(crops)} crops holds a chromosome to measure'
+        )
+    return float(np.median(lengths))
