@@ -31,7 +31,12 @@ from deepacc.datasets.crops import (
 )
 from deepacc.datasets.straighten import check_straighten, crop_readings
 from deepacc.karyotype.assignment import DEFAULT_PENALTIES
-from deepacc.scale import crops_length, crops_width, model_scale
+from deepacc.scale import (
+    crops_length,
+    crops_width,
+    model_scale,
+    parse_scale,
+)
 from deepacc.utils.model_config import load_model_config
 
 from .cell_reading import cell_karyotype, read_cell
@@ -103,11 +108,16 @@ class CropClassifier:
         )
         self.model.to(device).eval()
         self.device = device
-        # Crop classifiers' widths are read one crop at a time (no
-        # reference); the karyotyper reads a cell's width to match it.
-        self.scale_mode, self.model_width, self.width_reference = model_scale(
-            scale, config, self.checkpoint
-        )
+        if self.cell_length is not None and parse_scale(scale) == 'auto':
+            # Brought to a length, measured on each cell: no width needed.
+            self.scale_mode, self.model_width = 'auto', None
+            self.width_reference = None
+        else:
+            # Crop classifiers' widths are read one crop at a time (no
+            # reference); the karyotyper reads a cell's width to match it.
+            self.scale_mode, self.model_width, self.width_reference = (
+                model_scale(scale, config, self.checkpoint)
+            )
 
     def scale_factor(self, greys: Sequence[np.ndarray]) -> Optional[float]:
         """The factor ``scale`` asks for on one cell's grey crops."""

@@ -231,6 +231,50 @@ def test_condensed_training_cells(crops_root):
         ChromosomeCropDataset(crops_root, condense=squat, upright=False)
 
 
+def test_cell_length_brings_every_cell_to_one_median_length(crops_root):
+    """``cell_length`` resizes each cell so its median chromosome length
+    (``crops_length``) is that many pixels before ``scale``: at the
+    cell's own length nothing changes, at 1.5 times it the crops are 1.5
+    times as tall; a condensed cell (length 0.5, width 1.3) comes out as
+    tall as the plain one, where at a fixed scale it is half as tall."""
+    from deepacc.scale import crops_length
+
+    still = dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1))
+    common = dict(
+        cell_split='all',
+        input_size=(200, 64),
+        scale=0.5,
+        turn_prob=0.0,
+        augment=still,
+    )
+    squat = dict(length=(0.5, 0.5), width=(1.3, 1.3), jitter=0.0)
+    squat.update(separated=0.0)
+
+    def rows(data):
+        ink = data[0]['inputs'][:, 0].numpy() > 0.1
+        return ink.any(2).sum(1).astype(float)
+
+    plain = ChromosomeCropDataset(crops_root, **common)
+    cell = plain.cell_ids[0]
+    own = crops_length([gray for gray, _, _ in plain.cells[cell]])
+    same = ChromosomeCropDataset(crops_root, cell_length=own, **common)
+    assert same.lengths[cell] == pytest.approx(own)
+    assert (same[0]['inputs'] == plain[0]['inputs']).all()
+    taller = ChromosomeCropDataset(crops_root, cell_length=1.5 * own, **common)
+    assert np.median(rows(taller) / rows(plain)) == pytest.approx(1.5, abs=0.1)
+    squat_plain = ChromosomeCropDataset(crops_root, condense=squat, **common)
+    assert np.median(rows(squat_plain) / rows(plain)) < 0.6
+    squat_length = ChromosomeCropDataset(
+        crops_root, condense=squat, cell_length=own, **common
+    )
+    ratio = rows(squat_length) / rows(same)
+    assert np.median(ratio) == pytest.approx(1.0, abs=0.1), ratio
+    tested = ChromosomeCropDataset(
+        crops_root, cell_length=1.5 * own, test_mode=True, **common
+    )
+    assert np.median(rows(tested) / rows(plain)) == pytest.approx(1.5, abs=0.1)
+
+
 def test_crop_views_global_and_zoomed(crops_root):
     path = sorted(index_crops(crops_root)['case0.cell0'])[0][0]
     gray = read_crop(path)

@@ -1,6 +1,8 @@
 """CropClassifier: a checkpoint and one cell's crops (paths or arrays) in,
 the cell's record out, its classes read together by default."""
 
+import warnings
+
 import cv2
 import numpy as np
 import pytest
@@ -124,6 +126,34 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
     assert plain(cell_paths)['scale_factor'] is None
     with pytest.raises(ValueError, match='scale'):
         CropClassifier(untrained['config'], checkpoint, scale='big')
+
+
+def test_a_cell_length_config_brings_the_cell_to_its_median_length(
+    untrained, cell_paths
+):
+    """A config whose test data set has ``cell_length``: ``scale='auto'``
+    resizes a cell by that length over the cell's median chromosome
+    length, with or without a training width, as the data set does; a
+    cell captured at half the size gets twice the factor."""
+    from deepacc.scale import crops_length
+
+    grays = [cv2.imread(p, cv2.IMREAD_GRAYSCALE) for p in cell_paths]
+    length = crops_length(grays)
+    options = {'test_dataloader.dataset.cell_length': 2.0 * length}
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # no "no training width" warning
+        classifier = CropClassifier(
+            untrained['config'], untrained['checkpoint'], cfg_options=options
+        )
+    # The untrained checkpoint has no width: the length still applies.
+    assert classifier.scale_mode == 'auto'
+    assert classifier.scale_factor(grays) == pytest.approx(2.0)
+    assert classifier(cell_paths)['scale_factor'] == pytest.approx(2.0)
+    halves = [
+        cv2.resize(g, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        for g in grays
+    ]
+    assert classifier.scale_factor(halves) == pytest.approx(4.0, rel=0.05)
 
 
 SINGLE = (

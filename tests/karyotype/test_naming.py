@@ -19,6 +19,9 @@ class StubClassifier:
         self.scale_mode, self.model_width = scale_mode, 15.0
         # A crop classifier's width is read one crop at a time.
         self.width_reference = None
+        # None: brought to the training width; a length: the classifier
+        # measures its cut-outs itself.
+        self.cell_length = None
         self.crops = self.factor = None
 
     def classify(self, crops, factor=None):
@@ -143,6 +146,13 @@ def test_crops_are_resized_by_a_width_read_as_the_classifier_s(
     karyotyper.predict(bars_image())
     assert readings == [24.0]
     assert stub.factor == pytest.approx(15.0 / 12.0)
+    # A classifier that brings each cell to a median length: no width is
+    # read for it, and it gets no factor (it measures the cut-outs).
+    stub.width_reference, stub.cell_length = None, 60.0
+    readings.clear()
+    karyotyper.predict(bars_image())
+    assert readings == [24.0]
+    assert stub.factor is None
 
 
 def test_name_without_class_probabilities(karyotyper):

@@ -356,3 +356,35 @@ def test_scale_command_stores_the_training_width(tmp_path, capsys):
 
     assert main(['scale', str(config), str(checkpoint), '--in-place']) == 0
     assert torch.load(checkpoint)['meta']['chromosome_width'] == expected
+
+
+def _rod_crop(length: int, width: int, angle: float) -> np.ndarray:
+    """A dark rod ``length`` x ``width`` px (by hand: a filled rotated
+    rectangle), turned by ``angle`` degrees, on a white crop."""
+    crop = np.full((length + 2 * width + 10,) * 2, 255, np.uint8)
+    centre = (crop.shape[1] / 2, crop.shape[0] / 2)
+    corners = cv2.boxPoints((centre, (width, length), angle))
+    cv2.fillPoly(crop, [np.int32(np.round(corners))], 60)
+    return crop
+
+
+def test_crops_length_reads_the_median_rod_length_at_any_angle():
+    """Rods of 30, 40 and 50 px at 0-60 degrees: the median reads 40
+    within 2 px whatever the angles; at half size, half of it within 5%;
+    crops without a chromosome are refused by name."""
+    from deepacc.scale import crops_length
+
+    crops = [
+        _rod_crop(length, 10, angle)
+        for length, angle in ((30, 0), (40, 35), (50, 60))
+    ]
+    full = crops_length(crops)
+    assert full == pytest.approx(40, abs=2)
+    half = crops_length(
+        [cv2.resize(c, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+         for c in crops]
+    )
+    assert half / full == pytest.approx(0.5, rel=0.05)
+    blank = np.full((20, 20), 255, np.uint8)
+    with pytest.raises(ScaleEstimateError, match='none of 2 crops'):
+        crops_length([blank, blank])
