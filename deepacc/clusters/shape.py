@@ -135,7 +135,11 @@ def _junctions(line: np.ndarray) -> np.ndarray:
 
 def prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
     """Cut the branches that run from an end to a junction in fewer
-    than ``length`` pixels."""
+    than ``length`` pixels, keeping the two longest branches of every
+    junction: a spur beside a line's end goes, the end stays (cutting
+    every short end branch ate a line from its ends, a branch a round,
+    wherever thinning had left spurs along it). Ends within a pixel of
+    a junction go too."""
     for _ in range(rounds):
         junctions = _junctions(line)
         if not junctions.any():
@@ -146,11 +150,23 @@ def prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
         )
         ends = line & (neighbour_count(line) == 1)
         sizes = np.bincount(labels.ravel(), minlength=num)
-        with_end = np.unique(labels[ends])
-        cut = [i for i in with_end if i > 0 and sizes[i] < length]
-        if not cut:
+        short = set(np.unique(labels[ends]).tolist()) - {0}
+        short = {i for i in short if sizes[i] < length}
+        count, places = cv2.connectedComponents(
+            near.astype(np.uint8), connectivity=8
+        )
+        cut = set()
+        for j in range(1, count):
+            around = cv2.dilate((places == j).astype(np.uint8), _EIGHT)
+            branches = [b for b in np.unique(labels[around > 0]) if b > 0]
+            longest = sorted(branches, key=lambda b: -sizes[b])[:2]
+            cut |= {b for b in branches if b in short and b not in longest}
+        # Ends within a pixel of a junction: stubs thinning leaves,
+        # too short to be branches of their own.
+        stubs = ends & near
+        if not cut and not stubs.any():
             break
-        line = thin(line & ~np.isin(labels, cut))
+        line = thin(line & ~np.isin(labels, sorted(cut)) & ~stubs)
     return line
 
 

@@ -28,6 +28,17 @@ this record no reference (``meta['chromosome_width_reference']``) and
 are matched with a one-pass reading (``reference=None``), as they were
 measured.
 ``benchmarks/real_images.py`` prints this estimate for every real set.
+
+The width serves a whole image, where chromosomes touch and cross and
+the detector must meet them at the size it learnt. Naming the
+chromosomes of one cell is another matter: a condensed cell's
+chromosomes are shorter and wider, so brought to the training width they
+are smaller than any training cell's, and a crop classifier reads their
+sizes wrong (real karyogram cut-outs were named best enlarged by a
+further 1.3). Within a cell the lengths keep their proportions however
+condensed it is (the relative length of cytogenetics), so a crop
+classifier may bring each cell to one median chromosome length instead
+(:func:`crops_length`, ``ChromosomeCropDataset(cell_length=...)``).
 """
 
 from typing import Optional, Tuple
