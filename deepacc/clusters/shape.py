@@ -45,6 +45,7 @@ NECK = 0.5
 # (row, column) offsets.
 _RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 _EIGHT = np.ones((3, 3), np.uint8)
+_FIVE = np.ones((5, 5), np.uint8)
 
 
 class ObjectShape(NamedTuple):
@@ -152,8 +153,10 @@ def prune(line: np.ndarray, length: float, rounds: int = 4) -> np.ndarray:
         sizes = np.bincount(labels.ravel(), minlength=num)
         short = set(np.unique(labels[ends]).tolist()) - {0}
         short = {i for i in short if sizes[i] < length}
+        # A junction's place: its pixels and those within two pixels
+        # (thinning splits a fork into junctions a pixel or two apart).
         count, places = cv2.connectedComponents(
-            near.astype(np.uint8), connectivity=8
+            cv2.dilate(near.astype(np.uint8), _FIVE), connectivity=8
         )
         cut = set()
         for j in range(1, count):
