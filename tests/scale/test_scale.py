@@ -381,8 +381,10 @@ def test_crops_length_reads_the_median_rod_length_at_any_angle():
     full = crops_length(crops)
     assert full == pytest.approx(40, abs=2)
     half = crops_length(
-        [cv2.resize(c, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-         for c in crops]
+        [
+            cv2.resize(c, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            for c in crops
+        ]
     )
     assert half / full == pytest.approx(0.5, rel=0.05)
     blank = np.full((20, 20), 255, np.uint8)
