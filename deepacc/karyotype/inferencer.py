@@ -332,7 +332,9 @@ class Karyotyper:
             dict: ``found`` with new ``labels``, ``scores``,
             ``class_scores`` and ``polarity``, plus ``named``: ``model``
             (the classifier's checkpoint), ``named`` (detections
-            classified) and ``scale_factor`` (the crops' resize).
+            classified), ``scale_factor`` (the crops' resize) and
+            ``cell_length`` (the median length it brings a cell to, or
+            None for a classifier read at its training width).
         """
         bboxes = np.asarray(found['bboxes'], np.float64).reshape(-1, 4)
         class_scores = found['class_scores']
@@ -390,6 +392,9 @@ class Karyotyper:
                 model=osp.basename(self.classifier.checkpoint),
                 named=len(todo),
                 scale_factor=None if factor is None else round(factor, 4),
+                # The median chromosome length the crops were brought to
+                # (None: brought to the classifier's training width).
+                cell_length=self.classifier.cell_length,
             ),
         )
 

@@ -98,7 +98,10 @@ def test_name_replaces_the_classes_of_possible_calls(karyotyper):
     # image's chromosome width (the bars: 10 px).
     assert stub.factor == pytest.approx(1.5, rel=0.1)
     assert named['named'] == dict(
-        model='stub.pth', named=2, scale_factor=round(stub.factor, 4)
+        model='stub.pth',
+        named=2,
+        scale_factor=round(stub.factor, 4),
+        cell_length=None,
     )
     # The crops went to the classifier upright: the horizontal bar too.
     for crop in stub.crops:
