@@ -190,26 +190,29 @@ def test_training_draws_change_and_turn(crops_root):
     assert (unknown[0]['data_samples'].polarity == -1).all()
 
 
+# Every cell as read (no rotation, zoom, contrast or turn), on a canvas
+# that fits it at half size; and a condensation that halves and widens.
+STILL_CELLS = dict(
+    cell_split='all',
+    input_size=(200, 64),
+    scale=0.5,
+    turn_prob=0.0,
+    augment=dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1)),
+)
+SQUAT = dict(length=(0.5, 0.5), width=(1.3, 1.3), jitter=0.0, separated=0.0)
+
+
+def extents(data):
+    """Rows and columns of ink of each crop of the first item."""
+    ink = data[0]['inputs'][:, 0].numpy() > 0.1
+    return ink.any(2).sum(1).astype(float), ink.any(1).sum(1).astype(float)
+
+
 def test_condensed_training_cells(crops_root):
     """``condense`` halves every crop of a training cell (length 0.5) and
     widens it (1.3); rate 0 leaves the cell as it was; never in test
     mode; refused for crops of unknown polarity."""
-    still = dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1))
-    common = dict(
-        cell_split='all',
-        input_size=(200, 64),
-        scale=0.5,
-        turn_prob=0.0,
-        augment=still,
-    )
-    squat = dict(length=(0.5, 0.5), width=(1.3, 1.3), jitter=0.0)
-    squat.update(separated=0.0)
-
-    def extents(data):
-        ink = data[0]['inputs'][:, 0].numpy() > 0.1
-        rows = ink.any(2).sum(1).astype(float)
-        cols = ink.any(1).sum(1).astype(float)
-        return rows, cols
+    common, squat = STILL_CELLS, SQUAT
 
     rows, cols = extents(ChromosomeCropDataset(crops_root, **common))
     c_rows, c_cols = extents(
@@ -239,20 +242,10 @@ def test_cell_length_brings_every_cell_to_one_median_length(crops_root):
     tall as the plain one, where at a fixed scale it is half as tall."""
     from deepacc.scale import crops_length
 
-    still = dict(max_angle=0.0, zoom_range=(1.0, 1.0), contrast_range=(1, 1))
-    common = dict(
-        cell_split='all',
-        input_size=(200, 64),
-        scale=0.5,
-        turn_prob=0.0,
-        augment=still,
-    )
-    squat = dict(length=(0.5, 0.5), width=(1.3, 1.3), jitter=0.0)
-    squat.update(separated=0.0)
+    common, squat = STILL_CELLS, SQUAT
 
     def rows(data):
-        ink = data[0]['inputs'][:, 0].numpy() > 0.1
-        return ink.any(2).sum(1).astype(float)
+        return extents(data)[0]
 
     plain = ChromosomeCropDataset(crops_root, **common)
     cell = plain.cell_ids[0]
