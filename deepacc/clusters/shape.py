@@ -20,7 +20,9 @@ one-pixel-wide line; the medial axis of :mod:`deepacc.scale` is not
 connected and only serves widths). Before thinning, holes under half a
 width squared (a pale band cut by the threshold) are filled and the
 outline is opened by a sixth of the width; after it, spurs shorter than
-one width (a bump of the outline, a chromatid end) are cut. Each of
+one width (a bump of the outline, a chromatid end) are cut, every
+junction keeping its two longest branches (so a spur beside a line's
+end takes nothing of the line with it). Each of
 these sizes is a fraction of the object's own width, so the reading is
 the same at any magnification. The neck is the narrowest point of the
 centre line farther than one width from its ends.
