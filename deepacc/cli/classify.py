@@ -155,9 +155,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     predict.add_argument(
         '--scale',
         default='auto',
-        help="auto (default): resize each cell's crops so their measured "
-        "chromosome width matches the model's training width; none: the "
-        "config's crop scale; a number: that factor on top of it",
+        help="auto (default): resize each cell's crops so their median "
+        "chromosome length matches the config's cell_length (when it has "
+        "one), else their measured chromosome width the model's training "
+        "width; none: the config's crop scale; a number: that factor on "
+        "top of it",
     )
     predict.add_argument('--force', action='store_true')
 
