@@ -12,6 +12,8 @@ import pytest
 from mmengine.config import Config
 
 from deepacc.cli.classify import DEFAULT_CONFIG
+from deepacc.datasets.crops import read_crop
+from deepacc.scale import crops_length
 from deepacc.testing import REPO_ROOT, get_config
 
 # The tiny backbone gives 32 channels a view; every member of an
@@ -275,6 +277,9 @@ def test_predict_reads_the_cell_together(
     record = json.load(open(tmp_path / 'independent.json'))
     assert record['reading'] == 'independent'
     assert [c['class'] for c in record['crops']] == ['1', '1', '1', '2']
+    crops = [
+        read_crop(osp.join(joint_root, c['file'])) for c in record['crops']
+    ]
     independent = cell_karyotype([0, 0, 0, 1])
     assert record['cells'] == [
         dict(
@@ -282,7 +287,8 @@ def test_predict_reads_the_cell_together(
             karyotype=independent,
             crops=4,
             relabelled=0,
-            scale_factor=None,  # an untrained checkpoint has no width
+            # The default brings each cell to a median length of 60 px.
+            scale_factor=round(60.0 / crops_length(crops), 4),
         )
     ]
     assert {c['karyotype'] for c in record['crops']} == {independent}

@@ -89,13 +89,17 @@ def test_bad_input_names_the_problem(untrained, cell_paths, tmp_path):
         CropClassifier(untrained['config'], str(tmp_path / 'none.pth'))
 
 
+# The default config without its cell length: brought to a width.
+WIDTH = {'test_dataloader.dataset.cell_length': None}
+
+
 def test_auto_scale_brings_the_cell_to_the_model_width(
     untrained, cell_paths, tmp_path
 ):
-    """A checkpoint that says its crops were a quarter as wide as this
-    cell's: ``scale='auto'`` shrinks the crops by 4 on top of the
-    config's crop scale; ``'none'`` and a checkpoint without a width leave
-    them."""
+    """A config without ``cell_length`` and a checkpoint that says its
+    crops were a quarter as wide as this cell's: ``scale='auto'`` shrinks
+    the crops by 4 on top of the config's crop scale; ``'none'`` and a
+    checkpoint without a width leave them."""
     import torch
 
     from deepacc.scale import crops_width
@@ -107,7 +111,7 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
     state['meta'] = dict(chromosome_width=0.25 * width)
     torch.save(state, checkpoint)
 
-    auto = CropClassifier(untrained['config'], checkpoint)
+    auto = CropClassifier(untrained['config'], checkpoint, cfg_options=WIDTH)
     assert auto.model_width == pytest.approx(0.25 * width)
     assert auto.scale_factor(grays) == pytest.approx(0.25)
     assert auto(cell_paths)['scale_factor'] == pytest.approx(0.25)
@@ -118,14 +122,20 @@ def test_auto_scale_brings_the_cell_to_the_model_width(
     ink_plain = auto.inputs(grays)[:, view]
     assert 0 < (ink_auto > 0).sum() < 0.5 * (ink_plain > 0).sum()
 
-    none = CropClassifier(untrained['config'], checkpoint, scale='none')
+    none = CropClassifier(
+        untrained['config'], checkpoint, scale='none', cfg_options=WIDTH
+    )
     assert none(cell_paths)['scale_factor'] is None
     # No width in the checkpoint: nothing to match, the crops stay.
-    plain = CropClassifier(untrained['config'], untrained['checkpoint'])
+    plain = CropClassifier(
+        untrained['config'], untrained['checkpoint'], cfg_options=WIDTH
+    )
     assert plain.scale_mode == 'none'
     assert plain(cell_paths)['scale_factor'] is None
     with pytest.raises(ValueError, match='scale'):
-        CropClassifier(untrained['config'], checkpoint, scale='big')
+        CropClassifier(
+            untrained['config'], checkpoint, scale='big', cfg_options=WIDTH
+        )
 
 
 def test_a_cell_length_config_brings_the_cell_to_its_median_length(
