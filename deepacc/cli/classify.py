@@ -159,7 +159,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "chromosome length matches the config's cell_length (when it has "
         "one), else their measured chromosome width the model's training "
         "width; none: the config's crop scale; a number: that factor on "
-        "top of it",
+        'top of it',
     )
     predict.add_argument('--force', action='store_true')
 
