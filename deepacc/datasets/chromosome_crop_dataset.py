@@ -9,7 +9,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from deepacc.chromosomes import CLASSES, PALETTE
-from deepacc.scale.estimate import crops_length
+from deepacc.scale.estimate import ScaleEstimateError, crops_length
 from deepacc.synthesis.appearance import CondenseOptions
 from deepacc.synthesis.compose import condense_cell
 
@@ -172,11 +172,15 @@ class ChromosomeCropDataset(BaseDataset):
         # Each cell's median chromosome length as read (cell_length only;
         # a condensed draw is measured anew).
         self.lengths = {}
-        if self.cell_length is not None:
-            self.lengths = {
-                cell: crops_length([gray for gray, _, _ in crops])
-                for cell, crops in self.cells.items()
-            }
+        for cell, cell_crops in self.cells.items():
+            if self.cell_length is None:
+                break
+            try:
+                self.lengths[cell] = crops_length([c[0] for c in cell_crops])
+            except ScaleEstimateError as error:
+                raise ScaleEstimateError(
+                    f'{crops}: cell {cell}: {error} (cell_length)'
+                ) from None
         self.upright = upright
         self.turn_prob = float(turn_prob)
         self.augment = dict(augment or {})

@@ -268,6 +268,17 @@ def test_cell_length_brings_every_cell_to_one_median_length(crops_root):
     assert np.median(rows(tested) / rows(plain)) == pytest.approx(1.5, abs=0.1)
 
 
+def test_cell_length_names_a_cell_without_chromosomes(crops_root, tmp_path):
+    """A cell whose crops are all blank has no length to bring: the
+    error names the crops folder and the cell."""
+    root = tmp_path / 'crops'
+    shutil.copytree(crops_root, root)
+    for path in glob.glob(str(root / 'cells' / 'case0.cell0' / '*' / '*')):
+        cv2.imwrite(path, np.full((30, 12), 255, np.uint8))
+    with pytest.raises(ValueError, match=r'crops: cell case0\.cell0: none'):
+        ChromosomeCropDataset(str(root), cell_split='all', cell_length=60)
+
+
 def test_crop_views_global_and_zoomed(crops_root):
     path = sorted(index_crops(crops_root)['case0.cell0'])[0][0]
     gray = read_crop(path)
