@@ -171,16 +171,7 @@ class ChromosomeCropDataset(BaseDataset):
         self.cell_length = None if cell_length is None else float(cell_length)
         # Each cell's median chromosome length as read (cell_length only;
         # a condensed draw is measured anew).
-        self.lengths = {}
-        for cell, cell_crops in self.cells.items():
-            if self.cell_length is None:
-                break
-            try:
-                self.lengths[cell] = crops_length([c[0] for c in cell_crops])
-            except ScaleEstimateError as error:
-                raise ScaleEstimateError(
-                    f'{crops}: cell {cell}: {error} (cell_length)'
-                ) from None
+        self.lengths = {} if cell_length is None else self._lengths(crops)
         self.upright = upright
         self.turn_prob = float(turn_prob)
         self.augment = dict(augment or {})
@@ -199,6 +190,23 @@ class ChromosomeCropDataset(BaseDataset):
         self._draws = 0
         kwargs.setdefault('serialize_data', False)
         super().__init__(**kwargs)
+
+    def _lengths(self, source: str) -> dict:
+        """Each cell's median chromosome length as read.
+
+        Raises:
+            ScaleEstimateError: A cell without a measurable chromosome,
+                named with ``source``.
+        """
+        lengths = {}
+        for cell, crops in self.cells.items():
+            try:
+                lengths[cell] = crops_length([c[0] for c in crops])
+            except ScaleEstimateError as error:
+                raise ScaleEstimateError(
+                    f'{source}: cell {cell}: {error} (cell_length)'
+                ) from None
+        return lengths
 
     def load_data_list(self) -> List[dict]:
         repeat = 1 if self.test_mode else self.repeat
