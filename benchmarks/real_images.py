@@ -206,96 +206,28 @@ def real_cells(karyotyper, folder: str, factors, out: str) -> dict:
 
 
 def karyogram_cells(folder: str) -> list:
-    """The chromosomes of the karyograms beside the real cells.
-
-    A karyogram here is a white page with 24 underlined slots (1-5,
-    6-12, 13-18, 19-22 with X and Y), the class written under each line.
-    The lines are the long, thin dark runs; the chromosomes of a slot are
-    the dark objects above its line (down to the previous row's labels).
-    Two homologues that touch form one object: it is split at its
-    narrowest column in its middle half.
+    """The chromosomes of the karyograms beside the real cells, cut by
+    :func:`deepacc.converters.karyogram.cut_karyogram` (what ``deepacc
+    convert karyograms`` writes).
 
     Returns:
         list[dict]: Per karyogram ``cell``, ``crops`` (grey uint8 cut-
         outs, other objects whitened) and ``labels`` (class indices).
-
-    Raises:
-        ValueError: A karyogram without 24 slots, or a slot whose
-            objects do not make its 2 (X, Y: 1) chromosomes.
     """
-    from deepacc.chromosomes import CLASSES
+    from deepacc.converters.karyogram import cut_karyogram
+    from deepacc.utils.image_io import read_image
 
     cells = []
     for path in sorted(glob.glob(osp.join(folder, 'karyograms', '*.TIF'))):
-        grey = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-        dark = (grey < 128).astype(np.uint8)
-        runs = cv2.morphologyEx(
-            dark, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8)
-        )
-        num, _, stats, _ = cv2.connectedComponentsWithStats(runs)
-        lines = [tuple(stats[k, :4]) for k in range(1, num)]
-        lines = sorted(
-            (s for s in lines if s[3] <= 4), key=lambda s: (s[1] // 40, s[0])
-        )
-        if len(lines) != len(CLASSES):
-            raise ValueError(
-                f'{path}: {len(lines)} underlined slots, expected '
-                f'{len(CLASSES)}'
+        cut = cut_karyogram(read_image(path), path)
+        cells.append(
+            dict(
+                cell=osp.basename(path),
+                crops=[crop for crop, _ in cut],
+                labels=[label for _, label in cut],
             )
-        rows = sorted({int(s[1]) // 40 for s in lines})
-        row_y = {
-            r: min(int(s[1]) for s in lines if s[1] // 40 == r) for r in rows
-        }
-        crops, labels = [], []
-        for label, (x, y, w, _) in enumerate(lines):
-            r = rows.index(int(y) // 40)
-            top = 0 if r == 0 else row_y[rows[r - 1]] + 45
-            x1, x2 = max(0, int(x) - 4), int(x + w) + 4
-            region = grey[top : int(y) - 1, x1:x2]
-            fg = (region < 200).astype(np.uint8)
-            fg = cv2.morphologyEx(
-                fg, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)
-            )
-            num, comp, stats, _ = cv2.connectedComponentsWithStats(fg)
-            masks = [comp == j for j in range(1, num) if stats[j, 4] >= 300]
-            want = 1 if CLASSES[label] in ('X', 'Y') else 2
-            if len(masks) == 1 and want == 2:
-                masks = _split_pair(masks[0])
-            if len(masks) != want:
-                raise ValueError(
-                    f'{path}: slot {CLASSES[label]} holds {len(masks)} '
-                    f'objects, expected {want}'
-                )
-            for mask in masks:
-                ys, xs = np.nonzero(mask)
-                keep = cv2.dilate(
-                    mask.astype(np.uint8), np.ones((5, 5), np.uint8)
-                )
-                cut = np.where(keep > 0, region, 255).astype(np.uint8)
-                crops.append(
-                    np.pad(
-                        cut[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1],
-                        4,
-                        constant_values=255,
-                    )
-                )
-                labels.append(label)
-        cells.append(dict(cell=osp.basename(path), crops=crops, labels=labels))
+        )
     return cells
-
-
-def _split_pair(mask: np.ndarray) -> list:
-    """Two touching homologues, split at the narrowest column of the
-    object's middle half."""
-    cols = np.flatnonzero(mask.any(0))
-    left, right = cols[0], cols[-1] + 1
-    quarter = (right - left) // 4
-    counts = mask[:, left + quarter : right - quarter].sum(0)
-    cut = left + quarter + int(np.argmin(counts))
-    first, second = mask.copy(), mask.copy()
-    first[:, cut:] = False
-    second[:, :cut] = False
-    return [first, second]
 
 
 def classify_karyograms(classifier, cells: list) -> dict:

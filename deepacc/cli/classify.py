@@ -107,6 +107,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     train.add_argument('--seed', type=int, default=0)
     train.add_argument(
+        '--lab-crops',
+        help="a lab's own crops (e.g. its karyograms cut by `deepacc "
+        'convert karyograms`): every cell joins the training cells '
+        '(the config sets how often each is drawn, lab_repeat)',
+    )
+    train.add_argument(
+        '--load-from',
+        help='start from this checkpoint (fine-tuning a trained '
+        'classifier, e.g. with the lab-karyograms config)',
+    )
+    train.add_argument(
         '--validate',
         action='store_true',
         help='evaluate the val cells at the end of training',
@@ -231,12 +242,34 @@ def train(args: argparse.Namespace) -> int:
     cfg.randomness = dict(seed=args.seed)
     if args.iters:
         _set_iters(cfg, args.iters)
+    if args.lab_crops:
+        cfg.train_dataloader.dataset.lab_crops = args.lab_crops
+    if args.load_from:
+        if not osp.isfile(args.load_from):
+            raise FileNotFoundError(f'{args.load_from}: no such checkpoint')
+        cfg.load_from = args.load_from
+    # A config made to fine-tune on a lab's crops names lab_crops (None
+    # until given) and wants a trained classifier to start from.
+    if 'lab_crops' in cfg:
+        if not cfg.train_dataloader.dataset.get('lab_crops'):
+            raise ValueError(
+                f"{args.config} trains on a lab's own crops: pass "
+                '--lab-crops (cut them with `deepacc convert karyograms`)'
+            )
+        if not cfg.get('load_from'):
+            raise ValueError(
+                f'{args.config} fine-tunes a trained classifier: pass '
+                '--load-from (its checkpoint)'
+            )
     if not args.validate:
         cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
     runner = Runner.from_cfg(cfg)
     dataset = runner.train_dataloader.dataset
+    lab = (
+        f' and {len(dataset.lab_cells)} lab cells' if dataset.lab_cells else ''
+    )
     print(
-        f'training on {len(dataset.cell_ids)} cells '
+        f'training on {len(dataset.cell_ids)} cells{lab} '
         f'({dataset.num_crops} crops) for {cfg.train_cfg.max_iters} '
         'iterations'
     )

@@ -1,4 +1,5 @@
-"""Converters from published annotation formats to chromosome COCO."""
+"""Converters from published annotation formats to chromosome COCO, and
+of finished karyograms to labelled crops."""
 
 from .coco import (
     CocoBuilder,
@@ -8,6 +9,7 @@ from .coco import (
     validate_coco,
     write_coco,
 )
+from .karyogram import convert_karyograms, cut_karyogram
 from .labelme import convert_labelme
 from .report import ConversionError, ConversionReport
 from .split import karyotype_signature, split_coco, split_images
@@ -28,6 +30,8 @@ __all__ = [
     'convert_voc',
     'convert_yolo',
     'convert_labelme',
+    'convert_karyograms',
+    'cut_karyogram',
     'CONVERTERS',
     'karyotype_signature',
     'split_coco',

@@ -108,6 +108,15 @@ class ChromosomeCropDataset(BaseDataset):
             (the crop at ``scale``) and/or ``'zoom'`` (the crop filling
             the canvas), for a model with as many ``num_views``.
         repeat (int): Items per cell and epoch (training).
+        lab_crops (str, optional): A second crops folder (a lab's own,
+            e.g. its karyograms cut by ``deepacc convert karyograms``)
+            whose every cell joins the split's cells, split or not; for
+            fine-tuning on a lab's captures (``configs/crop_classification/
+            cos-cls-pair_r18-c32_400it-lab-karyograms_gband-crops-cpu.py``).
+            Its cell ids must differ from the first folder's.
+        lab_repeat (int): Items per ``lab_crops`` cell and epoch in
+            training (a few lab cells beside a hundred others; in test
+            mode one).
         seed (int): Seed of the test-mode turns and the training draws.
         **kwargs: ``test_mode`` and the other
             :class:`~mmengine.dataset.BaseDataset` arguments.
@@ -137,6 +146,8 @@ class ChromosomeCropDataset(BaseDataset):
         straighten: Union[bool, str] = False,
         views: Sequence[str] = ('global',),
         repeat: int = 1,
+        lab_crops: Optional[str] = None,
+        lab_repeat: int = 1,
         seed: int = 0,
         **kwargs,
     ) -> None:
@@ -150,6 +161,18 @@ class ChromosomeCropDataset(BaseDataset):
             )
             cell_ids = sorted(cell_ids[k] for k in order[: int(max_cells)])
         self.cells = read_crop_images(index, cell_ids, skip_invalid)
+        self.lab_cells = []
+        if lab_crops is not None:
+            lab = index_crops(lab_crops, cell_pattern, skip_invalid)
+            both = sorted(set(lab) & set(index))
+            if both:
+                raise ValueError(
+                    f'{lab_crops}: cell ids also in {crops} '
+                    f'({", ".join(both[:5])}): lab cells need their own ids'
+                )
+            self.cells.update(read_crop_images(lab, None, skip_invalid))
+            self.lab_cells = sorted(lab)
+        self.lab_repeat = max(int(lab_repeat), 1)
         check_straighten(straighten)
         self.straighten = straighten
         # Each crop's readings (crop_readings), made once: None when the
@@ -164,7 +187,7 @@ class ChromosomeCropDataset(BaseDataset):
                 ]
                 for cell, crops in self.cells.items()
             }
-        self.cell_ids = list(self.cells)
+        self.cell_ids = [c for c in self.cells if c not in self.lab_cells]
         self.cell_split = cell_split
         self.input_size = tuple(int(v) for v in input_size)
         self.scale = float(scale)
@@ -210,11 +233,10 @@ class ChromosomeCropDataset(BaseDataset):
 
     def load_data_list(self) -> List[dict]:
         repeat = 1 if self.test_mode else self.repeat
-        return [
-            dict(cell_id=cell, num_crops=len(self.cells[cell]))
-            for _ in range(repeat)
-            for cell in self.cell_ids
-        ]
+        lab_repeat = 1 if self.test_mode else self.lab_repeat
+        cells = [c for _ in range(repeat) for c in self.cell_ids]
+        cells += [c for _ in range(lab_repeat) for c in self.lab_cells]
+        return [dict(cell_id=c, num_crops=len(self.cells[c])) for c in cells]
 
     @property
     def num_crops(self) -> int:

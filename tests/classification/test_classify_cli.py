@@ -14,7 +14,7 @@ from mmengine.config import Config
 from deepacc.cli.classify import DEFAULT_CONFIG
 from deepacc.datasets.crops import read_crop
 from deepacc.scale import crops_length
-from deepacc.testing import REPO_ROOT, get_config
+from deepacc.testing import REPO_ROOT, get_config, make_tiny_crops
 
 # The tiny backbone gives 32 channels a view; every member of an
 # ensemble shrunk alike.
@@ -101,6 +101,49 @@ def test_train_writes_checkpoint_and_config(trained, capsys):
         capsys, 'train', '--crops', 'x', '--work-dir', trained['work']
     )
     assert code == 1 and 'use --force' in out
+
+
+LAB_CONFIG = (
+    'crop_classification/'
+    'cos-cls-pair_r18-c32_400it-lab-karyograms_gband-crops-cpu.py'
+)
+
+
+def test_fine_tune_on_a_lab_s_crops(trained, crops_root, tmp_path, capsys):
+    lab = make_tiny_crops(
+        str(tmp_path / 'lab'),
+        {f'lab.k{i}': ('1', '2', '21', 'X', 'Y') for i in range(2)},
+    )
+    start = osp.join(trained['work'], 'iter_3.pth')
+    work = str(tmp_path / 'tuned')
+    # The lab config wants both the lab's crops and a model to start from.
+    base = ['train', '--config', LAB_CONFIG, '--crops', crops_root]
+    code, out = _classify_here(
+        capsys, *base, '--work-dir', work, '--load-from', start
+    )
+    assert code == 1 and 'pass --lab-crops' in out
+    code, out = _classify_here(
+        capsys, *base, '--work-dir', work, '--lab-crops', lab
+    )
+    assert code == 1 and 'pass --load-from' in out
+    _, out = _classify(
+        *base,
+        '--work-dir',
+        work,
+        '--lab-crops',
+        lab,
+        '--load-from',
+        start,
+        '--iters',
+        '2',
+        *TINY_OPTIONS,
+    )
+    assert 'training on 3 cells and 2 lab cells (34 crops)' in out
+    assert f'Load checkpoint from {start}' in out
+    cfg = Config.fromfile(osp.join(work, 'config.py'))
+    assert cfg.train_dataloader.dataset.lab_crops == lab
+    assert cfg.train_dataloader.dataset.lab_repeat == 10
+    assert osp.isfile(osp.join(work, 'iter_2.pth'))
 
 
 def test_evaluate_writes_metrics_and_confusion(

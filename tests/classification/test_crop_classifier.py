@@ -139,7 +139,7 @@ CONFIGS = [
 
 def test_config_variants():
     names = [c.split('/')[-1] for c in CONFIGS]
-    assert len(names) == 12
+    assert len(names) == 13
     # e.g. 'cos-cls_r18-c32_800it_gband-crops-cpu.py' -> ('cos-cls', '800it')
     cfgs = {
         tuple(n.split('_')[i] for i in (0, 2)): get_config(c)
@@ -207,6 +207,20 @@ def test_config_variants():
     assert train.condense == cond.train_dataloader.dataset.condense
     assert train.condense_rate == 0.5 and train.straighten == 'both'
     assert pair_cond.test_dataloader == pair.test_dataloader
+    # Fine-tuning the pair on a lab's karyograms: the same model and data,
+    # with the lab's crops (given at train time) and a short, gentle
+    # schedule from a trained pair.
+    lab = cfgs['cos-cls-pair', '400it-lab-karyograms']
+    assert lab.model == pair.model
+    assert lab.test_dataloader == pair.test_dataloader
+    tuned = lab.train_dataloader.dataset
+    assert tuned.lab_crops is None and tuned.lab_repeat == 10
+    assert {k: v for k, v in tuned.items() if 'lab' not in k} == dict(
+        pair.train_dataloader.dataset
+    )
+    assert lab.load_from is None and lab.train_cfg.max_iters == 400
+    assert lab.optim_wrapper.optimizer.lr == 3e-4
+    assert lab.param_scheduler[1].end == 400
     assert cos.train_dataloader == acc.train_dataloader
     assert cos.train_dataloader.dataset.distort.stretch_range == (0.9, 1.1)
     assert 'distort' not in cos.test_dataloader.dataset

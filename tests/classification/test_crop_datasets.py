@@ -159,6 +159,69 @@ def test_split_is_by_cell(crops_root):
             assert all(cell in p for p in paths)
 
 
+LAB_CELLS = {f'lab.cell{i}': ('1', '2', '21', 'X', 'Y') for i in range(2)}
+
+
+def test_lab_crops_join_the_split_and_are_drawn_lab_repeat_times(
+    crops_root, tmp_path
+):
+    lab = make_tiny_crops(str(tmp_path / 'lab'), LAB_CELLS)
+    data = ChromosomeCropDataset(
+        crops_root, cell_split='train', lab_crops=lab, lab_repeat=3
+    )
+    train = ChromosomeCropDataset(crops_root, cell_split='train')
+    assert data.cell_ids == train.cell_ids  # the split is the split
+    assert data.lab_cells == sorted(LAB_CELLS)
+    drawn = [data.get_data_info(k)['cell_id'] for k in range(len(data))]
+    assert len(drawn) == 3 + 2 * 3
+    assert drawn.count('lab.cell0') == drawn.count('lab.cell1') == 3
+    assert data.num_crops == train.num_crops + 10
+    k = drawn.index('lab.cell1')
+    sample = data[k]['data_samples']
+    assert sorted(CLASSES[i] for i in sample.labels) == sorted(
+        LAB_CELLS['lab.cell1']
+    )
+    assert all('lab.cell1' in p for p in sample.paths)
+    # In test mode each lab cell is read once.
+    once = ChromosomeCropDataset(
+        crops_root,
+        cell_split='train',
+        lab_crops=lab,
+        lab_repeat=3,
+        test_mode=True,
+    )
+    assert len(once) == 3 + 2
+
+
+def test_lab_cells_need_their_own_ids(crops_root, tmp_path):
+    lab = make_tiny_crops(str(tmp_path / 'lab'), {'case1.cell1': ('1',)})
+    with pytest.raises(ValueError, match=r'lab: cell ids also in .*case1'):
+        ChromosomeCropDataset(crops_root, lab_crops=lab)
+
+
+def test_scale_hook_pools_concatenated_crop_sets(crops_root, tmp_path):
+    from deepacc.engine import ChromosomeScaleHook
+    from deepacc.scale import crops_width
+
+    lab = make_tiny_crops(str(tmp_path / 'lab'), LAB_CELLS)
+    parts = [
+        dict(type='ChromosomeCropDataset', crops=root, cell_split='all')
+        for root in (crops_root, lab)
+    ]
+    hook = ChromosomeScaleHook()
+    width = hook.measure(dict(type='ConcatDataset', datasets=parts))
+    crops = [
+        c[0]
+        for root in (crops_root, lab)
+        for cell in ChromosomeCropDataset(
+            root, cell_split='all'
+        ).cells.values()
+        for c in cell
+    ]
+    assert width == pytest.approx(crops_width(crops))
+    assert hook.reference is None
+
+
 def test_item_is_a_whole_cell_and_test_turns_half(crops_root):
     data = ChromosomeCropDataset(
         crops_root, cell_split='all', test_mode=True, input_size=TINY_SIZE

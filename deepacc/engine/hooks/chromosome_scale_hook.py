@@ -6,6 +6,7 @@ from typing import Optional
 import numpy as np
 import torch
 from mmdet.registry import DATASETS, HOOKS
+from mmengine.dataset import ConcatDataset
 from mmengine.hooks import Hook
 
 from deepacc.datasets import ChromosomeCropDataset
@@ -32,7 +33,8 @@ class ChromosomeScaleHook(Hook):
     counted; for a data set of objects cut from metaphases, such as
     ``ClusterObjectDataset``, its ``metaphases``; for a data set of
     single-chromosome crops, ``ChromosomeCropDataset``, the crops as read,
-    before its own fixed ``scale``) and measured with
+    before its own fixed ``scale``, pooled over the parts of a
+    ``ConcatDataset`` of them) and measured with
     :func:`deepacc.scale.estimate_chromosome_width`. The images are drawn
     under fixed seeds (generated and composed training cells take their
     draws from torch's seed), so every run of a config reads the same
@@ -98,10 +100,18 @@ class ChromosomeScaleHook(Hook):
         if self.pipeline is not None:
             dataset_cfg = dict(dataset_cfg, pipeline=self.pipeline)
         dataset = DATASETS.build(dataset_cfg)
-        if isinstance(dataset, ChromosomeCropDataset):
+        parts = (
+            dataset.datasets
+            if isinstance(dataset, ConcatDataset)
+            else [dataset]
+        )
+        if all(isinstance(p, ChromosomeCropDataset) for p in parts):
             self.reference = None
-            # cells: {cell id: [(grey crop, label, path), ...]}
-            crops = [c[0] for cell in dataset.cells.values() for c in cell]
+            # cells: {cell id: [(grey crop, label, path), ...]}, pooled
+            # over concatenated crop sets (a lab's own crops beside others).
+            crops = [
+                c[0] for p in parts for cell in p.cells.values() for c in cell
+            ]
             step = max(1, len(crops) // (self.num_images * 46))
             try:
                 return crops_width(crops[::step])
