@@ -32,10 +32,11 @@ import numpy as np
 from deepacc.chromosomes import CLASSES
 from deepacc.utils.image_io import ImageReadError, read_image
 
+from .base import list_files
 from .report import ConversionError, ConversionReport
 
-# A run this much darker than the page, at least ``min_line`` pixels long
-# and at most ``max_line_height`` tall, is an underline.
+# Pixels darker than this grey level, in a horizontal run at least
+# ``min_line`` long and at most ``max_line_height`` tall, are an underline.
 INK_LEVEL = 128
 # Pixels below a row's lines that hold its names: the next row's
 # chromosomes start under them.
@@ -230,8 +231,6 @@ def convert_karyograms(
             ``skip_invalid``), or no image under ``src``.
         FileExistsError: ``out/index.csv`` exists and ``force`` is off.
     """
-    from .base import list_files
-
     slot_order(order)  # a bad order stops the run before any page
     index = osp.join(out, 'index.csv')
     if osp.exists(index) and not force:
