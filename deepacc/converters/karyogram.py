@@ -38,11 +38,16 @@ from .report import ConversionError, ConversionReport
 # Pixels darker than this grey level, in a horizontal run at least
 # ``min_line`` long and at most ``max_line_height`` tall, are an underline.
 INK_LEVEL = 128
+# The sizes of a page whose slot lines are REFERENCE_LINE pixels long
+# (the real karyograms measured: 1016 px wide, lines 118-119 px); a page
+# drawn larger or smaller gets them scaled by its median line length.
+REFERENCE_LINE = 119.0
 # Pixels below a row's lines that hold its names: the next row's
 # chromosomes start under them.
 NAME_HEIGHT = 45
-# Darker than this (the page is white) is chromosome; objects under
-# ``min_area`` pixels are names, dust or marks.
+# Objects under this many pixels are names, dust or marks.
+MIN_AREA = 300
+# Darker than this (the page is white) is chromosome.
 OBJECT_LEVEL = 200
 # White margin around each cut-out, pixels.
 MARGIN = 4
@@ -52,7 +57,7 @@ IMAGE_EXTENSIONS = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
 def find_slots(
     grey: np.ndarray,
     min_line: int = 60,
-    max_line_height: int = 4,
+    max_line_height: int = 8,
     row_gap: int = 10,
 ) -> List[Tuple[int, int, int, int]]:
     """The underlines of a karyogram, in slot order.
@@ -60,7 +65,9 @@ def find_slots(
     Args:
         grey (np.ndarray): (H, W) uint8 page.
         min_line (int): Shortest underline, pixels.
-        max_line_height (int): Thickest underline, pixels.
+        max_line_height (int): Thickest underline, pixels (the real
+            pages' lines are 1 px; a page scanned at several times their
+            resolution has thicker ones).
         row_gap (int): Lines whose tops differ by more start a new row.
 
     Returns:
@@ -128,7 +135,7 @@ def cut_karyogram(
     name: str = 'karyogram',
     report: Optional[ConversionReport] = None,
     min_line: int = 60,
-    min_area: int = 300,
+    min_area: Optional[float] = None,
     order: Optional[Sequence[str]] = None,
 ) -> List[Tuple[np.ndarray, int]]:
     """The chromosomes of one karyogram page, cut out upright.
@@ -139,7 +146,10 @@ def cut_karyogram(
         report (ConversionReport, optional): Notes the slots whose
             object count is unusual and the splits.
         min_line (int): Shortest underline, pixels.
-        min_area (int): Smallest chromosome, pixels.
+        min_area (float, optional): Smallest chromosome, pixels; default
+            :data:`MIN_AREA` scaled by the page's size (its median line
+            length over :data:`REFERENCE_LINE`, squared), as the band of
+            names under each line is.
         order (Sequence[str], optional): The slots' class names in page
             order (default 1-22, X, Y).
 
@@ -159,11 +169,15 @@ def cut_karyogram(
             f'{len(CLASSES)} (1-22, X, Y); is it a karyogram with each '
             'slot underlined? (min_line sets the shortest line)'
         )
+    size = float(np.median([w for _, _, w, _ in lines])) / REFERENCE_LINE
+    names = NAME_HEIGHT * size
+    if min_area is None:
+        min_area = MIN_AREA * size * size
     row_tops = sorted({y for _, y, _, _ in lines})
     out = []
     for label, (x, y, w, _) in zip(slot_order(order), lines):
-        above = [t for t in row_tops if t < y - NAME_HEIGHT]
-        top = above[-1] + NAME_HEIGHT if above else 0
+        above = [t for t in row_tops if t < y - names]
+        top = int(round(above[-1] + names)) if above else 0
         x1, x2 = max(0, x - MARGIN), x + w + MARGIN
         region = grey[top : y - 1, x1:x2]
         fg = (region < OBJECT_LEVEL).astype(np.uint8)
@@ -201,7 +215,7 @@ def convert_karyograms(
     skip_invalid: bool = False,
     force: bool = False,
     min_line: int = 60,
-    min_area: int = 300,
+    min_area: Optional[float] = None,
     order: Optional[Sequence[str]] = None,
 ) -> ConversionReport:
     """Cut every karyogram under ``src`` into a crops folder.
@@ -219,7 +233,8 @@ def convert_karyograms(
             karyograms (listed in the report) instead of stopping.
         force (bool): Overwrite an existing ``out/index.csv``.
         min_line (int): Shortest underline, pixels.
-        min_area (int): Smallest chromosome, pixels.
+        min_area (float, optional): Smallest chromosome, pixels (default:
+            scaled by each page's size, :func:`cut_karyogram`).
         order (Sequence[str], optional): The slots' class names in page
             order (default 1-22, X, Y).
 

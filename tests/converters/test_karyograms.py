@@ -47,7 +47,7 @@ def draw_page(touching='7', trisomy='21', drop=None, rows=ROWS):
             if name != drop:
                 page[y : y + 2, x : x + LINE] = 0
             cv2.putText(
-                page, name, (x + 25, y + 18), cv2.FONT_HERSHEY_PLAIN, 1, 0
+                page, name, (x + 20, y + 24), cv2.FONT_HERSHEY_PLAIN, 1.5, 0
             )
             count = 1 if name in ('X', 'Y') else 3 if name == trisomy else 2
             top = y - 3 - rod_height(label)
@@ -85,6 +85,23 @@ def test_cut_karyogram_names_every_chromosome():
     ) in report.notes
     assert ('page.png', 'slot 21', '3 chromosomes (kept)') in report.notes
     assert len(report.notes) == 2 and not report.problems
+
+
+def test_a_page_drawn_three_times_as_large_reads_the_same():
+    # The band of names under each line and the smallest chromosome scale
+    # with the page's line length, so a page scanned at three times the
+    # resolution gives the same chromosomes at three times the size (at
+    # fixed sizes its names, larger than the smallest chromosome and
+    # reaching below the band, were read as the next row's chromosomes).
+    page = draw_page()
+    large = cv2.resize(page, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)
+    small = cut_karyogram(page)
+    big = cut_karyogram(large)
+    assert [label for _, label in big] == [label for _, label in small]
+    for (b, _), (s, _) in zip(big, small):
+        inked = [np.argwhere(c < 200) for c in (b, s)]
+        extent = [np.ptp(i, axis=0) + 1 for i in inked]
+        assert np.array_equal(extent[0], 3 * extent[1])
 
 
 def test_a_page_with_x_after_12_is_read_by_its_order():
