@@ -70,12 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 min_line=args.min_line,
                 order=args.order.split(',') if args.order else None,
             )
-        except (
-            ConversionError,
-            FileNotFoundError,
-            FileExistsError,
-            ValueError,
-        ) as exc:
+        except (ValueError, OSError) as exc:  # ConversionError too
             print(f'error: {exc}')
             return 1
         print(report.summary())

@@ -161,6 +161,7 @@ class ChromosomeCropDataset(BaseDataset):
             )
             cell_ids = sorted(cell_ids[k] for k in order[: int(max_cells)])
         self.cells = read_crop_images(index, cell_ids, skip_invalid)
+        self.cell_ids = list(self.cells)
         self.lab_cells = []
         if lab_crops is not None:
             lab = index_crops(lab_crops, cell_pattern, skip_invalid)
@@ -187,7 +188,6 @@ class ChromosomeCropDataset(BaseDataset):
                 ]
                 for cell, crops in self.cells.items()
             }
-        self.cell_ids = [c for c in self.cells if c not in self.lab_cells]
         self.cell_split = cell_split
         self.input_size = tuple(int(v) for v in input_size)
         self.scale = float(scale)
